@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs the few system packages tapeout needs on Debian/Ubuntu when they are missing:
+# python3-venv (to make the virtual environment). Skipped when already present or not root.
+set -euo pipefail
+need=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+if ((${#need[@]})); then
+    if [[ $(id -u) == 0 ]]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+    "${sudo_cmd[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${need[@]}"
+fi

@@ -1,0 +1,1 @@
+"""One module per ``tapeout`` subcommand (see ``tapeout.cli``)."""

@@ -1,0 +1,75 @@
+"""Reading user files with clear errors, and atomic writes that never leave half a file."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from tapeout.errors import InputFileError
+
+
+def read_text(path: str | Path, *, what: str = "file") -> str:
+    """Whole text of ``path`` (``.gz`` decompressed), or an InputFileError naming it.
+
+    ``what`` names the kind of file in the message ("LEF file", "Liberty file").
+    """
+    path = Path(path)
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rb") as handle:
+                data = handle.read()
+        else:
+            data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"{what} not found", file=path, hint="check the path") from None
+    except IsADirectoryError:
+        raise InputFileError(f"{what} is a directory, expected a file", file=path) from None
+    except PermissionError:
+        raise InputFileError(f"{what} is not readable (permission denied)", file=path) from None
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise InputFileError(f"cannot read {what}: {error}", file=path) from None
+    return data.decode("utf-8", errors="replace")
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
+    """Open a temporary file beside ``path``; rename it over ``path`` only on success.
+
+    ``.gz`` paths are compressed. An exception (or a kill) leaves ``path`` as it was.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    binary = "b" in mode
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if path.suffix == ".gz":
+                # mtime=0 keeps compressed output byte-identical run to run.
+                with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
+                    if binary:
+                        yield zipped
+                    else:
+                        with io.TextIOWrapper(zipped, encoding="utf-8", newline="\n") as text:
+                            yield text
+            elif binary:
+                yield raw
+            else:
+                with io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as text:
+                    yield text
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically."""
+    with atomic_write(path) as handle:
+        handle.write(text)

@@ -1,0 +1,1 @@
+"""tapeout.platforms."""
