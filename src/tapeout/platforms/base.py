@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tapeout.errors import PlatformError
 
 
 @dataclass(frozen=True)
@@ -65,3 +68,31 @@ class Platform:
     klayout_layer_map: Path | None = None
     klayout_tech: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    cdl: Path | None = None  # transistor netlists for LVS, where the PDK ships them
+    source: str = "pdk_root"  # where the files came from (a future "builtin" source)
+
+    def is_dont_use(self, cell_name: str) -> bool:
+        """True when ``cell_name`` matches one of the ``dont_use`` glob patterns (fnmatch)."""
+        return any(fnmatch.fnmatchcase(cell_name, pattern) for pattern in self.dont_use)
+
+    def layer_rc_for(self, layer: str) -> LayerRC:
+        """Unit wire R/C of routing ``layer``; PlatformError naming the known layers if absent.
+
+        (``layer_rc`` is the tuple field of all layers, so the lookup has its own name.)
+        """
+        for entry in self.layer_rc:
+            if entry.layer == layer:
+                return entry
+        known = ", ".join(entry.layer for entry in self.layer_rc)
+        raise PlatformError(
+            f"platform {self.name!r} has no wire RC for layer {layer!r}",
+            hint=f"known layers: {known}",
+        )
+
+    def files(self) -> tuple[Path, ...]:
+        """Every file path the platform names (for existence checks and manifests)."""
+        paths: list[Path] = [self.tech_lef, *self.cell_lefs, *self.liberty, *self.gds]
+        for optional in (self.klayout_layer_map, self.klayout_tech, self.cdl):
+            if optional is not None:
+                paths.append(optional)
+        return tuple(paths)
