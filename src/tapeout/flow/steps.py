@@ -1,0 +1,203 @@
+"""The flow's steps: what each reads, writes and depends on, and the production step list.
+
+A step is a function ``run(context) -> metrics`` plus a declaration of the files it consumes from
+earlier steps (by kind: "netlist", "sdc", "def", ...), the files it writes, the user and PDK
+files it reads and the options it depends on. The runner (``tapeout.flow.run``) uses the
+declaration for the manifest and ``--resume``. Adding a step::
+
+    FLOORPLAN = Step(
+        name="floorplan",
+        run=run_floorplan,                      # writes context.output("def")
+        inputs=("netlist", "sdc"),
+        outputs=(("def", "{design}.def"),),
+        options=lambda config: asdict(config.floorplan),
+        files=lambda config: platform_files(config),
+    )
+    STEPS = (SYNTH, FLOORPLAN)
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tapeout.errors import ConfigError
+from tapeout.fileio import write_text
+from tapeout.flow.config import FlowConfig
+from tapeout.log import Log
+from tapeout.platforms import Platform, get_platform
+
+# Metric values as they go into metrics.json.
+Metric = float | int | str | bool
+Metrics = dict[str, Metric]
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What a running step gets: the configuration, where to write, and its inputs.
+
+    ``directory`` is a temporary directory the runner renames into place when the step returns;
+    a step writes only there. ``inputs`` maps each input kind to the file an earlier step wrote.
+    """
+
+    step: Step
+    config: FlowConfig
+    directory: Path
+    inputs: Mapping[str, Path]
+    jobs: int
+    log: Log
+    progress: Callable[[float], None] = field(default=lambda fraction: None)
+
+    def output(self, kind: str) -> Path:
+        """Path the step must write its output of ``kind`` to."""
+        return self.directory / self.step.output_name(kind, self.config)
+
+    def platform(self) -> Platform:
+        """The configuration's platform (loaded once per configuration)."""
+        return load_platform(self.config)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the flow and its declared dependencies.
+
+    ``outputs`` pairs a kind with a file name pattern (``{design}`` is replaced by the design
+    name). ``options(config)`` returns the JSON-able options whose change must rerun the step;
+    ``files(config)`` the user and PDK files it reads, hashed into the manifest.
+    """
+
+    name: str
+    run: Callable[[StepContext], Metrics]
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[tuple[str, str], ...] = ()
+    options: Callable[[FlowConfig], dict[str, Any]] = field(default=lambda config: {})
+    files: Callable[[FlowConfig], tuple[Path, ...]] = field(default=lambda config: ())
+
+    def output_name(self, kind: str, config: FlowConfig) -> str:
+        """File name of this step's output of ``kind``."""
+        for output_kind, pattern in self.outputs:
+            if output_kind == kind:
+                return pattern.format(design=config.design.name)
+        raise KeyError(f"step {self.name} declares no output of kind {kind!r}")
+
+    def output_names(self, config: FlowConfig) -> tuple[str, ...]:
+        """All output file names, in declaration order."""
+        return tuple(pattern.format(design=config.design.name) for _, pattern in self.outputs)
+
+
+@functools.cache
+def _platform(name: str, pdk_root: Path | None) -> Platform:
+    return get_platform(name, pdk_root=pdk_root)
+
+
+def load_platform(config: FlowConfig) -> Platform:
+    """The platform named by ``config`` (PlatformError when its files cannot be found)."""
+    return _platform(config.design.platform, config.design.pdk_root)
+
+
+def _include_files(directories: tuple[Path, ...]) -> tuple[Path, ...]:
+    suffixes = {".v", ".vh", ".sv", ".svh", ".h", ".inc"}
+    files: list[Path] = []
+    for directory in directories:
+        files.extend(sorted(p for p in directory.iterdir() if p.suffix in suffixes))
+    return tuple(files)
+
+
+# --- synth -----------------------------------------------------------------------------------
+
+
+def _synth_options(config: FlowConfig) -> dict[str, Any]:
+    design = config.design
+    return {
+        "top": design.top,
+        "platform": design.platform,
+        "clock_period_ns": design.clock_period_ns,
+        "clock_port": design.clock_port,
+        "defines": list(design.defines),
+        "parameters": [list(pair) for pair in design.parameters],
+        **{
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in asdict(config.synth).items()
+        },
+    }
+
+
+def _synth_files(config: FlowConfig) -> tuple[Path, ...]:
+    design = config.design
+    platform = load_platform(config)
+    files = [*design.sources, *_include_files(design.include_dirs)]
+    if design.sdc is not None:
+        files.append(design.sdc)
+    files.extend(platform.liberty[:1])
+    return tuple(files)
+
+
+def clock_sdc(period_ns: float, port: str) -> str:
+    """A minimal SDC with one clock of ``period_ns`` nanoseconds on input ``port``."""
+    return (
+        "# written by tapeout from [design] clock_period_ns\n"
+        f"create_clock -name core_clock -period {period_ns:g} [get_ports {{{port}}}]\n"
+    )
+
+
+def run_synth(context: StepContext) -> Metrics:
+    """Synthesize the RTL to ``<design>.v`` and copy (or write) the SDC as ``<design>.sdc``."""
+    from tapeout.synth import SynthOptions, synthesize  # pyosys loads only when synthesizing
+
+    design = context.config.design
+    sdc_path = context.output("sdc")
+    if design.sdc is not None:
+        shutil.copyfile(design.sdc, sdc_path)
+    elif design.clock_period_ns is not None:
+        write_text(sdc_path, clock_sdc(design.clock_period_ns, design.clock_port))
+    else:
+        write_text(sdc_path, "# no timing constraints: set [design] sdc or clock_period_ns\n")
+    synth = context.config.synth
+    options = SynthOptions(
+        sources=design.sources,
+        top=design.top,
+        platform=design.platform,
+        pdk_root=design.pdk_root,
+        include_dirs=design.include_dirs,
+        defines=design.defines,
+        parameters=design.parameters,
+        sdc=design.sdc,
+        clock_period_ps=(
+            design.clock_period_ns * 1000.0 if design.clock_period_ns is not None else None
+        ),
+        extra_dont_use=synth.extra_dont_use,
+        flatten=synth.flatten,
+        equivalence_check=synth.equivalence_check,
+    )
+    try:
+        options.validate()
+    except ConfigError as error:
+        raise ConfigError(error.message, file=context.config.path, hint=error.hint) from None
+    report = synthesize(options, context.output("netlist"), log=context.log)
+    return dict(report.metrics())
+
+
+SYNTH = Step(
+    name="synth",
+    run=run_synth,
+    inputs=(),
+    outputs=(("netlist", "{design}.v"), ("sdc", "{design}.sdc")),
+    options=_synth_options,
+    files=_synth_files,
+)
+
+# The production flow, in order. Later issues append floorplan, place, cts, route, ...
+STEPS: tuple[Step, ...] = (SYNTH,)
+
+
+def find_step(name: str, steps: tuple[Step, ...] = STEPS) -> int:
+    """Index of step ``name`` in ``steps``; ConfigError listing the known steps otherwise."""
+    for index, step in enumerate(steps):
+        if step.name == name:
+            return index
+    known = ", ".join(step.name for step in steps)
+    raise ConfigError(f"unknown step {name!r}; the steps are: {known}")
