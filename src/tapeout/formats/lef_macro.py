@@ -26,6 +26,7 @@ def read_macro(cursor: LefCursor, tech: Technology) -> Macro:
     start = cursor.i - 1
     name = cursor.name()
     macro = Macro(name=name)
+    cursor.open(f"MACRO {name}", start)
     while True:
         at = cursor.i
         keyword = cursor.keyword()
@@ -84,6 +85,7 @@ def _read_pin(cursor: LefCursor, tech: Technology) -> MacroPin:
     start = cursor.i - 1
     name = cursor.name()
     pin = MacroPin(name=name)
+    cursor.open(f"PIN {name}", start)
     while True:
         at = cursor.i
         keyword = cursor.keyword()

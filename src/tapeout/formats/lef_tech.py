@@ -52,6 +52,7 @@ def read_layer(cursor: LefCursor, tech: Technology) -> None:
     start = cursor.i - 1
     name = cursor.name()
     layer = Layer(name=name, type=LayerType.MASTERSLICE)
+    cursor.open(f"LAYER {name}", start)
     type_seen = False
     while True:
         at = cursor.i
@@ -217,6 +218,7 @@ def read_via(cursor: LefCursor, tech: Technology) -> None:
     start = cursor.i - 1
     name = cursor.name()
     via = Via(name=name)
+    cursor.open(f"VIA {name}", start)
     while cursor.peek() != "" and cursor.peek().upper() in (
         "DEFAULT",
         "GENERATED",
@@ -279,6 +281,7 @@ def read_via_rule(cursor: LefCursor, tech: Technology) -> None:
         return
     cursor.next()
     rule = ViaRule(name=name)
+    cursor.open(f"VIARULE {name}", start)
     if cursor.peek().upper() == "DEFAULT":
         cursor.next()
         rule.default = True
@@ -329,6 +332,7 @@ def read_site(cursor: LefCursor, tech: Technology) -> None:
     start = cursor.i - 1
     name = cursor.name()
     site = Site(name=name, class_name="CORE", symmetry="", width=0, height=0)
+    cursor.open(f"SITE {name}", start)
     while True:
         at = cursor.i
         keyword = cursor.keyword()

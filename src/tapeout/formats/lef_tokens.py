@@ -34,6 +34,8 @@ class LefCursor:
         self.i = 0
         self.dbu_per_micron = dbu_per_micron
         self._skipped: dict[str, list[int]] = {}
+        # Open blocks (description, token index of the opening keyword) for end-of-file errors.
+        self.blocks: list[tuple[str, int]] = []
 
     # -- locations ---------------------------------------------------------------------------
 
@@ -68,7 +70,7 @@ class LefCursor:
             index = self.i
         index = min(index, self.count)
         line, column = self.location(index)
-        if index >= self.count:
+        if index >= self.count and "end of file" not in message:
             message = f"{message} (unexpected end of file)"
         return ParseError(message, file=self.path, line=line, column=column, hint=hint)
 
@@ -104,6 +106,13 @@ class LefCursor:
         """The current token; advances. ParseError at the end of the file."""
         i = self.i
         if i >= self.count:
+            if self.blocks:
+                what, start = self.blocks[-1]
+                raise self.error(
+                    f"{what} has no END: the file ends first",
+                    start,
+                    hint="add the END line, or check whether the file was truncated",
+                )
             raise self.error("unexpected end of file", i, hint="the file looks truncated")
         self.i = i + 1
         return self.tokens[i]
@@ -214,8 +223,12 @@ class LefCursor:
             raise self.error(f"{keyword} has no {end_word}", start, hint=f"add {end_word}")
         self.i = i + 1
 
+    def open(self, what: str, start: int) -> None:
+        """Note that block ``what`` (e.g. "LAYER met1") opened at token ``start``."""
+        self.blocks.append((what, start))
+
     def end_block(self, name: str, what: str, start: int) -> None:
-        """After ``END``: the block name must repeat ``name``."""
+        """After ``END``: the block name must repeat ``name``; closes the innermost block."""
         if self.i >= self.count:
             raise self.error(f"{what} {name} has no END {name}", start, hint=f"add END {name}")
         token = self.next()
@@ -225,3 +238,5 @@ class LefCursor:
                 self.i - 1,
                 hint=f"the {what} started here must end with END {name}",
             )
+        if self.blocks:
+            self.blocks.pop()
