@@ -120,6 +120,11 @@ class BookshelfDesign:
     def n_rows(self) -> int:
         return int(self.row_y.shape[0])
 
+    @property
+    def net_pin_indices(self) -> np.ndarray:
+        """int64 (n_pins,) CSR column of net -> pins: pins are stored net by net, so 0..n-1."""
+        return np.arange(self.n_pins, dtype=np.int64)
+
     def node_is_fixed(self) -> np.ndarray:
         """bool (n_nodes,): terminals and nodes placed ``/FIXED`` or ``/FIXED_NI``."""
         return self.node_is_terminal | (self.node_fixed != MOVABLE)
