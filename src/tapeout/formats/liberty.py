@@ -487,7 +487,7 @@ class _Reader:
                         raise self.source.error(
                             statement, f"bad number {part!r} in values"
                         ) from None
-            raise
+            flat = np.array([float(token) for token in tokens], dtype=np.float64)
         offset = 0
         for (table, _raw, shape, _statement), count in zip(self.pending, counts, strict=True):
             table.values = flat[offset : offset + count].reshape(shape)
