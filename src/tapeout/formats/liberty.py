@@ -7,6 +7,7 @@ arrays repeat a lot and are shared (read-only) between tables. The writer lives 
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -467,7 +468,7 @@ class _Reader:
         counts: list[int] = []
         for _table, raw, shape, statement in self.pending:
             parts = raw.replace('"', " ").replace(",", " ").replace("\\", " ").split()
-            expected = int(np.prod(shape)) if shape else 1
+            expected = math.prod(shape)
             if len(parts) != expected:
                 raise self.source.error(
                     statement,

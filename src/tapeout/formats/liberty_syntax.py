@@ -124,6 +124,9 @@ def split_arguments(args: str) -> list[str]:
     """Arguments of ``name (a, "b, c", d)`` without quotes: ``["a", "b, c", "d"]``."""
     if '"' not in args:
         return [part.strip() for part in args.split(",")] if args.strip() else []
+    stripped = args.strip()
+    if stripped.count('"') == 2 and stripped[0] == '"' and stripped[-1] == '"':
+        return [stripped[1:-1]]  # the common case: one quoted name
     return [
         quoted if quoted or not plain else plain.strip()
         for quoted, plain in _ARGUMENT.findall(args)
