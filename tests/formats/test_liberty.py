@@ -150,6 +150,12 @@ def test_bus_and_bundle(features: LibertyLibrary) -> None:
     assert bundle.kind == "bundle" and bundle.members == ["Q0", "Q1"]
     assert bundle.pins["Q0"].function == "D[0]"
     assert set(reg.all_pins()) == {"D[0]", "D[3]", "Q0"}
+    # Bit-level view: D[3]..D[0] from the bus type, bundle members; bits without their own
+    # pin group share the bus's attributes.
+    pins = features.cell_pins(reg)
+    assert list(pins) == ["D[3]", "D[2]", "D[1]", "D[0]", "Q0", "Q1"]
+    assert pins["D[2]"] is bus.pin and pins["D[2]"].capacitance == 1.0
+    assert pins["D[3]"].capacitance == 1.4 and pins["Q1"] is bundle.pin
 
 
 def test_unknown_group_is_skipped_with_a_warning() -> None:

@@ -361,6 +361,30 @@ class LibertyLibrary:
     attributes: dict[str, str] = field(default_factory=dict)
     complex_attributes: list[tuple[str, str]] = field(default_factory=list)
 
+    def bus_bits(self, bus: LibertyBus) -> list[str]:
+        """Bit names of ``bus``: ``D[3]`` … ``D[0]`` (bit_from to bit_to of its bus type) for a
+        bus, the members for a bundle; the explicit pin groups when the bus type is unknown."""
+        if bus.kind == "bundle":
+            return list(bus.members)
+        bus_type = self.bus_types.get(bus.bus_type)
+        if bus_type is None:
+            return list(bus.pins)
+        step = 1 if bus_type.bit_to >= bus_type.bit_from else -1
+        bits = range(bus_type.bit_from, bus_type.bit_to + step, step)
+        return [f"{bus.name}[{bit}]" for bit in bits]
+
+    def cell_pins(self, cell: LibertyCell) -> dict[str, LibertyPin]:
+        """Every bit-level pin of ``cell``: plain pins, then the bits of its buses and bundles.
+
+        A bit with its own ``pin`` group maps to it; any other bit maps to the bus's ``pin``
+        (whose ``name`` is the bus name, and whose attributes apply to every bit).
+        """
+        pins = dict(cell.pins)
+        for bus in cell.buses.values():
+            for bit in self.bus_bits(bus):
+                pins[bit] = bus.pins.get(bit, bus.pin)
+        return pins
+
     @property
     def energy_unit_j(self) -> float:
         """Internal power tables' unit in joules: capacitive load unit × voltage unit²."""

@@ -227,6 +227,10 @@ class _Reader:
         key = (parent, group.kind)
         self.skipped[key] = self.skipped.get(key, 0) + 1
 
+    def skip_children(self, group: SyntaxGroup) -> None:
+        for child in group.groups:
+            self.skip(child, group.kind)
+
     def index(self, raw: str, statement: int) -> np.ndarray:
         array = self.index_cache.get(raw)
         if array is None:
@@ -283,6 +287,7 @@ class _Reader:
             elif kind == "operating_conditions":
                 conditions = OperatingConditions(self.first_argument(child))
                 self.apply(conditions, child, _CONDITIONS_FIELDS)
+                self.skip_children(child)
                 library.operating_conditions[conditions.name] = conditions
             elif kind == "wire_load":
                 wire_load = self.wire_load(child)
@@ -290,6 +295,7 @@ class _Reader:
             elif kind == "type":
                 bus_type = BusType(self.first_argument(child))
                 self.apply(bus_type, child, _BUS_TYPE_FIELDS)
+                self.skip_children(child)
                 library.bus_types[bus_type.name] = bus_type
             else:
                 self.skip(child, "library")
@@ -313,6 +319,7 @@ class _Reader:
         return names[0]
 
     def template(self, group: SyntaxGroup) -> LutTemplate:
+        self.skip_children(group)
         template = LutTemplate(self.first_argument(group), group.kind)
         variables: dict[int, str] = {}
         for name, value, _ in group.simple:
@@ -328,6 +335,7 @@ class _Reader:
         return template
 
     def wire_load(self, group: SyntaxGroup) -> WireLoad:
+        self.skip_children(group)
         wire_load = WireLoad(self.first_argument(group))
         for name, value, statement in group.simple:
             if name in _WIRE_LOAD_FIELDS:
@@ -353,19 +361,23 @@ class _Reader:
             elif kind == "leakage_power":
                 leakage = LeakagePower(float("nan"))
                 self.apply(leakage, child, _LEAKAGE_FIELDS)
+                self.skip_children(child)
                 cell.leakage_power.append(leakage)
             elif kind == "pg_pin":
                 pg_pin = PgPin(self.first_argument(child))
                 self.apply(pg_pin, child, _PG_PIN_FIELDS)
+                self.skip_children(child)
                 cell.pg_pins[pg_pin.name] = pg_pin
             elif kind in ("ff", "latch", "ff_bank", "latch_bank"):
                 sequential = Sequential(kind, split_arguments(child.args))
                 self.apply(sequential, child, _SEQUENTIAL_FIELDS)
+                self.skip_children(child)
                 cell.sequential.append(sequential)
             elif kind == "statetable":
                 nodes = [*split_arguments(child.args), "", ""]
                 statetable = StateTable(nodes[0], nodes[1])
                 self.apply(statetable, child, {"table": "s"})
+                self.skip_children(child)
                 cell.statetable = statetable
             elif kind in ("bus", "bundle"):
                 bus = self.bus(child)
@@ -419,6 +431,7 @@ class _Reader:
         return pin
 
     def table(self, group: SyntaxGroup) -> LutTable:
+        self.skip_children(group)
         names = split_arguments(group.args)
         template_name = names[0] if names else "scalar"
         template = self.templates.get(template_name)
