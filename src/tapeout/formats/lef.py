@@ -14,7 +14,7 @@ from pathlib import Path
 from tapeout.db.macro import Macro
 from tapeout.db.tech import Technology
 from tapeout.fileio import read_text
-from tapeout.formats.lef_macro import read_macro
+from tapeout.formats.lef_macro import RectBatch, read_macro
 from tapeout.formats.lef_tech import read_layer, read_site, read_via, read_via_rule
 from tapeout.formats.lef_tokens import LefCursor
 from tapeout.formats.lef_write import write_lef
@@ -78,8 +78,10 @@ def _read_one(text: str, path: Path, result: LefResult, log: Log, units_known: b
     cursor = LefCursor(text, path, log, tech.dbu_per_micron)
     layers_before = len(tech.layers)
     macros_before = len(result.macros)
+    batch = RectBatch()
     try:
-        units_known = _walk(cursor, result, units_known)
+        units_known = _walk(cursor, result, units_known, batch)
+        batch.finish(cursor)
     except IndexError:
         raise cursor.error(
             "unexpected end of file", cursor.count, hint="the file looks truncated"
@@ -93,7 +95,7 @@ def _read_one(text: str, path: Path, result: LefResult, log: Log, units_known: b
     return units_known
 
 
-def _walk(cursor: LefCursor, result: LefResult, units_known: bool) -> bool:
+def _walk(cursor: LefCursor, result: LefResult, units_known: bool, batch: RectBatch) -> bool:
     tech = result.tech
     while cursor.i < cursor.count:
         at = cursor.i
@@ -102,7 +104,7 @@ def _walk(cursor: LefCursor, result: LefResult, units_known: bool) -> bool:
             if not units_known:
                 _assume_units(cursor, at)
                 units_known = True
-            macro = read_macro(cursor, tech)
+            macro = read_macro(cursor, tech, batch)
             if macro.name in result.macros:
                 cursor.warn_at(
                     "LEF-0005", f"MACRO {macro.name} defined again; the later one wins", at

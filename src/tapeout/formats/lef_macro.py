@@ -21,7 +21,7 @@ _DIRECTIONS = {
 _MAX_MICRONS = 1e9
 
 
-def read_macro(cursor: LefCursor, tech: Technology) -> Macro:
+def read_macro(cursor: LefCursor, tech: Technology, batch: RectBatch) -> Macro:
     """``MACRO name … END name`` (the MACRO keyword is consumed)."""
     start = cursor.i - 1
     name = cursor.name()
@@ -34,13 +34,10 @@ def read_macro(cursor: LefCursor, tech: Technology) -> Macro:
             cursor.end_block(name, "MACRO", start)
             return macro
         if keyword == "PIN":
-            pin = _read_pin(cursor, tech)
+            pin = _read_pin(cursor, tech, batch)
             macro.pins[pin.name] = pin
         elif keyword == "OBS":
-            obstructions = read_shapes(cursor, tech, at)
-            if len(macro.obstructions):
-                obstructions = _merge_shapes(macro.obstructions, obstructions)
-            macro.obstructions = obstructions
+            macro.obstructions = read_shapes(cursor, tech, at, batch, macro.obstructions)
         elif keyword == "CLASS":
             macro.class_name = read_words(cursor)
         elif keyword == "SIZE":
@@ -81,7 +78,7 @@ def _skip_to_end(cursor: LefCursor, keyword: str, at: int) -> None:
     cursor.skip_until(keyword, at, "END")
 
 
-def _read_pin(cursor: LefCursor, tech: Technology) -> MacroPin:
+def _read_pin(cursor: LefCursor, tech: Technology, batch: RectBatch) -> MacroPin:
     start = cursor.i - 1
     name = cursor.name()
     pin = MacroPin(name=name)
@@ -95,7 +92,7 @@ def _read_pin(cursor: LefCursor, tech: Technology) -> MacroPin:
         if keyword == "PORT":
             if cursor.peek().upper() == "CLASS":
                 cursor.skip_statement("PORT CLASS", cursor.i)
-            pin.ports.append(read_shapes(cursor, tech, at))
+            pin.ports.append(read_shapes(cursor, tech, at, batch))
         elif keyword == "DIRECTION":
             word = cursor.next().upper()
             direction = _DIRECTIONS.get(word)
@@ -120,21 +117,65 @@ def _read_pin(cursor: LefCursor, tech: Technology) -> MacroPin:
             cursor.skip_statement(f"PIN {keyword}", at)
 
 
-def read_shapes(cursor: LefCursor, tech: Technology, start: int) -> Shapes:
-    """Geometry up to and including ``END``: LAYER, RECT, POLYGON (PORT or OBS body)."""
+class RectBatch:
+    """RECT numbers of a whole file, converted to DBU in one numpy call at the end.
+
+    Ports and obstructions record which slice of the batch is theirs; ``finish`` fills their
+    ``rects`` and ``rect_layer`` (one conversion per file instead of one per port).
+    """
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self.layers: list[int] = []
+        self.token_at: list[int] = []
+        self.pending: list[tuple[Shapes, int, int]] = []
+
+    def finish(self, cursor: LefCursor) -> None:
+        """Convert all numbers and hand each Shapes its rectangles (ParseError on bad numbers)."""
+        if not self.pending:
+            return
+        rects = _rects_dbu(cursor, self.values, self.token_at)
+        layers = np.array(self.layers, dtype=np.int64)
+        ranges: dict[int, list[tuple[int, int]]] = {}
+        owners: dict[int, Shapes] = {}
+        for shapes, first, end in self.pending:
+            ranges.setdefault(id(shapes), []).append((first, end))
+            owners[id(shapes)] = shapes
+        for key, spans in ranges.items():
+            shapes = owners[key]
+            if len(spans) == 1:
+                first, end = spans[0]
+                shapes.rects = rects[first:end]
+                shapes.rect_layer = layers[first:end]
+            else:
+                shapes.rects = np.concatenate([rects[a:b] for a, b in spans])
+                shapes.rect_layer = np.concatenate([layers[a:b] for a, b in spans])
+        self.pending.clear()
+
+
+def read_shapes(
+    cursor: LefCursor, tech: Technology, start: int, batch: RectBatch, into: Shapes | None = None
+) -> Shapes:
+    """Geometry up to and including ``END``: LAYER, RECT, POLYGON (PORT or OBS body).
+
+    Rectangles arrive in ``shapes.rects`` when ``batch.finish`` runs; ``into`` appends to an
+    earlier Shapes (a second OBS block).
+    """
     tokens = cursor.tokens
-    values: list[str] = []
-    rect_layer: list[int] = []
-    rect_at: list[int] = []
+    values = batch.values
+    rect_layer = batch.layers
+    rect_at = batch.token_at
+    first_rect = len(rect_layer)
     polygons: list[np.ndarray] = []
     polygon_layer: list[int] = []
     current = -1
     i = cursor.i
+    count = cursor.count
     while True:
-        if i >= cursor.count:
+        if i >= count:
             raise cursor.error("PORT/OBS has no END", start, hint="add END")
         token = tokens[i]
-        if token == "RECT" and i + 5 < cursor.count and tokens[i + 5] == ";":
+        if token == "RECT" and i + 5 < count and tokens[i + 5] == ";":
             if current < 0:
                 raise cursor.error("RECT before any LAYER", i, hint="add LAYER name ; first")
             values.extend(tokens[i + 1 : i + 5])
@@ -161,10 +202,11 @@ def read_shapes(cursor: LefCursor, tech: Technology, start: int) -> Shapes:
             if cursor.peek().upper() == "ITERATE":
                 cursor.skip_statement("RECT ITERATE", i)
             else:
-                rect_at.append(i)
-                values.extend(str(cursor.number()) for _ in range(4))
-                rect_layer.append(current)
+                numbers = [str(cursor.number()) for _ in range(4)]
                 cursor.end_statement()
+                values.extend(numbers)
+                rect_at.append(i)
+                rect_layer.append(current)
         elif keyword == "POLYGON":
             if current < 0:
                 raise cursor.error("POLYGON before any LAYER", i, hint="add LAYER name ; first")
@@ -175,13 +217,14 @@ def read_shapes(cursor: LefCursor, tech: Technology, start: int) -> Shapes:
         else:
             cursor.skip_statement(f"{keyword} in PORT/OBS geometry", i)
         i = cursor.i
-    shapes = Shapes()
-    if values:
-        shapes.rects = _rects_dbu(cursor, values, rect_at)
-        shapes.rect_layer = np.array(rect_layer, dtype=np.int64)
+    shapes = into if into is not None else Shapes()
+    if len(rect_layer) > first_rect:
+        batch.pending.append((shapes, first_rect, len(rect_layer)))
     if polygons:
-        shapes.polygons = polygons
-        shapes.polygon_layer = np.array(polygon_layer, dtype=np.int64)
+        shapes.polygons = shapes.polygons + polygons
+        shapes.polygon_layer = np.concatenate(
+            [shapes.polygon_layer, np.array(polygon_layer, dtype=np.int64)]
+        )
     return shapes
 
 
@@ -221,12 +264,3 @@ def _read_polygon(cursor: LefCursor, start: int) -> np.ndarray | None:
     if len(points) % 2 or len(points) < 6:
         raise cursor.error("POLYGON needs at least 3 points (pairs of numbers)", start)
     return np.array(points, dtype=np.int64).reshape(-1, 2)
-
-
-def _merge_shapes(first: Shapes, second: Shapes) -> Shapes:
-    return Shapes(
-        rects=np.concatenate([first.rects, second.rects]),
-        rect_layer=np.concatenate([first.rect_layer, second.rect_layer]),
-        polygons=first.polygons + second.polygons,
-        polygon_layer=np.concatenate([first.polygon_layer, second.polygon_layer]),
-    )
