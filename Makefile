@@ -15,6 +15,14 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh
 
 setup: $(STAMP)
 
+# The demo design's RTL ships in examples/; its PDK files come from $$TAPEOUT_PDK_ROOT or, in a
+# development checkout, ../shared/pdks (until the built-in platform lands).
+DEMO := counter
+demo: $(STAMP)
+	$(BIN)/tapeout run examples/$(DEMO)/$(DEMO).toml
+	@$(BIN)/tapeout report examples/$(DEMO)/runs/$(DEMO) > /dev/null
+	@echo "report: examples/$(DEMO)/runs/$(DEMO)/report.html"
+
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest -q
@@ -24,4 +32,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .ruff_cache
+	rm -rf $(VENV) runs examples/*/runs .pytest_cache .ruff_cache

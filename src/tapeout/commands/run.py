@@ -147,7 +147,7 @@ def execute(args: argparse.Namespace) -> int:
             console.print(table)
     print(f"run directory: {result.run_dir}")
     if not args.quiet:
-        print(f"report: tapeout report {result.run_dir}")
+        print(f"make the HTML report: tapeout report {result.run_dir}")
     return 0
 
 

@@ -281,6 +281,7 @@ def _run_step(
             meter.start()
             metrics = dict(step.run(context))
             metrics.update(meter.stop(step.name))
+        _rewrite_paths(temporary / LOG_NAME, temporary, final)
         missing = [name for name in step.output_names(config) if not (temporary / name).is_file()]
         if missing:
             raise ToolError(f"step {step.name} finished without writing {', '.join(missing)}")
@@ -306,6 +307,13 @@ def _run_step(
         raise
     _replace_directory(temporary, final)
     return metrics
+
+
+def _rewrite_paths(log_path: Path, temporary: Path, final: Path) -> None:
+    """Name the final directory, not the temporary one, in the step's log."""
+    text = log_path.read_text(encoding="utf-8")
+    if str(temporary) in text:
+        write_text(log_path, text.replace(str(temporary), str(final)))
 
 
 def _replace_directory(new: Path, final: Path) -> None:

@@ -144,6 +144,11 @@ def clock_sdc(period_ns: float, port: str) -> str:
     )
 
 
+def _split_define(define: str) -> tuple[str, str]:
+    name, _, value = define.partition("=")
+    return name, value
+
+
 def run_synth(context: StepContext) -> Metrics:
     """Synthesize the RTL to ``<design>.v`` and copy (or write) the SDC as ``<design>.sdc``."""
     from tapeout.synth import SynthOptions, synthesize  # pyosys loads only when synthesizing
@@ -163,7 +168,7 @@ def run_synth(context: StepContext) -> Metrics:
         platform=design.platform,
         pdk_root=design.pdk_root,
         include_dirs=design.include_dirs,
-        defines=design.defines,
+        defines=tuple(_split_define(define) for define in design.defines),
         parameters=design.parameters,
         sdc=design.sdc,
         clock_period_ps=(
@@ -177,7 +182,12 @@ def run_synth(context: StepContext) -> Metrics:
         options.validate()
     except ConfigError as error:
         raise ConfigError(error.message, file=context.config.path, hint=error.hint) from None
-    report = synthesize(options, context.output("netlist"), log=context.log)
+    report = synthesize(
+        options,
+        context.output("netlist"),
+        log=context.log,
+        work_directory=context.directory / "yosys",  # its scripts and logs, for debugging
+    )
     return dict(report.metrics())
 
 
