@@ -56,8 +56,10 @@ class TclError(Exception):
         self.line = line
 
 
-_BARE_CHUNK = re.compile(r"[^\s;$\[\\]+")
-_BARE_CHUNK_NESTED = re.compile(r"[^\s;$\[\]\\]+")
+_BARE_CHUNK = re.compile(r"[^ \t\n\r\f\v;$\[\\]+")
+_BARE_CHUNK_NESTED = re.compile(r"[^ \t\n\r\f\v;$\[\]\\]+")
+_LIST_WORD = re.compile(r"(?:[^ \t\n\r\f\v\\]|\\.?)+", re.S)
+_SPACE = " \t\n\r\f\v"
 _QUOTED_CHUNK = re.compile(r'[^"$\[\\]+')
 _VAR_NAME = re.compile(r"[A-Za-z0-9_]+(?:::[A-Za-z0-9_]+)*")
 _BRACES = re.compile(r"[{}\\]")
@@ -90,7 +92,7 @@ class _Parser:
             raise self.error("commands nested too deeply")
         start = self.pos - 1
         while True:
-            while self.pos < end and (text[self.pos] in " \t\r\n;" or text[self.pos] == "\f"):
+            while self.pos < end and (text[self.pos] in " \t\r\n;\f\v"):
                 self.pos += 1
             if self.pos < end - 1 and text[self.pos] == "\\" and text[self.pos + 1] == "\n":
                 self.pos += 2
@@ -109,7 +111,7 @@ class _Parser:
             line = self.line_at(self.pos)
             words: list[Word] = []
             while True:
-                while self.pos < end and text[self.pos] in " \t\r\f":
+                while self.pos < end and text[self.pos] in " \t\r\f\v":
                     self.pos += 1
                 if self.pos < end - 1 and text[self.pos] == "\\" and text[self.pos + 1] == "\n":
                     self.pos += 2
@@ -139,7 +141,7 @@ class _Parser:
     def check_word_end(self, nested: bool, what: str) -> None:
         if self.pos < len(self.text):
             char = self.text[self.pos]
-            if not (char in " \t\r\n;\f" or (nested and char == "]")):
+            if not (char in " \t\r\n;\f\v" or (nested and char == "]")):
                 raise self.error(f"extra characters after close-{what}")
 
     def parse_word(self, nested: bool) -> Word:
@@ -196,7 +198,7 @@ class _Parser:
             char = text[self.pos]
             if terminator and char == terminator:
                 break
-            if not terminator and (char in " \t\r\n;\f" or (nested and char == "]")):
+            if not terminator and (char in " \t\r\n;\f\v" or (nested and char == "]")):
                 break
             match = chunk.match(text, self.pos)
             if match:
@@ -295,7 +297,7 @@ def to_list(value: object, line: int | None = None) -> list:
     parser = _Parser(text, line or 1)
     end = len(text)
     while True:
-        while parser.pos < end and text[parser.pos] in " \t\r\n\f":
+        while parser.pos < end and text[parser.pos] in _SPACE:
             parser.pos += 1
         if parser.pos >= end:
             return items
@@ -311,12 +313,12 @@ def to_list(value: object, line: int | None = None) -> list:
             items.append(_unbackslash(text[parser.pos + 1 : close]))
             parser.pos = close + 1
         else:
-            match = re.compile(r"(?:[^\s\\]|\\.?)+").match(text, parser.pos)
+            match = _LIST_WORD.match(text, parser.pos)
             assert match is not None
             items.append(_unbackslash(match.group()))
             parser.pos = match.end()
             continue
-        if parser.pos < end and text[parser.pos] not in " \t\r\n\f":
+        if parser.pos < end and text[parser.pos] not in _SPACE:
             raise TclError("list element in braces or quotes followed by characters", line)
 
 
@@ -339,8 +341,7 @@ def parse_number(text: str) -> int | float | None:
         value = float(text)
     except ValueError:
         return None
-    lowered = text.lower().lstrip("+-")
-    if lowered in ("nan", "inf", "infinity") or "_" in text:
+    if not math.isfinite(value) or "_" in text:
         return None
     return value
 

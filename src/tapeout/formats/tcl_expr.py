@@ -47,7 +47,7 @@ class _Expression:
         end = len(text)
         tokens = self.tokens
         while True:
-            while parser.pos < end and text[parser.pos] in " \t\r\n\f":
+            while parser.pos < end and text[parser.pos] in " \t\r\n\f\v":
                 parser.pos += 1
             if parser.pos >= end:
                 return

@@ -1,0 +1,61 @@
+"""Fuzzing the SDC reader: every mutation runs or raises a located ParseError, never hangs."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from tapeout.errors import ParseError
+from tapeout.formats.sdc import read_sdc
+from tests.conftest import DATA, shared_path
+from tests.formats.test_sdc import _tiny_netlist
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    if not text:
+        return text
+    choice = rng.randrange(6)
+    if choice == 0:  # truncate
+        return text[: rng.randrange(len(text))]
+    tokens = text.split(" ")
+    if choice == 1 and len(tokens) > 1:  # delete a token
+        del tokens[rng.randrange(len(tokens))]
+        return " ".join(tokens)
+    if choice == 2:  # duplicate a token
+        position = rng.randrange(len(tokens))
+        tokens.insert(position, tokens[position])
+        return " ".join(tokens)
+    if choice == 3:  # garbage bytes, Tcl specials included
+        position = rng.randrange(len(text))
+        alphabet = '{}[]$"\\;#*?-' + "".join(chr(c) for c in range(1, 256))
+        garbage = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 6)))
+        return text[:position] + garbage + text[position:]
+    if choice == 4:  # wrong numbers and units
+        return text.replace(rng.choice(["0.", "1", "2"]), rng.choice(["x", "-1e999", "1ns"]), 1)
+    position = rng.randrange(len(text))  # delete a single character
+    return text[:position] + text[position + 1 :]
+
+
+def _check(text: str, path: Path, **options: object) -> None:
+    path.write_text(text, encoding="utf-8", errors="replace")
+    try:
+        read_sdc(path, **options)  # type: ignore[arg-type]
+    except ParseError as error:
+        assert error.file == str(path)
+        assert error.line is not None and error.line >= 1
+
+
+def test_fuzz_full_fixture(tmp_path: Path) -> None:
+    rng = random.Random(21)
+    text = (DATA / "sdc" / "full.sdc").read_text()
+    netlist = _tiny_netlist()
+    for round_index in range(300):
+        options = {"netlist": netlist} if round_index % 2 else {}
+        _check(_mutate(text, rng), tmp_path / "fuzz.sdc", **options)
+
+
+def test_fuzz_design_sdc(tmp_path: Path) -> None:
+    rng = random.Random(22)
+    text = shared_path("designs/riscv32i/sky130hd/constraint.sdc").read_text()
+    for _ in range(200):
+        _check(_mutate(text, rng), tmp_path / "fuzz.sdc")
