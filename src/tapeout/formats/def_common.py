@@ -87,6 +87,7 @@ class DefResult:
     vias: dict[str, DefVia] = field(default_factory=dict)
 
 
+_LIMIT = 1 << 62  # coordinates and counts must fit int64 with room for arithmetic
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[^\s;]+|;')
 
 
@@ -171,7 +172,10 @@ class Cursor:
     def integer(self, what: str) -> int:
         token = self.next(what)
         try:
-            return int(token)
+            value = int(token)
+            if abs(value) < _LIMIT:
+                return value
+            raise self.error(f"{what} {token} is out of range", self.i - 1)
         except ValueError:
             try:
                 value = float(token)
@@ -179,7 +183,7 @@ class Cursor:
                 raise self.error(
                     f"expected {what} (a number), found {token!r}", self.i - 1
                 ) from None
-            if value != int(value):
+            if value != value or abs(value) >= _LIMIT or value != int(value):
                 raise self.error(
                     f"expected {what} (an integer), found {token!r}", self.i - 1
                 ) from None

@@ -62,7 +62,7 @@ _NAME = r"(?![+(;])[^\s;]+"
 _COMPONENT = re.compile(
     rf"\s*(?:-\s+({_NAME})\s+({_NAME})"
     r"(?:\s+\+\s+SOURCE\s+[A-Z]+)?"
-    r"(?:\s+\+\s+(?:(PLACED|FIXED|COVER|FIRM)\s+\(\s*(-?\d+)\s+(-?\d+)\s*\)\s+([NSEWF]{1,2})"
+    r"(?:\s+\+\s+(?:(PLACED|FIXED|COVER|FIRM)\s+\(\s*(-?\d{1,15})\s+(-?\d{1,15})\s*\)\s+([NSEWF]{1,2})"
     r"|UNPLACED))?"
     r"(?:\s+\+\s+(?:SOURCE\s+[A-Z]+|WEIGHT\s+\d+))*"
     r"\s*;|([^\s;][^;]*;?))"
@@ -175,6 +175,8 @@ def read_def(
         wires=wires,
         vias=vias,
     )
+    if context.divider != "/" or context.busbits != "[]":
+        _translate_names(context, netlist)
     if dbu_per_micron is not None and dbu_per_micron != physical.dbu_per_micron:
         _rescale(context, result, dbu_per_micron)
     return result
@@ -543,14 +545,18 @@ def _read_nets(
     return nets, builder
 
 
-def _find_statement(context: Context, section: _Section | None, name: str) -> int:
-    """Offset of ``- name`` in ``section`` (for error messages), else the section start."""
+def _find_statement(context: Context, section: _Section | None, name: str, nth: int = 1) -> int:
+    """Offset of the ``nth`` ``- name`` in ``section`` (for error messages), else its start."""
     if section is None:
         return 0
-    match = re.compile(rf"-\s+{re.escape(name)}(?![^\s;])").search(
-        context.text, section.body, section.end
-    )
-    return match.start() if match else section.start
+    pattern = re.compile(rf"-\s+{re.escape(name)}(?![^\s;])")
+    found = section.start
+    for match in pattern.finditer(context.text, section.body, section.end):
+        found = match.start()
+        nth -= 1
+        if nth == 0:
+            break
+    return found
 
 
 def _name_table(
@@ -562,7 +568,8 @@ def _name_table(
         seen: set[str] = set()
         duplicate = next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
         raise context.error(
-            f"{what} {duplicate!r} defined twice", _find_statement(context, section, duplicate)
+            f"{what} {duplicate!r} defined twice",
+            _find_statement(context, section, duplicate, nth=2),
         ) from None
 
 
@@ -695,11 +702,10 @@ def _rescale(context: Context, result: DefResult, dbu_per_micron: int) -> None:
         scaled = values * factor.numerator
         if factor.denominator != 1:
             if np.any(scaled % factor.denominator):
-                raise ParseError(
+                raise context.error(
                     f"coordinates in units of 1/{result.physical.dbu_per_micron} um do not fit "
                     f"a grid of 1/{dbu_per_micron} um",
-                    file=context.path,
-                    line=1,
+                    max(0, context.text.find("UNITS")),
                     hint="read with the file's own units (dbu_per_micron=None)",
                 )
             scaled //= factor.denominator
@@ -715,7 +721,7 @@ def _rescale(context: Context, result: DefResult, dbu_per_micron: int) -> None:
             setattr(routing, name, scale(getattr(routing, name)))
         for name in ("seg_ext0", "seg_ext1"):
             value = getattr(routing, name)
-            setattr(routing, name, np.where(value < 0, value, scale(value)))
+            setattr(routing, name, np.where(value < 0, value, scale(np.maximum(value, 0))))
     for via in result.vias.values():
         via.rects = [tuple(int(v) for v in scale(np.array(r))) for r in via.rects]  # type: ignore[misc]
         via.polygons = [tuple(int(v) for v in scale(np.array(p))) for p in via.polygons]
@@ -724,3 +730,18 @@ def _rescale(context: Context, result: DefResult, dbu_per_micron: int) -> None:
             if value:
                 setattr(via, name, tuple(int(v) for v in scale(np.array(value))))
     physical.dbu_per_micron = dbu_per_micron
+
+
+def _translate_names(context: Context, netlist: Netlist) -> None:
+    """Rewrite the file's divider and bus-bit characters (unescaped) to ``/`` and ``[]``."""
+    pairs = [(context.divider, "/"), (context.busbits[0], "["), (context.busbits[1], "]")]
+    pairs = [(old, new) for old, new in pairs if old != new]
+    pattern = re.compile("|".join(rf"(?<!\\){re.escape(old)}" for old, _ in pairs))
+    mapping = dict(pairs)
+
+    def translate(name: str) -> str:
+        return pattern.sub(lambda m: mapping[m.group()], name)
+
+    for table in ("inst_names", "net_names", "port_names"):
+        names = [translate(n) for n in getattr(netlist, table).names]
+        setattr(netlist, table, _name_table(context, names, None, table.split("_")[0]))

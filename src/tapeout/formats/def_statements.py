@@ -336,7 +336,7 @@ class PinStatement:
 
 
 def parse_pin(cursor: Cursor) -> PinStatement:
-    """A PINS statement: ``- name + NET n [+ SPECIAL] [+ DIRECTION d] [+ LAYER ..] [+ PLACED ..]``."""
+    """A PINS statement: ``- name + NET n [+ DIRECTION d] [+ LAYER ..] [+ PLACED ..]``."""
     cursor.expect("-")
     pin = PinStatement(cursor.name("a pin name"))
     ports = 0
