@@ -144,6 +144,17 @@ def test_unknown_statement_warns_with_id_and_parse_continues() -> None:
     assert "LEF-0002" in log.ids()
 
 
+def test_unknown_block_and_stray_end_warn() -> None:
+    log = Log()
+    text = (
+        "MAXVIASTACK 4 RANGE m1 m2 ;\nWIDGET w\n  SIZE 1 ;\nEND w\nSITE s\n  SIZE 1 BY 2 ;\nEND s\n"
+    )
+    result = read_lef_text(text, Path("odd.lef"), log=log, tech=tiny().tech)
+    assert "s" in result.tech.sites
+    assert log.ids().count("LEF-0008") == 1
+    assert any("odd.lef:4: END w outside any block" in text for _, _, text in log.messages)
+
+
 def test_cell_lef_uses_earlier_tech_units() -> None:
     tech = read_lef(TINY_TECH).tech
     cells = read_lef(TINY_CELLS, tech=tech)
@@ -177,7 +188,6 @@ def test_tiny_round_trip(tmp_path: Path) -> None:
         ("LAYER m9\n  DIRECTION SIDEWAYS ;\nEND m9\n", "unknown DIRECTION", 2),
         ("VIA v DEFAULT\n  LAYER nope ;\nEND v\n", "unknown layer 'nope'", 2),
         ("UNITS\n  DATABASE MICRONS -5 ;\nEND UNITS\n", "must be positive", 2),
-        ("END m1\n", "outside any block", 1),
         ("PROPERTYDEFINITIONS\n  LAYER x STRING ;\n", "has no END", 1),
     ],
 )

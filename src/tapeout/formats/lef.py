@@ -29,7 +29,6 @@ _SKIPPED_BLOCKS: dict[str, tuple[str, ...] | None] = {
     "NOISETABLE": ("NOISETABLE",),
     "CORRECTIONTABLE": ("CORRECTIONTABLE",),
     "IRDROP": ("IRDROP",),
-    "MAXVIASTACK": None,
     "NONDEFAULTRULE": None,
     "ARRAY": None,
 }
@@ -143,11 +142,9 @@ def _walk(cursor: LefCursor, result: LefResult, units_known: bool, batch: RectBa
             if cursor.peek().upper() == "LIBRARY":
                 cursor.next()
                 break
-            raise cursor.error(
-                f"END {cursor.peek()} outside any block",
-                at,
-                hint="an END without its opening statement",
-            )
+            # The END of a block we skipped statement by statement (an unknown block keyword).
+            name = cursor.next() if cursor.peek() not in ("", ";") else ""
+            cursor.warn_at("LEF-0008", f"END {name} outside any block; skipped", at)
         elif keyword == "BEGINEXT":
             cursor.skip_until("BEGINEXT", at, "ENDEXT")
         elif keyword in _SKIPPED_BLOCKS:
