@@ -11,7 +11,7 @@ import pytest
 from tapeout.db.compare import differences
 from tapeout.db.macro import Macro
 from tapeout.db.netlist import PortDirection
-from tapeout.db.tech import LayerDirection, LayerType
+from tapeout.db.tech import LayerDirection, LayerType, Technology
 from tapeout.errors import InputFileError, ParseError
 from tapeout.formats.lef import LefResult, read_lef, read_lef_text, write_lef
 from tapeout.log import Log
@@ -161,6 +161,12 @@ def test_cell_lef_uses_earlier_tech_units() -> None:
     assert cells.tech is tech
     assert cells.macros["INV_X1"].width == 800  # 0.4 um at 2000 DBU/um
     assert differences(cells.macros, tiny().macros) == []
+
+
+def test_empty_tech_argument_takes_the_files_units() -> None:
+    tech = Technology()
+    result = read_lef(TINY_TECH, tech=tech)
+    assert result.tech is tech and tech.dbu_per_micron == 2000
 
 
 def test_cell_units_conflict_warns_and_keeps_tech_units() -> None:

@@ -47,15 +47,16 @@ def read_lef(
 ) -> LefResult:
     """Read LEF files in order (technology LEF first, then cell LEFs).
 
-    ``tech``: a Technology read earlier; new layers, vias and sites are added to it in place and
-    its units convert the lengths. Raises InputFileError for unreadable files and ParseError
-    (file, line, column, hint) for malformed ones.
+    ``tech``: a Technology read earlier; new layers, vias and sites are added to it in place and,
+    once it holds any, its units convert the lengths (a later UNITS that differs warns LEF-0003).
+    Raises InputFileError for unreadable files and ParseError (file, line, column, hint) for
+    malformed ones.
     """
     if isinstance(paths, Path | str):
         paths = [Path(paths)]
     log = log if log is not None else Log()
     result = LefResult(tech=tech if tech is not None else Technology())
-    units_known = tech is not None
+    units_known = _has_units(tech)
     for path in paths:
         text = read_text(path, what="LEF file")
         units_known = _read_one(text, Path(path), result, log, units_known)
@@ -67,8 +68,13 @@ def read_lef_text(
 ) -> LefResult:
     """Read LEF from ``text`` (``path`` names it in messages); see ``read_lef``."""
     result = LefResult(tech=tech if tech is not None else Technology())
-    _read_one(text, path, result, log if log is not None else Log(), tech is not None)
+    _read_one(text, path, result, log if log is not None else Log(), _has_units(tech))
     return result
+
+
+def _has_units(tech: Technology | None) -> bool:
+    """Whether ``tech`` already fixed the units (something was read with them)."""
+    return tech is not None and bool(tech.layers or tech.sites or tech.vias)
 
 
 def _read_one(text: str, path: Path, result: LefResult, log: Log, units_known: bool) -> bool:
