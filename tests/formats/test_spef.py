@@ -120,3 +120,15 @@ def test_errors_name_file_and_line(tmp_path: Path, text: str, message: str, line
         read_spef(path)
     assert info.value.file == str(path)
     assert info.value.line == line
+
+
+def test_angle_bus_delimiter_maps_to_square_brackets(tmp_path: Path) -> None:
+    text = SMALL.read_text().replace("*BUS_DELIMITER []", "*BUS_DELIMITER <>")
+    path = tmp_path / "angle.spef"
+    path.write_text(text.replace("a[0]", "a<0>"))
+    parasitics = read_spef(path)
+    assert parasitics.port_names[0] == "a[0]"
+    assert "n.odd[0]" in parasitics.net_names  # escaped brackets are not bus bits
+    write_spef(tmp_path / "out.spef", parasitics)
+    assert "*P a<0> I" in (tmp_path / "out.spef").read_text()
+    assert differences(parasitics, read_spef(tmp_path / "out.spef")) == []

@@ -90,8 +90,16 @@ class _Reader:
             key = int(token[1:digits_end])
             if key not in self.name_map:
                 raise self.error(f"name map reference {token[:digits_end]} is not defined")
-            return self.name_map[key] + _unescape(token[digits_end:])
-        return _unescape(token)
+            return self.name_map[key] + self.plain(token[digits_end:])
+        return self.plain(token)
+
+    def plain(self, text: str) -> str:
+        """Unescaped ``text`` with bus bits in square brackets (``a<3>`` -> ``a[3]``)."""
+        bus = self.header.bus_delimiter
+        if bus not in ("[]", "[") and bus[0] in text:
+            opening, closing = re.escape(bus[0]), re.escape(bus[-1])
+            text = re.sub(rf"(?<!\\){opening}(\d+)(?<!\\){closing}", r"[\1]", text)
+        return _unescape(text)
 
     def node(self, token: str) -> int:
         index = self.resolved.get(token)
@@ -208,7 +216,7 @@ class _Reader:
             parts = line.split()
             if len(parts) != 2 or not parts[0][1:].isdigit():
                 raise self.error(f"bad *NAME_MAP entry {line.strip()!r}")
-            name_map[int(parts[0][1:])] = _unescape(parts[1])
+            name_map[int(parts[0][1:])] = self.plain(parts[1])
             self.index += 1
 
     def read_ports(self) -> None:
