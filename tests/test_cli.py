@@ -115,3 +115,12 @@ def test_unknown_step(design_dir: Path, capsys: pytest.CaptureFixture[str]) -> N
     path.write_text(GOOD)
     assert cli.main(["run", str(path), "--to", "rout"]) == 1
     assert "unknown step 'rout'; the steps are: synth" in capsys.readouterr().err
+
+
+def test_missing_pdk_root(design_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = design_dir / "design.toml"
+    path.write_text(GOOD)
+    status = cli.main(["run", str(path), "--pdk-root", str(design_dir / "no_pdks")])
+    error = capsys.readouterr().err.strip().splitlines()
+    assert status == 1
+    assert len(error) == 1 and "no_pdks" in error[0] and "does not exist" in error[0], error

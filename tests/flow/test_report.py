@@ -13,9 +13,17 @@ from tapeout import cli
 from tapeout.errors import InputFileError
 from tapeout.flow.config import load_config
 from tapeout.flow.render import density_heat_map_svg, histogram_svg, render_layout_png
-from tapeout.flow.report import write_density_map, write_endpoint_slacks, write_report
+from tapeout.flow.report import (
+    DENSITY_NAME,
+    SLACK_NAME,
+    write_density_map,
+    write_endpoint_slacks,
+    write_report,
+)
 from tapeout.flow.run import run_flow
 from tapeout.flow.steps import Metrics, Step, StepContext
+from tapeout.log import Log
+from tests.conftest import shared_path
 from tests.flow.fake_steps import FAKE_STEPS
 
 
@@ -147,3 +155,38 @@ def test_histogram_counts() -> None:
     assert svg.count('fill="#d62728"') == 1  # the bar entirely below zero
     with pytest.raises(ValueError):
         histogram_svg(np.array([np.nan]))
+
+
+TWO_CELL_DEF = """\
+VERSION 5.8 ;
+DESIGN top ;
+UNITS DISTANCE MICRONS 1000 ;
+DIEAREA ( 0 0 ) ( 20000 10000 ) ;
+COMPONENTS 2 ;
+- u1 sky130_fd_sc_hd__inv_1 + PLACED ( 2000 2720 ) N ;
+- u2 sky130_fd_sc_hd__nand2_1 + PLACED ( 6000 2720 ) N ;
+END COMPONENTS
+END DESIGN
+"""
+
+
+def run_def(context: StepContext) -> Metrics:
+    context.output("def").write_text(TWO_CELL_DEF)
+    (context.directory / DENSITY_NAME).write_text('{"density": "not a grid"}')
+    (context.directory / SLACK_NAME).write_text("{broken")
+    return {}
+
+
+def test_report_draws_def_with_platform_lefs(
+    config_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TAPEOUT_PDK_ROOT", str(shared_path("pdks/sky130hd").parent))
+    place = Step(name="place", run=run_def, inputs=("b",), outputs=(("def", "{design}.def"),))
+    result = run_flow(load_config(config_path), steps=(*FAKE_STEPS, place))
+    log = Log()
+    text = write_report(result.run_dir, log=log).read_text()
+    assert "03_place/top.def" in text
+    assert png_in(text).startswith(b"\x89PNG")
+    # Malformed data files are skipped with a warning, not a crash.
+    assert "<h2>Placement density</h2>" not in text and "<h2>Endpoint slack</h2>" not in text
+    assert {"REPORT-0004", "REPORT-0003"} <= set(log.ids())

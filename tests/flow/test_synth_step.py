@@ -33,9 +33,10 @@ def test_synth_step_writes_netlist_sdc_and_metrics(pdk_environment, tmp_path: Pa
     step = tmp_path / "run" / "01_synth"
     assert [outcome.status for outcome in result.outcomes] == ["ran"]
     assert "module counter" in (step / "counter.v").read_text()
-    assert "create_clock -name core_clock -period 4 [get_ports {clk}]" in (
-        step / "counter.sdc"
-    ).read_text()
+    assert (
+        "create_clock -name core_clock -period 4 [get_ports {clk}]"
+        in (step / "counter.sdc").read_text()
+    )
     metrics = json.loads((step / "metrics.json").read_text())
     assert metrics["synth__design__instance__area__stdcell"] > 100
     assert metrics["synth__design__instance__count__sequential"] == 14  # 12 + at_limit + parity

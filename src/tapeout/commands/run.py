@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
@@ -73,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="directory for the step folders (default: runs/<design> beside the config file)",
     )
     parser.add_argument(
+        "--pdk-root",
+        type=Path,
+        metavar="DIR",
+        help="directory holding <platform>/lef, lib, ... (overrides [design] pdk_root)",
+    )
+    parser.add_argument(
         "--jobs", type=int, default=1, metavar="N", help="threads a step may use (default 1)"
     )
 
@@ -112,6 +119,8 @@ class _ConsoleHandler(logging.Handler):
 def execute(args: argparse.Namespace) -> int:
     """Run the flow; print progress to stderr and the summary table to stdout."""
     config = load_config(args.config)
+    if args.pdk_root is not None:
+        config = replace(config, design=replace(config.design, pdk_root=args.pdk_root.absolute()))
     errors = Console(stderr=True)
     progress = Progress(
         SpinnerColumn(),

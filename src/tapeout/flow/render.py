@@ -50,8 +50,11 @@ def render_layout_png(
     view.set_config("text-visible", "false")
     options = kdb.LoadLayoutOptions()
     if lef_files:
-        options.lefdef_config.lef_files = [str(lef) for lef in lef_files]
-        options.lefdef_config.read_lef_with_def = False
+        lefdef = options.lefdef_config  # a copy: set it back below
+        lefdef.lef_files = [str(lef) for lef in lef_files]
+        lefdef.read_lef_with_def = False
+        lefdef.macro_resolution_mode = 1  # draw the LEF abstracts (else cells stay empty ghosts)
+        options.lefdef_config = lefdef
     try:
         view.load_layout(str(path), options, True)
     except RuntimeError as error:

@@ -29,6 +29,7 @@ from tapeout.errors import InputFileError, TapeoutError
 from tapeout.fileio import write_text
 from tapeout.flow.manifest import file_sha256
 from tapeout.flow.metrics import StepRecord, step_records
+from tapeout.flow.render import density_heat_map_svg, histogram_svg, render_layout_png
 from tapeout.log import Log
 from tapeout.platforms import get_platform
 
@@ -264,8 +265,6 @@ def _layout_section(records: list[StepRecord], info: dict[str, Any], log: Log) -
 
 def render_layout(path: Path, lef_files: tuple[Path, ...], layer_properties: Path | None) -> bytes:
     """PNG bytes of the layout ``path`` (see ``tapeout.flow.render.render_layout_png``)."""
-    from tapeout.flow.render import render_layout_png
-
     return render_layout_png(path, lef_files=lef_files, layer_properties=layer_properties)
 
 
@@ -279,20 +278,18 @@ def _load_json(path: Path, log: Log) -> dict[str, Any] | None:
 
 
 def _density_section(records: list[StepRecord], log: Log) -> str:
-    from tapeout.flow.render import density_heat_map_svg
-
     for record in reversed(records):
         path = record.directory / DENSITY_NAME
         if not path.is_file():
             continue
         data = _load_json(path, log)
+        if data is None:
+            continue
         try:
-            grid = np.asarray(data["density"], dtype=np.float64) if data else None
-            svg = density_heat_map_svg(grid) if grid is not None else ""
+            grid = np.asarray(data["density"], dtype=np.float64)
+            svg = density_heat_map_svg(grid)
         except (KeyError, ValueError, TypeError) as error:
             log.warn("REPORT-0004", f"skipping malformed {path}: {error}")
-            continue
-        if not svg or data is None:
             continue
         bins = f"{data.get('bin_width_um', '?')} × {data.get('bin_height_um', '?')} µm bins"
         return (
@@ -303,22 +300,18 @@ def _density_section(records: list[StepRecord], log: Log) -> str:
 
 
 def _slack_section(records: list[StepRecord], log: Log) -> str:
-    from tapeout.flow.render import histogram_svg
-
     for record in reversed(records):
         path = record.directory / SLACK_NAME
         if not path.is_file():
             continue
         data = _load_json(path, log)
+        if data is None:
+            continue
         try:
-            slack = np.asarray(data["endpoint_slack_ps"], dtype=np.float64) if data else None
-            svg = (
-                histogram_svg(slack, unit="ps", title="endpoint slack") if slack is not None else ""
-            )
+            slack = np.asarray(data["endpoint_slack_ps"], dtype=np.float64)
+            svg = histogram_svg(slack, unit="ps", title="endpoint slack")
         except (KeyError, ValueError, TypeError) as error:
             log.warn("REPORT-0005", f"skipping malformed {path}: {error}")
-            continue
-        if not svg or slack is None:
             continue
         failing = int(np.count_nonzero(slack < 0))
         return (
@@ -329,7 +322,7 @@ def _slack_section(records: list[StepRecord], log: Log) -> str:
 
 
 def _messages_section(records: list[StepRecord], limit: int = 50) -> str:
-    rows = []
+    rows: list[str] = []
     for record in records:
         try:
             lines = (record.directory / "step.log").read_text(encoding="utf-8").splitlines()
