@@ -1,0 +1,235 @@
+"""First pass over a Verilog module body: bulk statement splitting and declarations.
+
+One compiled regex ``findall`` splits the body into statements and recognizes the two shapes
+that make up almost all of a gate-level netlist in bulk: ``wire a, b, c;`` and
+``master inst (.A(n1), .B(n2));``. Everything else is kept as a located *slow* statement for
+the token parser (``verilog_module``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tapeout.formats.verilog_syntax import (
+    ESCAPED,
+    IDENTIFIER,
+    KEYWORDS,
+    Declaration,
+    ModuleText,
+    Tokens,
+    parse_range,
+)
+from tapeout.log import Log
+
+_STATEMENT = re.compile(
+    rf"""\s*+(?:
+    wire\s++([^;\\\[\]=]*+);
+    |({IDENTIFIER})\s++({IDENTIFIER}|{ESCAPED})\s*+\(([^;]*)\)\s*+;
+    |((?:[^;\\]++|\\\S*+)*+)(;|\Z))""",
+    re.X,
+)
+_WIRE_LIST = re.compile(rf"\s*+{IDENTIFIER}(?:\s*+,\s*+{IDENTIFIER})*+\s*+")
+_NET = rf"(?:{IDENTIFIER}(?:\[\d+\])?|{ESCAPED}|1'b[01])"
+_CONNECTION = rf"\.{IDENTIFIER}\s*+\(\s*+(?:{_NET}\s*+)?\)"
+CONNECTIONS = re.compile(rf"\s*+(?:{_CONNECTION}\s*+(?:,\s*+{_CONNECTION}\s*+)*+)?")
+ALL_CONNECTIONS = re.compile(rf"(?:\s*+(?:{_CONNECTION}\s*+(?:,\s*+{_CONNECTION}\s*+)*+)?\x00)*+")
+CONNECTION_TERMS = re.compile(rf"\\\S++|\.({IDENTIFIER})\s*+\(")
+CONNECTION_NETS = re.compile(r"\(\s*+(\\\S++|[^\s)]*+)")
+_FIRST_WORD = re.compile(rf"\s*+({IDENTIFIER}|{ESCAPED}|\S?)")
+
+DIRECTIONS = ("input", "output", "inout")
+NET_KINDS = frozenset(
+    ("wire", "reg", "tri", "logic", "uwire", "wand", "wor", "tri0", "tri1", "supply0", "supply1")
+)
+SKIPPED_KINDS = frozenset(("parameter", "localparam", "specparam"))
+
+
+@dataclass
+class SlowStatement:
+    """A statement for the token parser: its index in the body and ``[start, end)`` offsets."""
+
+    statement: int
+    start: int
+    end: int
+    first_word: str
+
+
+@dataclass
+class NetInitializer:
+    """``wire a = expr``: the declared bits' name and where the expression's tokens are."""
+
+    declaration: Declaration
+    tokens: Tokens
+    position: int
+
+
+@dataclass(eq=False)
+class ScannedModule:
+    """A module body after the bulk pass (see module docstring).
+
+    ``fast_*`` lists describe simple instance statements in body order; ``wire_names`` are the
+    names of simple ``wire`` statements with ``wire_statement`` int64 (n,) their statement index.
+    """
+
+    text: ModuleText
+    fast_masters: list[str] = field(default_factory=list)
+    fast_instances: list[str] = field(default_factory=list)
+    fast_connections: list[str] = field(default_factory=list)
+    fast_statement: list[int] = field(default_factory=list)
+    wire_names: list[str] = field(default_factory=list)
+    wire_statement: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    slow: list[SlowStatement] = field(default_factory=list)
+    declarations: list[Declaration] = field(default_factory=list)
+    initializers: list[NetInitializer] = field(default_factory=list)
+    supplies: list[tuple[Declaration, int]] = field(default_factory=list)
+    used_masters: set[str] = field(default_factory=set)
+    is_stub: bool = True
+
+
+def scan_module(module: ModuleText, log: Log) -> ScannedModule:
+    """Split ``module``'s body into fast and slow statements and parse its declarations."""
+    source = module.source
+    text = source.text
+    scanned = ScannedModule(module)
+    pending: list[tuple[int, str, str]] = []  # (statement, kind, payload) to locate in order
+    wire_texts: list[str] = []
+    wire_statements: list[int] = []
+    items = _STATEMENT.findall(text, module.header_end, module.body_end)
+    masters = scanned.fast_masters
+    instances = scanned.fast_instances
+    connections = scanned.fast_connections
+    statements = scanned.fast_statement
+    for index, (wires, master, instance, connection, other, end) in enumerate(items):
+        if master:
+            masters.append(master)
+            instances.append(instance)
+            connections.append(connection)
+            statements.append(index)
+        elif wires:
+            wire_texts.append(wires)
+            wire_statements.append(index)
+        elif other:
+            if not end:
+                pending.append((index, "unterminated", other))
+            else:
+                pending.append((index, "other", other))
+    del items
+    if wire_texts:
+        _bulk_wires(scanned, wire_texts, wire_statements, pending)
+    scanned.used_masters.update(dict.fromkeys(masters))
+    if masters:
+        scanned.is_stub = False
+    _locate(scanned, pending)
+    for statement in scanned.slow:
+        word = statement.first_word
+        if word in DIRECTIONS or word in NET_KINDS:
+            _declaration(scanned, statement)
+        elif word in SKIPPED_KINDS:
+            log.warn(
+                "VLOG-0003",
+                f"{source.path}: {module.name}: skipped a {word} (not used by netlists)",
+            )
+        elif word in ("assign", "defparam") or word not in KEYWORDS:
+            scanned.is_stub = False
+            if word != "assign":
+                scanned.used_masters.add(word.removeprefix("\\"))
+        else:
+            scanned.is_stub = False
+    return scanned
+
+
+def _bulk_wires(
+    scanned: ScannedModule,
+    wire_texts: list[str],
+    wire_statements: list[int],
+    pending: list[tuple[int, str, str]],
+) -> None:
+    joined = ",".join(wire_texts)
+    if _WIRE_LIST.fullmatch(joined) is None or KEYWORDS.intersection(
+        names := [name.strip() for name in joined.split(",")]
+    ):
+        # Some statement is not a plain name list (``wire signed x``): parse those slowly.
+        good_texts: list[str] = []
+        good_statements: list[int] = []
+        for wires, statement in zip(wire_texts, wire_statements, strict=True):
+            parts = [name.strip() for name in wires.split(",")]
+            if _WIRE_LIST.fullmatch(wires) and not KEYWORDS.intersection(parts):
+                good_texts.append(wires)
+                good_statements.append(statement)
+            else:
+                pending.append((statement, "wire", wires))
+        pending.sort()
+        wire_texts, wire_statements = good_texts, good_statements
+        names = [name.strip() for name in ",".join(wire_texts).split(",")] if wire_texts else []
+    counts = np.fromiter(
+        (wires.count(",") + 1 for wires in wire_texts), dtype=np.int64, count=len(wire_texts)
+    )
+    scanned.wire_names = names
+    scanned.wire_statement = np.repeat(np.asarray(wire_statements, dtype=np.int64), counts)
+
+
+def _locate(scanned: ScannedModule, pending: list[tuple[int, str, str]]) -> None:
+    """Find the offsets of slow statements (searching forward in body order)."""
+    source = scanned.text.source
+    text = source.text
+    cursor = scanned.text.header_end
+    for statement, kind, payload in pending:
+        found = text.find(payload, cursor, scanned.text.body_end)
+        if found < 0:  # cannot happen: the payload is a slice of the body
+            found = cursor
+        end = found + len(payload)
+        start = max(text.rfind("wire", cursor, found), cursor) if kind == "wire" else found
+        if kind == "unterminated":
+            raise source.error(
+                "statement is not terminated by ';' before endmodule", start, "add the ';'"
+            )
+        word = _FIRST_WORD.match(text, start).group(1)  # type: ignore[union-attr]
+        scanned.slow.append(SlowStatement(statement, start, end, word))
+        cursor = end
+
+
+def _declaration(scanned: ScannedModule, statement: SlowStatement) -> None:
+    """``input [7:0] a, b`` / ``wire [3:0] x = y, z``: records declarations (and initializers)."""
+    tokens = Tokens(scanned.text.source, statement.start, statement.end)
+    kind = tokens.next()[1]
+    if kind in DIRECTIONS and tokens.peek()[0] == "id" and tokens.peek()[1] in NET_KINDS:
+        tokens.next()
+    tokens.accept("vectored") or tokens.accept("scalared")
+    tokens.accept("signed")
+    if tokens.at("#"):
+        raise tokens.error("net delays are not supported in a netlist")
+    declared_range = parse_range(tokens)
+    msb, lsb = declared_range if declared_range else (None, None)
+    while True:
+        name, offset = tokens.name("a declared name")
+        if tokens.at("["):
+            raise tokens.error("arrays (memories) are not supported in a netlist")
+        declaration = Declaration(kind, name, msb, lsb, offset, statement.statement)
+        scanned.declarations.append(declaration)
+        if kind in ("supply0", "supply1"):
+            scanned.supplies.append((declaration, int(kind[-1])))
+        if tokens.accept("="):
+            if kind in DIRECTIONS:
+                raise tokens.error("a port declaration cannot have an initializer")
+            scanned.initializers.append(NetInitializer(declaration, tokens, tokens.position))
+            scanned.is_stub = False
+            _skip_expression(tokens)
+        if tokens.done():
+            return
+        tokens.expect(",", "separate declared names with commas")
+
+
+def _skip_expression(tokens: Tokens) -> None:
+    depth = 0
+    while not tokens.done():
+        kind, value, _ = tokens.peek()
+        if kind == "punct" and value in "({[":
+            depth += 1
+        elif kind == "punct" and value in ")}]":
+            depth -= 1
+        elif kind == "punct" and value == "," and depth == 0:
+            return
+        tokens.next()
