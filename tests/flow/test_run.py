@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tapeout.errors import ConfigError, DesignError, ToolError
+from tapeout.errors import ConfigError, DesignError, InputFileError, ToolError
 from tapeout.flow.config import load_config
 from tapeout.flow.manifest import file_sha256, read_manifest
 from tapeout.flow.metrics import STEP_DIRECTORY, collect_metrics, step_records
@@ -238,3 +238,23 @@ def test_killed_step_is_redone_on_resume(config_path: Path, tmp_path: Path) -> N
     killed_hashes = output_hashes(run_dir)
     assert killed_hashes == output_hashes(reference_dir)
     assert len(killed_hashes) == 2
+
+
+def test_numpy_metrics_become_plain_json(config_path: Path) -> None:
+    import numpy as np
+
+    def run_numpy(context: StepContext) -> dict:
+        context.output("a").write_text("x")
+        return {"n": np.int64(3), "x": np.float64(0.5), "bad": float("nan")}
+
+    step = Step(name="alpha", run=run_numpy, outputs=(("a", "{design}.a"),))
+    result = run_flow(load_config(config_path), steps=(step,))
+    metrics = json.loads((result.run_dir / "01_alpha" / "metrics.json").read_text())
+    assert (metrics["n"], metrics["x"], metrics["bad"]) == (3, 0.5, "nan")
+
+
+def test_run_dir_that_cannot_be_made(config_path: Path) -> None:
+    blocker = config_path.parent / "file"
+    blocker.write_text("")
+    with pytest.raises(InputFileError, match="cannot create the run directory"):
+        run_flow(load_config(config_path), run_dir=blocker / "run", steps=FAKE_STEPS)

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tapeout.flow.config import load_config
+from tapeout.flow.config import describe_schema, load_config
 from tapeout.flow.run import FlowResult, StepOutcome, run_flow
 from tapeout.flow.steps import STEPS
 
@@ -27,11 +27,12 @@ EXAMPLES = """\
   tapeout run examples/counter/counter.toml            all steps into examples/counter/runs/counter/
   tapeout run design.toml --resume                     rerun only steps whose inputs changed
   tapeout run design.toml --to synth                   stop after synthesis
-  tapeout run design.toml --from synth --resume        reuse earlier steps' outputs as they are
+  tapeout run design.toml --from synth --to synth      redo only synthesis
   tapeout run design.toml --run-dir /tmp/try1 --jobs 2 another run directory, 2 threads per step
 
-Steps, in order: {steps}. The configuration's keys are described in the README
-("Running the flow"). Exit status: 0 done, 1 a problem with the input (one line on stderr).
+Steps, in order: {steps}. Exit status: 0 done, 1 a problem with the input (one line on
+stderr). Configuration keys (TOML; paths relative to the file):
+{schema}
 """
 
 # Shown first in the summary table when present; other scalar metrics follow.
@@ -53,7 +54,9 @@ MAX_SUMMARY_METRICS = 20
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``tapeout run``."""
-    parser.epilog = (parser.epilog or "").replace("{steps}", ", ".join(step.name for step in STEPS))
+    steps = ", ".join(step.name for step in STEPS)
+    parser.epilog = (parser.epilog or "").replace("{steps}", steps)
+    parser.epilog = parser.epilog.replace("{schema}", describe_schema())
     parser.add_argument("config", type=Path, help="design configuration file (TOML)")
     parser.add_argument("--to", dest="to_step", metavar="STEP", help="stop after STEP")
     parser.add_argument(
@@ -113,7 +116,7 @@ class _ConsoleHandler(logging.Handler):
         self.console = console
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.console.print(self.format(record), markup=False, highlight=False)
+        self.console.print(self.format(record), markup=False, highlight=False, soft_wrap=True)
 
 
 def execute(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import logging
+import math
 import os
 import shutil
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tapeout import __version__
-from tapeout.errors import ConfigError, TapeoutError, ToolError
+from tapeout.errors import ConfigError, InputFileError, TapeoutError, ToolError
 from tapeout.fileio import write_text
 from tapeout.flow.config import FlowConfig
 from tapeout.flow.manifest import file_sha256, new_manifest, stale_reason, write_manifest
@@ -124,7 +125,10 @@ def run_flow(
     last = find_step(to_step, steps) if to_step else len(steps) - 1
     if first > last:
         raise ConfigError(f"--from {from_step} comes after --to {to_step}")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputFileError(f"cannot create the run directory: {error}", file=run_dir) from None
     outcomes: list[StepOutcome] = []
     with _locked(run_dir):
         _remove_leftovers(run_dir)
@@ -279,7 +283,7 @@ def _run_step(
     try:
         with _step_log(temporary / LOG_NAME):
             meter.start()
-            metrics = dict(step.run(context))
+            metrics = _plain_metrics(step.run(context))
             metrics.update(meter.stop(step.name))
         _rewrite_paths(temporary / LOG_NAME, temporary, final)
         missing = [name for name in step.output_names(config) if not (temporary / name).is_file()]
@@ -307,6 +311,19 @@ def _run_step(
         raise
     _replace_directory(temporary, final)
     return metrics
+
+
+def _plain_metrics(metrics: Metrics) -> Metrics:
+    """Metrics as plain JSON values: numpy scalars unwrapped, non-finite floats as strings."""
+    plain: Metrics = {}
+    for name, value in metrics.items():
+        item = value.item() if hasattr(value, "item") else value
+        if isinstance(item, float) and not math.isfinite(item):
+            item = str(item)
+        if not isinstance(item, bool | int | float | str):
+            raise ToolError(f"metric {name} has a value of type {type(item).__name__}")
+        plain[str(name)] = item
+    return plain
 
 
 def _rewrite_paths(log_path: Path, temporary: Path, final: Path) -> None:
