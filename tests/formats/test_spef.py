@@ -107,6 +107,8 @@ def test_small_round_trip(tmp_path: Path) -> None:
         ("garbage\n", "not a SPEF file", 1),
         ('*SPEF "x"\n*D_NET n 1.0\n*CAP\n1 a\n*END\n', "bad *CAP entry", 4),
         ('*SPEF "x"\n*D_NET n abc\n*END\n', "bad total capacitance", 2),
+        ('*SPEF "x"\n*D_NET n 1\n*CAP\n1 a 0.1\n2 a zz\n*END\n', "bad capacitance", 5),
+        ('*SPEF "x"\n*D_NET n 1\n*RES\n1 a b inf\n*END\n', "bad resistance", 4),
         ('*SPEF "x"\n*D_NET *7 1.0\n*END\n', "*7 is not defined", 2),
         ('*SPEF "x"\n*D_NET n 1.0\n*CAP\n1 a 0.1\n', "missing *END", 2),
         ('*SPEF "x"\n*C_UNIT 1 GALLON\n', "bad *C_UNIT", 2),

@@ -61,10 +61,12 @@ class _Reader:
         self.conn_cell: list[int] = []
         self.cap_node1: list[int] = []
         self.cap_node2: list[int] = []
-        self.cap_value: list[float] = []
+        self.cap_text: list[str] = []
+        self.cap_line: list[int] = []
         self.res_node1: list[int] = []
         self.res_node2: list[int] = []
-        self.res_value: list[float] = []
+        self.res_text: list[str] = []
+        self.res_line: list[int] = []
 
     def error(self, message: str, line_index: int | None = None) -> ParseError:
         line = (self.index if line_index is None else line_index) + 1
@@ -252,33 +254,66 @@ class _Reader:
         section = ""
         counts = {"*CONN": 0, "*CAP": 0, "*RES": 0}
         lines = self.lines
+        n_lines = len(lines)
+        resolved = self.resolved
+        node = self.node
+        cap_node1, cap_node2 = self.cap_node1, self.cap_node2
+        cap_text, cap_line = self.cap_text, self.cap_line
+        res_node1, res_node2 = self.res_node1, self.res_node2
+        res_text, res_line = self.res_text, self.res_line
+        index = self.index
         while True:
-            if self.index >= len(lines):
+            if index >= n_lines:
                 raise self.error(f"missing *END of the *D_NET of {name!r} started here", start)
-            parts = lines[self.index].split()
-            if not parts or parts[0].startswith("//"):
-                self.index += 1
+            parts = lines[index].split()
+            if not parts:
+                index += 1
                 continue
-            first = parts[0]
-            if first in counts:
-                section = first
-            elif first == "*END":
-                self.index += 1
-                break
-            elif section == "*CONN":
-                self.read_conn(parts)
-                counts["*CONN"] += 1
-            elif section == "*CAP":
-                self.read_cap(parts)
+            size = len(parts)
+            # The hot loop: *CAP and *RES lines are most of a file. Values stay text here and
+            # become numbers in one numpy call in build().
+            if section == "*CAP" and (size == 3 or size == 4) and parts[0][0] not in "*/":
+                first_node = resolved.get(parts[1])
+                cap_node1.append(first_node if first_node is not None else node(parts[1]))
+                if size == 4:
+                    second = resolved.get(parts[2])
+                    cap_node2.append(second if second is not None else node(parts[2]))
+                else:
+                    cap_node2.append(-1)
+                cap_text.append(parts[-1])
+                cap_line.append(index)
                 counts["*CAP"] += 1
-            elif section == "*RES":
-                self.read_res(parts)
+            elif section == "*RES" and size == 4 and parts[0][0] not in "*/":
+                first_node = resolved.get(parts[1])
+                res_node1.append(first_node if first_node is not None else node(parts[1]))
+                second = resolved.get(parts[2])
+                res_node2.append(second if second is not None else node(parts[2]))
+                res_text.append(parts[3])
+                res_line.append(index)
                 counts["*RES"] += 1
-            elif first == "*INDUC":
-                raise self.error("*INDUC sections are not supported")
             else:
-                raise self.error(f"unexpected {first!r} in *D_NET {name!r}")
-            self.index += 1
+                self.index = index
+                first = parts[0]
+                if first.startswith("//"):
+                    pass
+                elif first in counts:
+                    section = first
+                elif first == "*END":
+                    index += 1
+                    break
+                elif section == "*CONN":
+                    self.read_conn(parts)
+                    counts["*CONN"] += 1
+                elif section == "*CAP":
+                    raise self.error("bad *CAP entry, expected: index node [node2] value")
+                elif section == "*RES":
+                    raise self.error("bad *RES entry, expected: index node1 node2 value")
+                elif first == "*INDUC":
+                    raise self.error("*INDUC sections are not supported")
+                else:
+                    raise self.error(f"unexpected {first!r} in *D_NET {name!r}")
+            index += 1
+        self.index = index
         self.conn_counts.append(counts["*CONN"])
         self.cap_counts.append(counts["*CAP"])
         self.res_counts.append(counts["*RES"])
@@ -314,23 +349,18 @@ class _Reader:
         self.conn_load.append(load)
         self.conn_cell.append(cell)
 
-    def read_cap(self, parts: list[str]) -> None:
-        if len(parts) == 3:
-            self.cap_node1.append(self.node(parts[1]))
-            self.cap_node2.append(-1)
-        elif len(parts) == 4:
-            self.cap_node1.append(self.node(parts[1]))
-            self.cap_node2.append(self.node(parts[2]))
-        else:
-            raise self.error("bad *CAP entry, expected: index node [node2] value")
-        self.cap_value.append(self.number(parts[-1], "capacitance") * self.cap_scale)
-
-    def read_res(self, parts: list[str]) -> None:
-        if len(parts) != 4:
-            raise self.error("bad *RES entry, expected: index node1 node2 value")
-        self.res_node1.append(self.node(parts[1]))
-        self.res_node2.append(self.node(parts[2]))
-        self.res_value.append(self.number(parts[3], "resistance") * self.header.res_unit_ohm)
+    def values(self, texts: list[str], line_indices: list[int], what: str) -> np.ndarray:
+        """float64 array of number ``texts``; a bad one raises a ParseError at its line."""
+        try:
+            values = np.array(texts, dtype=np.float64) if texts else np.zeros(0)
+        except ValueError:
+            values = None
+        if values is None or not np.isfinite(values).all():
+            for text, line_index in zip(texts, line_indices, strict=True):
+                self.index = line_index
+                self.number(text, what)
+        assert values is not None
+        return values
 
     @property
     def cap_scale(self) -> float:
@@ -362,11 +392,12 @@ class _Reader:
             net_cap_indptr=indptr(self.cap_counts),
             cap_node1=np.asarray(self.cap_node1, dtype=np.int32),
             cap_node2=np.asarray(self.cap_node2, dtype=np.int32),
-            cap_ff=np.asarray(self.cap_value, dtype=np.float64),
+            cap_ff=self.values(self.cap_text, self.cap_line, "capacitance") * self.cap_scale,
             net_res_indptr=indptr(self.res_counts),
             res_node1=np.asarray(self.res_node1, dtype=np.int32),
             res_node2=np.asarray(self.res_node2, dtype=np.int32),
-            res_ohm=np.asarray(self.res_value, dtype=np.float64),
+            res_ohm=self.values(self.res_text, self.res_line, "resistance")
+            * self.header.res_unit_ohm,
         )
 
 
