@@ -124,3 +124,4 @@ def test_missing_pdk_root(design_dir: Path, capsys: pytest.CaptureFixture[str]) 
     error = capsys.readouterr().err.strip().splitlines()
     assert status == 1
     assert len(error) == 1 and "no_pdks" in error[0] and "does not exist" in error[0], error
+    assert not (design_dir / "runs").exists()

@@ -19,6 +19,7 @@ from tapeout.flow.manifest import file_sha256, read_manifest
 from tapeout.flow.metrics import STEP_DIRECTORY, collect_metrics, step_records
 from tapeout.flow.run import run_flow
 from tapeout.flow.steps import Step, StepContext
+from tapeout.log import Log
 from tests.conftest import REPO
 from tests.flow.fake_steps import ALPHA, BETA, FAKE_STEPS
 
@@ -140,6 +141,12 @@ def test_to_and_from(config_path: Path) -> None:
     assert not (run_dir / "02_beta").exists()
     result = run_flow(config, from_step="beta", steps=FAKE_STEPS)
     assert statuses(result) == {"alpha": "reused", "beta": "ran"}
+    # A changed option does not rerun alpha under --from; it is used as it is, with a warning.
+    config_path.write_text(config_path.read_text().replace("0.7", "0.9"))
+    log = Log()
+    result = run_flow(load_config(config_path), from_step="beta", steps=FAKE_STEPS, log=log)
+    assert result.outcomes[0].reason == "used as it is, although options changed: density"
+    assert log.ids() == ["FLOW-0001"]
     # Rerunning alpha alone removes beta, which was made from alpha's old outputs.
     run_flow(config, to_step="alpha", steps=FAKE_STEPS)
     assert not (run_dir / "02_beta").exists()

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from tapeout.flow.config import describe_schema, load_config
 from tapeout.flow.run import FlowResult, StepOutcome, run_flow
-from tapeout.flow.steps import STEPS
+from tapeout.flow.steps import STEPS, load_platform
 
 SUMMARY = "run a design through the flow (RTL to layout) into runs/<design>/"
 EXAMPLES = """\
@@ -124,6 +124,7 @@ def execute(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.pdk_root is not None:
         config = replace(config, design=replace(config.design, pdk_root=args.pdk_root.absolute()))
+    load_platform(config)  # a missing PDK stops here, before any run directory is made
     errors = Console(stderr=True)
     progress = Progress(
         SpinnerColumn(),

@@ -109,6 +109,7 @@ def run_flow(
     jobs: int = 1,
     steps: tuple[Step, ...] = STEPS,
     observer: FlowObserver | None = None,
+    log: Log | None = None,
 ) -> FlowResult:
     """Run ``steps`` from ``from_step`` to ``to_step`` (inclusive) for ``config``.
 
@@ -120,6 +121,7 @@ def run_flow(
     if jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, got {jobs}")
     observer = observer or _SilentObserver()
+    log = log or Log()
     run_dir = (run_dir or default_run_dir(config)).absolute()
     first = find_step(from_step, steps) if from_step else 0
     last = find_step(to_step, steps) if to_step else len(steps) - 1
@@ -139,6 +141,8 @@ def run_flow(
             options = step.options(config)
             if index < first:
                 reason = _reused_reason(directory, step, config, steps, index, run_dir)
+                if reason != "up to date":
+                    log.warn("FLOW-0001", f"--from {from_step}: {step.name} {reason}")
                 outcomes.append(StepOutcome(step.name, directory, "reused", reason))
                 continue
             inputs = _input_hashes(step, config, steps, index, run_dir)
