@@ -238,3 +238,38 @@ def test_errors_name_file_and_line(tmp_path: Path, text: str, message: str, line
         read_sdc(path)
     assert info.value.file == str(path)
     assert info.value.line == line
+
+
+@pytest.mark.parametrize(
+    "relative", ["designs/gcd/sky130hd/constraint.sdc", "designs/riscv32i/sky130hd/constraint.sdc"]
+)
+def test_design_sdc_with_netlist_expands_queries(relative: str) -> None:
+    netlist = _verilog_ports(shared_path("sta/gcd_sky130hd/gcd_sky130hd.v"))
+    log = Log()
+    constraints = read_sdc(shared_path(relative), netlist=netlist, log=log)
+    outputs = [name for _, name in constraints.output_delays[0].objects]
+    assert outputs == ["req_rdy", "resp_val"] + [f"resp_msg[{i}]" for i in range(16)]
+    if "gcd" in relative:  # all_inputs -no_clocks: every input but the clock port
+        names = [name for _, name in constraints.input_delays[0].objects]
+        assert names == ["req_val", "reset", "resp_rdy"] + [f"req_msg[{i}]" for i in range(32)]
+    else:  # the foreach/lappend idiom of this file appends to another variable
+        assert constraints.input_delays == []
+
+
+def test_queries_that_match_nothing_warn(tmp_path: Path) -> None:
+    path = tmp_path / "q.sdc"
+    path.write_text(
+        "create_clock -name c -period 1 [get_ports clk]\n"
+        "set_load 1 [get_ports nothere]\n"
+        "set_clock_latency 0.1 [get_ports rst]\n"
+        "set_false_path -from [get_pins -quiet nope/*]\n"
+        "set_input_transition 0.2 [get_ports data]\n"
+    )
+    log = Log()
+    constraints = read_sdc(path, netlist=_tiny_netlist(), log=log)
+    assert log.ids().count("SDC-0004") == 1  # -quiet silences the get_pins
+    assert "SDC-0003" in log.ids()  # latency on a port is not modelled
+    assert constraints.loads_ff == {}
+    assert constraints.exceptions[0].from_objects == []
+    # A bus named without its bits means all of them.
+    assert list(constraints.input_transitions_ps) == [("port", "data[0]"), ("port", "data[1]")]
