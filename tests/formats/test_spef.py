@@ -124,6 +124,16 @@ def test_errors_name_file_and_line(tmp_path: Path, text: str, message: str, line
     assert info.value.line == line
 
 
+def test_internal_node_coordinates_are_skipped(tmp_path: Path) -> None:
+    text = SMALL.read_text().replace("*I *3:A I\n", "*I *3:A I\n*N *2:1 *C 3.0 4.0\n")
+    path = tmp_path / "n.spef"
+    path.write_text(text)
+    log = Log()
+    parasitics = read_spef(path, log=log)
+    assert "SPEF-0004" in log.ids()
+    assert parasitics.net_conn_indptr.tolist() == [0, 2, 4]
+
+
 def test_angle_bus_delimiter_maps_to_square_brackets(tmp_path: Path) -> None:
     text = SMALL.read_text().replace("*BUS_DELIMITER []", "*BUS_DELIMITER <>")
     path = tmp_path / "angle.spef"

@@ -301,6 +301,11 @@ class _Reader:
                 elif first == "*END":
                     index += 1
                     break
+                elif section == "*CONN" and first == "*N":
+                    self.log.warn(
+                        "SPEF-0004",
+                        f"{self.path}:{index + 1}: *N internal node coordinates are skipped",
+                    )
                 elif section == "*CONN":
                     self.read_conn(parts)
                     counts["*CONN"] += 1
