@@ -25,6 +25,7 @@ from tapeout.synth.runner import (
     surface_warnings,
 )
 from tapeout.synth.script import (
+    SLANG_HOST_ROOT,
     ScriptPlan,
     elaborate_commands,
     mapping_commands,
@@ -143,6 +144,8 @@ def _run_frontend(plan: ScriptPlan, work: Path) -> Path:
     try:
         run_slang(slang_arguments(plan, rtlil), work, timeout_s=DEFAULT_TIMEOUT_S)
     except TapeoutError as error:
+        if error.file is not None and error.file.startswith(SLANG_HOST_ROOT + "/"):
+            error.file = error.file.removeprefix(SLANG_HOST_ROOT)
         if "is not a valid top-level module" in error.message:
             found = ", ".join(modules_in_sources(plan.sources)) or "none"
             raise DesignError(

@@ -105,10 +105,10 @@ def _require_file(path: Path, what: str) -> None:
         raise InputFileError(f"{what} is not a regular file", file=path)
 
 
-_SET_VARIABLE = re.compile(r"^\s*set\s+(\w+)\s+([^\s;#]+)", re.MULTILINE)
-_CREATE_CLOCK = re.compile(r"^\s*create_clock\b([^\n]*)", re.MULTILINE)
+_SET_VARIABLE = re.compile(r"^[ \t]*set[ \t]+(\w+)[ \t]+([^\s;#]+)", re.MULTILINE)
+_CREATE_CLOCK = re.compile(r"^[ \t]*create_clock\b([^\n]*)", re.MULTILINE)
 _PERIOD = re.compile(r"-period\s+(\S+)")
-_TIME_UNIT = re.compile(r"^\s*set_units\b[^\n]*-time\s+(\d*\.?\d*)\s*([munpf]?s)", re.MULTILINE)
+_TIME_UNIT = re.compile(r"^[ \t]*set_units\b[^\n]*-time\s+(\d*\.?\d*)\s*([munpf]?s)", re.MULTILINE)
 _UNIT_PS = {"s": 1e12, "ms": 1e9, "us": 1e6, "ns": 1e3, "ps": 1.0, "fs": 1e-3}
 
 

