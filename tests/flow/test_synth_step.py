@@ -41,6 +41,7 @@ def test_synth_step_writes_netlist_sdc_and_metrics(pdk_environment, tmp_path: Pa
     assert metrics["synth__design__instance__area__stdcell"] > 100
     assert metrics["synth__design__instance__count__sequential"] == 14  # 12 + at_limit + parity
     assert metrics["synth__runtime__total_s"] > 0
+    assert metrics["constraints__clocks__count"] == 1
     assert metrics["synth__mem__peak_mb"] > 10
     manifest = read_manifest(step)
     assert manifest is not None

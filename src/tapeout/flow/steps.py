@@ -28,6 +28,7 @@ from typing import Any
 from tapeout.errors import ConfigError
 from tapeout.fileio import write_text
 from tapeout.flow.config import FlowConfig
+from tapeout.formats.sdc import read_sdc
 from tapeout.log import Log
 from tapeout.platforms import Platform, get_platform
 
@@ -182,13 +183,15 @@ def run_synth(context: StepContext) -> Metrics:
         options.validate()
     except ConfigError as error:
         raise ConfigError(error.message, file=context.config.path, hint=error.hint) from None
+    # Reading the SDC checks it early (errors name the user's file and line) and counts clocks.
+    constraints = read_sdc(design.sdc or sdc_path, log=context.log)
     report = synthesize(
         options,
         context.output("netlist"),
         log=context.log,
         work_directory=context.directory / "yosys",  # its scripts and logs, for debugging
     )
-    return dict(report.metrics())
+    return {**report.metrics(), "constraints__clocks__count": len(constraints.clocks)}
 
 
 SYNTH = Step(
