@@ -11,6 +11,7 @@ from typing import Any
 
 from tapeout.errors import DesignError, TapeoutError
 from tapeout.fileio import write_text
+from tapeout.formats.verilog import read_verilog
 from tapeout.log import Log
 from tapeout.platforms import get_platform
 from tapeout.synth.equivalence import check_equivalence
@@ -56,7 +57,7 @@ def synthesize(
     started = time.perf_counter()
     options.validate()
     platform = get_platform(options.platform, pdk_root=options.pdk_root)
-    clock_period_ps = options.resolved_clock_period_ps()
+    clock_period_ps = options.resolved_clock_period_ps(log=log)
     plan = ScriptPlan(
         sources=tuple(Path(source).resolve() for source in options.sources),
         top=options.top,
@@ -112,6 +113,7 @@ def _synthesize_in(
     sequential_types = set(recorded["sequential"]["counts"]) & set(library_areas)
     netlist_text = netlist.read_text(encoding="utf-8")
     _verify_netlist(plan, counts, library_areas, netlist_text)
+    _check_loaded_netlist(netlist, plan.top, counts, library_areas, log)
     write_text(output_netlist, netlist_text)
     equivalent = None
     if options.equivalence_check:
@@ -186,3 +188,18 @@ def _verify_netlist(
         )
     if _ASSIGN.search(netlist_text):
         raise DesignError("written netlist still contains assign statements (a synthesis bug)")
+
+
+def _check_loaded_netlist(
+    netlist: Path, top: str, counts: dict[str, int], library_areas: dict[str, float], log: Log
+) -> None:
+    """Read the written netlist back with our own reader: same instances, all library cells."""
+    loaded = read_verilog(netlist, top=top, log=log)
+    masters = set(loaded.masters)
+    if not masters <= set(library_areas) or len(loaded.inst_names) != sum(counts.values()):
+        raise DesignError(
+            f"netlist read back has {len(loaded.inst_names)} instances of {len(masters)} masters,"
+            f" Yosys wrote {sum(counts.values())} of {len(counts)}",
+            file=netlist,
+            hint="a disagreement between Yosys's writer and our Verilog reader",
+        )

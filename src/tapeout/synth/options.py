@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from tapeout.errors import ConfigError, InputFileError, ParseError
-from tapeout.fileio import read_text
+from tapeout.errors import ConfigError, InputFileError
+from tapeout.formats.sdc import read_sdc
+from tapeout.log import Log
 
 # Files read with the slang SystemVerilog frontend when ``frontend="auto"``.
 SYSTEMVERILOG_SUFFIXES = (".sv", ".svh")
@@ -27,7 +28,7 @@ class SynthOptions:
     include_dirs: ``` `include``` search directories.
     defines: preprocessor macros ``(NAME, VALUE)``.
     parameters: top-level parameter overrides ``(NAME, VALUE)`` (Verilog constant text).
-    sdc: constraints file; the period of its first ``create_clock`` sets ABC's delay target.
+    sdc: constraints file; its shortest clock period sets ABC's delay target.
     clock_period_ps: delay target in picoseconds; overrides ``sdc``.
     extra_dont_use: cell-name glob patterns avoided besides the platform's own.
     flatten: flatten the hierarchy (instance names keep the path: ``u_core.u_alu._123_``).
@@ -89,12 +90,12 @@ class SynthOptions:
             return self.frontend == "slang"
         return any(Path(source).suffix in SYSTEMVERILOG_SUFFIXES for source in self.sources)
 
-    def resolved_clock_period_ps(self) -> float | None:
-        """ABC's delay target: ``clock_period_ps``, else the SDC's first clock, else None."""
+    def resolved_clock_period_ps(self, *, log: Log | None = None) -> float | None:
+        """ABC's delay target: ``clock_period_ps``, else the SDC's shortest clock, else None."""
         if self.clock_period_ps is not None:
             return self.clock_period_ps
         if self.sdc is not None:
-            return read_sdc_clock_period_ps(Path(self.sdc))
+            return read_sdc_clock_period_ps(Path(self.sdc), log=log)
         return None
 
 
@@ -105,41 +106,14 @@ def _require_file(path: Path, what: str) -> None:
         raise InputFileError(f"{what} is not a regular file", file=path)
 
 
-_SET_VARIABLE = re.compile(r"^[ \t]*set[ \t]+(\w+)[ \t]+([^\s;#]+)", re.MULTILINE)
-_CREATE_CLOCK = re.compile(r"^[ \t]*create_clock\b([^\n]*)", re.MULTILINE)
-_PERIOD = re.compile(r"-period\s+(\S+)")
-_TIME_UNIT = re.compile(r"^[ \t]*set_units\b[^\n]*-time\s+(\d*\.?\d*)\s*([munpf]?s)", re.MULTILINE)
-_UNIT_PS = {"s": 1e12, "ms": 1e9, "us": 1e6, "ns": 1e3, "ps": 1.0, "fs": 1e-3}
+def read_sdc_clock_period_ps(path: Path, *, log: Log | None = None) -> float | None:
+    """ABC's delay target from an SDC file: the shortest clock period with a source (ps).
 
-
-def read_sdc_clock_period_ps(path: Path) -> float | None:
-    """Period of the first ``create_clock`` in an SDC file, in picoseconds (None without one).
-
-    Understands the forms the reference designs use: a literal ``-period 6.0`` or a Tcl variable
-    set earlier (``set clk_period 1.1`` … ``-period $clk_period``). Times are in ns unless
-    ``set_units -time`` says otherwise. This is not an SDC reader: only the clock period is read.
+    Virtual clocks (no source port or pin) count only when there is no other; None without any
+    ``create_clock``. Raises ParseError (file, line) for a malformed SDC file.
     """
-    text = read_text(path, what="SDC file")
-    variables = {match.group(1): match.group(2) for match in _SET_VARIABLE.finditer(text)}
-    unit_ps = 1e3
-    unit = _TIME_UNIT.search(text)
-    if unit:
-        unit_ps = float(unit.group(1) or 1.0) * _UNIT_PS[unit.group(2)]
-    for clock in _CREATE_CLOCK.finditer(text):
-        period = _PERIOD.search(clock.group(1))
-        if not period:
-            continue
-        value = period.group(1).strip("{}")
-        if value.startswith("$"):
-            value = variables.get(value[1:].strip("{}"), value)
-        line = text.count("\n", 0, clock.start()) + 1
-        try:
-            period_ps = float(value) * unit_ps
-        except ValueError:
-            raise ParseError(
-                f"cannot read the clock period {value!r}", file=path, line=line
-            ) from None
-        if period_ps <= 0:
-            raise ParseError(f"clock period {value} is not positive", file=path, line=line)
-        return period_ps
-    return None
+    constraints = read_sdc(path, log=log if log is not None else Log())
+    clocks = list(constraints.clocks.values())
+    real = [clock for clock in clocks if clock.sources] or clocks
+    periods = [clock.period_ps for clock in real if clock.period_ps > 0]
+    return min(periods) if periods else None
