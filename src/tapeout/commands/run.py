@@ -95,7 +95,7 @@ class _TerminalObserver:
         self.tasks: dict[str, TaskID] = {}
 
     def step_started(self, name: str, reason: str) -> None:
-        self.tasks[name] = self.progress.add_task(f"{name}", total=None, status=reason)
+        self.tasks[name] = self.progress.add_task(name, total=None, status=f"running ({reason})")
 
     def step_progress(self, name: str, fraction: float) -> None:
         self.progress.update(self.tasks[name], total=1.0, completed=min(max(fraction, 0.0), 1.0))
