@@ -12,7 +12,7 @@ from tapeout.db.names import NameTable
 from tapeout.db.netlist import PortDirection
 from tapeout.db.physical import Orientation, PlacementStatus, SignalUse, place_on_rows
 from tapeout.db.synthetic import make_netlist
-from tapeout.db.wires import RouteStatus, Routing, WireShape, Wires
+from tapeout.db.wires import RouteStatus, Routing, Wires, WireShape
 from tapeout.errors import ParseError
 from tapeout.formats.def_ import DefResult, read_def, write_def
 from tapeout.log import Log

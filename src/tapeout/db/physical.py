@@ -195,12 +195,16 @@ class Physical:
             return np.zeros(4, dtype=np.int64)
         return np.concatenate([self.die_area.min(axis=0), self.die_area.max(axis=0)])
 
-    def rows_bbox(self) -> np.ndarray:
-        """int64 (4,) bounding box of all rows given their site size is the step (zeros if none)."""
+    def rows_bbox(self, site_height: int) -> np.ndarray:
+        """int64 (4,) bounding box of all rows (zeros if none).
+
+        Args:
+            site_height: height of the rows' site in DBU (DEF rows do not carry it).
+        """
         if self.n_rows == 0:
             return np.zeros(4, dtype=np.int64)
         x1 = self.row_x + self.row_num_x * self.row_step_x
-        y1 = self.row_y + self.row_num_y * self.row_step_y
+        y1 = self.row_y + (self.row_num_y - 1) * self.row_step_y + site_height
         return np.array([self.row_x.min(), self.row_y.min(), x1.max(), y1.max()], dtype=np.int64)
 
     def port_shapes(self, port: int) -> tuple[np.ndarray, np.ndarray]:
@@ -254,8 +258,9 @@ def orient_points(
         width, height: int64 (n,) master size.
     """
     o = orient.astype(np.int64)
-    table_x = [x, width - x, y, height - y, width - x, x, y, height - y]
-    table_y = [y, height - y, width - x, x, y, height - y, x, width - x]
+    # N=R0, S=R180, E=R270, W=R90, FN=MY, FS=MX, FE=MY then R90, FW=MX then R90.
+    table_x = [x, width - x, y, height - y, width - x, x, height - y, y]
+    table_y = [y, height - y, width - x, x, y, height - y, width - x, x]
     return np.choose(o, table_x), np.choose(o, table_y)
 
 
@@ -268,9 +273,8 @@ def place_on_rows(
     site: str = "unithd",
     utilization: float = 0.7,
     dbu_per_micron: int = 1000,
-    seed: int = 0,
 ) -> Physical:
-    """A synthetic legal-looking placement: instances packed left to right on rows.
+    """A synthetic legal placement: instances in netlist order, left to right, row by row.
 
     For benchmarks and scale tests (not a placer). Rows alternate N / FS like a standard-cell
     core; ports sit on the die's left edge.
@@ -281,19 +285,22 @@ def place_on_rows(
         site_width, row_height: site size in DBU.
         utilization: fraction of the row area the cells fill.
     """
-    rng = np.random.default_rng(seed)
     width = np.asarray(master_width, dtype=np.int64)[netlist.inst_master]
-    sites_per_inst = -(-width // site_width)
-    total_sites = int(sites_per_inst.sum() / utilization) + 1
-    n_rows = max(1, int(np.sqrt(total_sites * site_width / row_height)))
-    sites_per_row = -(-total_sites // n_rows)
+    sites = -(-width // site_width)
+    total = int(sites.sum())
+    n_rows = max(1, int(np.sqrt(total / utilization * site_width / row_height)))
+    # Cut the instance sequence into rows of about equal width, then spread each row's free
+    # sites evenly between its cells (so neighbours in the netlist stay close).
+    start = np.cumsum(sites) - sites
+    row = np.minimum((start * n_rows) // max(total, 1), n_rows - 1)
+    row_sites = np.bincount(row, weights=sites, minlength=n_rows).astype(np.int64)
+    row_count = np.bincount(row, minlength=n_rows)
+    sites_per_row = int(-(-row_sites.max(initial=1) // utilization))
+    rank = np.arange(netlist.n_insts) - (np.cumsum(row_count) - row_count)[row]
+    local = start - (np.cumsum(row_sites) - row_sites)[row]
+    free = sites_per_row - row_sites[row]
+    column = local + (free * rank) // np.maximum(row_count[row], 1)
     physical = Physical.for_netlist(netlist, dbu_per_micron=dbu_per_micron)
-    # Pack: cumulative position along a snake of rows, then spread gaps of the free sites.
-    gaps = rng.random(netlist.n_insts)
-    gaps *= (total_sites - int(sites_per_inst.sum())) / max(gaps.sum(), 1.0)
-    start = np.cumsum(sites_per_inst + np.floor(gaps).astype(np.int64)) - sites_per_inst
-    row = np.minimum(start // sites_per_row, n_rows - 1)
-    column = np.minimum(start - row * sites_per_row, sites_per_row - sites_per_inst)
     physical.inst_x = column * site_width
     physical.inst_y = row * row_height
     physical.inst_orient = np.where(row % 2 == 0, Orientation.N, Orientation.FS).astype(np.int8)

@@ -1,15 +1,13 @@
-"""DEF 5.8 reader: top-level scan, bulk COMPONENTS/NETS parsing, and assembly into the database.
+"""DEF 5.8 reader: top-level scan, then each section in dependency order, then assembly.
 
-Big sections are cut into chunks of whole statements; each chunk is parsed by one compiled regular
-expression (``findall``) whose columns numpy converts in bulk. A chunk with any statement the
-expression does not cover (routed wiring, unusual options, errors) is parsed statement by
-statement by ``def_statements`` instead, which also reports errors with their line and column.
+The big sections (COMPONENTS, NETS) are parsed in bulk by ``def_bulk``; the others statement by
+statement by ``def_statements``. Errors carry file, line and column.
 """
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -20,31 +18,29 @@ from tapeout.db.names import NameTable
 from tapeout.db.netlist import Netlist
 from tapeout.db.physical import Physical
 from tapeout.db.wires import Wires
-from tapeout.errors import ParseError
 from tapeout.fileio import read_text
-from tapeout.formats.def_common import (
-    ORIENT_CODE,
-    STATUS_CODE,
-    USE_CODE,
-    Context,
-    Cursor,
-    DefResult,
-    DefVia,
+from tapeout.formats.def_bulk import (
+    Components,
+    Nets,
+    Section,
+    find_statement,
+    read_components,
+    read_nets,
+    statements,
 )
+from tapeout.formats.def_common import ORIENT_CODE, Context, Cursor, DefResult, DefVia
 from tapeout.formats.def_statements import (
     BlockageStatement,
     PinStatement,
     RoutingBuilder,
     ViaLayers,
     parse_blockage,
-    parse_component,
     parse_net,
     parse_pin,
     parse_via,
 )
 from tapeout.log import Log
 
-_CHUNK_CHARS = 1 << 20
 _WORD = re.compile(r"\s*([^\s;]+|;)")
 _SECTIONS = ("VIAS", "COMPONENTS", "PINS", "BLOCKAGES", "SPECIALNETS", "NETS")
 _SKIPPED = (
@@ -58,50 +54,6 @@ _SKIPPED = (
     "STYLES",
     "PINPROPERTIES",
 )
-_NAME = r"(?![+(;])[^\s;]+"
-_COMPONENT = re.compile(
-    rf"\s*(?:-\s+({_NAME})\s+({_NAME})"
-    r"(?:\s+\+\s+SOURCE\s+[A-Z]+)?"
-    r"(?:\s+\+\s+(?:(PLACED|FIXED|COVER|FIRM)\s+\(\s*(-?\d{1,15})\s+(-?\d{1,15})\s*\)\s+([NSEWF]{1,2})"
-    r"|UNPLACED))?"
-    r"(?:\s+\+\s+(?:SOURCE\s+[A-Z]+|WEIGHT\s+\d+))*"
-    r"\s*;|([^\s;][^;]*;?))"
-)
-_NET = re.compile(
-    rf"\s*(?:-\s+({_NAME})((?:\s+\(\s*[^\s;()]+\s+[^\s;()]+\s*\))*)"
-    r"(?:\s+\+\s+USE\s+([A-Z]+))?\s*;|([^\s;][^;]*;?))"
-)
-_PIN = re.compile(r"\(\s*([^\s;()]+)\s+([^\s;()]+)\s*\)")
-
-
-@dataclass
-class _Section:
-    keyword: str
-    start: int  # offset of the keyword
-    body: int  # offset after the header's ';'
-    end: int  # offset of END
-    count: int
-
-
-@dataclass
-class _Components:
-    names: list[str] = field(default_factory=list)
-    masters: dict[str, int] = field(default_factory=dict)
-    master: list[np.ndarray] = field(default_factory=list)
-    status: list[np.ndarray] = field(default_factory=list)
-    x: list[np.ndarray] = field(default_factory=list)
-    y: list[np.ndarray] = field(default_factory=list)
-    orient: list[np.ndarray] = field(default_factory=list)
-
-
-@dataclass
-class _Nets:
-    names: list[str] = field(default_factory=list)
-    use: list[int] = field(default_factory=list)
-    pin_net: list[np.ndarray] = field(default_factory=list)
-    pin_inst: list[np.ndarray] = field(default_factory=list)
-    pin_term: list[np.ndarray] = field(default_factory=list)
-    port_conns: list[tuple[int, str]] = field(default_factory=list)  # (net, port name)
 
 
 def read_def(
@@ -123,7 +75,22 @@ def read_def(
     Raises:
         ParseError: malformed DEF, with file, line and column.
     """
-    log = log if log is not None else Log()
+    # Millions of small objects are made and kept: the cyclic collector would only slow us down.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(path, log if log is not None else Log(), dbu_per_micron, via_layers)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(
+    path: str | Path,
+    log: Log,
+    dbu_per_micron: int | None,
+    via_layers: dict[str, tuple[str, str]] | None,
+) -> DefResult:
     text = read_text(path, what="DEF file")
     if "#" in text:
         text = re.sub(r"(?:(?<=\s)|^)#[^\n]*", lambda m: " " * len(m.group()), text, flags=re.M)
@@ -132,13 +99,13 @@ def read_def(
     physical = header.physical
     vias: dict[str, DefVia] = {}
     if "VIAS" in sections:
-        for cursor in _statements(context, sections["VIAS"]):
+        for cursor in statements(context, sections["VIAS"]):
             via = parse_via(cursor)
             vias[via.name] = via
-    components = _read_components(context, sections.get("COMPONENTS"))
+    components = read_components(context, sections.get("COMPONENTS"))
     inst_names = _name_table(context, components.names, sections.get("COMPONENTS"), "component")
     inst_index = inst_names._index
-    pins = [parse_pin(c) for c in _statements(context, sections.get("PINS"))]
+    pins = [parse_pin(c) for c in statements(context, sections.get("PINS"))]
     port_names = _name_table(context, [p.name for p in pins], sections.get("PINS"), "pin")
     wires = Wires()
     routing_layers = set(header.track_layers) | {
@@ -146,7 +113,8 @@ def read_def(
     }
     via_map = ViaLayers(vias, via_layers, routing_layers)
     _read_special_nets(context, sections.get("SPECIALNETS"), wires, inst_index, via_map)
-    nets, regular = _read_nets(context, sections.get("NETS"), wires, inst_index, via_map)
+    regular = RoutingBuilder(wires.layers, wires.via_names)
+    nets = read_nets(context, sections.get("NETS"), regular, inst_index, via_map)
     wires.regular = regular.build()
     netlist = _assemble_netlist(
         context,
@@ -164,7 +132,7 @@ def read_def(
     physical.inst_y = _concat(components.y, np.int64)
     physical.inst_orient = _concat(components.orient, np.int8)
     physical.inst_status = _concat(components.status, np.int8)
-    blockages = [parse_blockage(c) for c in _statements(context, sections.get("BLOCKAGES"))]
+    blockages = [parse_blockage(c) for c in statements(context, sections.get("BLOCKAGES"))]
     _fill_blockages(context, physical, blockages, inst_index, sections.get("BLOCKAGES"))
     result = DefResult(
         design=header.design,
@@ -193,11 +161,11 @@ class _Header:
     gcells: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
-def _scan(context: Context) -> tuple[_Header, dict[str, _Section]]:
+def _scan(context: Context) -> tuple[_Header, dict[str, Section]]:
     """Parse the top-level statements and locate the sections (parsed later, in order)."""
     text = context.text
     header = _Header()
-    sections: dict[str, _Section] = {}
+    sections: dict[str, Section] = {}
     pos = 0
     while True:
         match = _WORD.match(text, pos)
@@ -205,7 +173,7 @@ def _scan(context: Context) -> tuple[_Header, dict[str, _Section]]:
             raise context.error("missing END DESIGN (file truncated?)", len(text))
         keyword, start = match.group(1), match.start(1)
         if keyword in _SECTIONS or keyword in _SKIPPED:
-            end = re.compile(rf"(?<![^\s;])END\s+{keyword}(?![^\s;])").search(text, match.end())
+            end = _find_end(text, keyword, match.end())
             if end is None:
                 raise context.error(f"{keyword} section has no END {keyword}", start)
             if keyword in _SKIPPED:
@@ -218,7 +186,7 @@ def _scan(context: Context) -> tuple[_Header, dict[str, _Section]]:
                     raise context.error(f"{keyword} needs a count and ';'", start)
                 cursor = Cursor(context, text[match.end() : semi], match.end())
                 count = cursor.integer(f"the number of {keyword}") if not cursor.done() else 0
-                sections[keyword] = _Section(keyword, start, semi + 1, end.start(), count)
+                sections[keyword] = Section(keyword, start, semi + 1, end.start(), count)
             pos = end.end()
         elif keyword == "END":
             after = _WORD.match(text, match.end())
@@ -238,6 +206,21 @@ def _scan(context: Context) -> tuple[_Header, dict[str, _Section]]:
             pos = semi + 1
     _finish_header(header)
     return header, sections
+
+
+def _find_end(text: str, keyword: str, start: int) -> re.Match[str] | None:
+    """The ``END keyword`` closing a section that starts at ``start``."""
+    target = f"END {keyword}"
+    pos = text.find(target, start)
+    while pos >= 0:
+        after = pos + len(target)
+        if (pos == 0 or text[pos - 1] in " \t\r\n;") and (
+            after == len(text) or text[after] in " \t\r\n;"
+        ):
+            return re.compile(re.escape(target)).match(text, pos)
+        pos = text.find(target, after)
+    # Unusual spacing between END and the keyword.
+    return re.compile(rf"(?<![^\s;])END\s+{keyword}(?![^\s;])").search(text, start)
 
 
 def _header_statement(cursor: Cursor, header: _Header) -> None:
@@ -353,90 +336,9 @@ def _finish_header(header: _Header) -> None:
     )  # fmt: skip
 
 
-def _statements(context: Context, section: _Section | None) -> Iterator[Cursor]:
-    """Cursors over the ``;``-terminated statements of ``section``."""
-    if section is None:
-        return
-    yield from _statements_between(context, section.body, section.end)
-
-
-def _statements_between(context: Context, start: int, end: int) -> Iterator[Cursor]:
-    text = context.text
-    pos = start
-    while True:
-        semi = text.find(";", pos, end)
-        if semi < 0:
-            rest = text[pos:end]
-            if rest.strip():
-                raise context.error("statement has no ';'", pos + len(rest) - len(rest.lstrip()))
-            return
-        if not text[pos:semi].isspace() and semi > pos:
-            yield Cursor(context, text[pos:semi], pos)
-        pos = semi + 1
-
-
-def _chunks(context: Context, section: _Section) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` offsets of pieces of ``section`` that hold whole statements."""
-    text = context.text
-    start = section.body
-    while start < section.end:
-        cut = start + _CHUNK_CHARS
-        if cut >= section.end:
-            yield start, section.end
-            return
-        semi = text.find(";", cut, section.end)
-        if semi < 0:
-            yield start, section.end
-            return
-        yield start, semi + 1
-        start = semi + 1
-
-
-def _read_components(context: Context, section: _Section | None) -> _Components:
-    components = _Components()
-    if section is None:
-        return components
-    text = context.text
-    masters = components.masters
-    for start, end in _chunks(context, section):
-        rows = _COMPONENT.findall(text, start, end)
-        fast = bool(rows)
-        if fast:
-            names, master, status, xs, ys, orients, bad = zip(*rows, strict=True)
-            fast = not any(bad)
-        if fast:
-            orient = np.array([ORIENT_CODE.get(o, -1) if o else 0 for o in orients], np.int8)
-            fast = bool((orient >= 0).all())
-        if fast:
-            components.names += names
-            components.master.append(
-                np.array([masters.setdefault(m, len(masters)) for m in master], np.int32)
-            )
-            components.status.append(np.array([STATUS_CODE.get(s, 0) for s in status], np.int8))
-            components.x.append(np.array([x or "0" for x in xs], dtype=np.int64))
-            components.y.append(np.array([y or "0" for y in ys], dtype=np.int64))
-            components.orient.append(orient)
-            continue
-        parsed = [parse_component(c) for c in _statements_between(context, start, end)]
-        components.names += [c.name for c in parsed]
-        components.master.append(
-            np.array([masters.setdefault(c.master, len(masters)) for c in parsed], np.int32)
-        )
-        components.status.append(np.array([c.status for c in parsed], np.int8))
-        components.x.append(np.array([c.x for c in parsed], np.int64))
-        components.y.append(np.array([c.y for c in parsed], np.int64))
-        components.orient.append(np.array([c.orient for c in parsed], np.int8))
-    if len(components.names) != section.count:
-        context.log.warn(
-            "DEF-0003",
-            f"COMPONENTS says {section.count} but has {len(components.names)} components",
-        )
-    return components
-
-
 def _read_special_nets(
     context: Context,
-    section: _Section | None,
+    section: Section | None,
     wires: Wires,
     inst_index: dict[str, int],
     via_map: ViaLayers,
@@ -447,7 +349,7 @@ def _read_special_nets(
     conn_net: list[int] = []
     conn_inst: list[int] = []
     conn_term: list[int] = []
-    for cursor in _statements(context, section):
+    for cursor in statements(context, section):
         statement = parse_net(cursor, builder, len(names), True, via_map)
         if statement is None:
             continue
@@ -472,95 +374,8 @@ def _read_special_nets(
     wires.special = builder.build()
 
 
-def _read_nets(
-    context: Context,
-    section: _Section | None,
-    wires: Wires,
-    inst_index: dict[str, int],
-    via_map: ViaLayers,
-) -> tuple[_Nets, RoutingBuilder]:
-    nets = _Nets()
-    builder = RoutingBuilder(wires.layers, wires.via_names)
-    if section is None:
-        return nets, builder
-    text = context.text
-    terms: dict[str, int] = {}
-    for start, end in _chunks(context, section):
-        first_net = len(nets.names)
-        rows = _NET.findall(text, start, end)
-        insts: list[str] | tuple[str, ...] = []
-        term_names: list[str] | tuple[str, ...] = []
-        counts: list[int] = []
-        fast = bool(rows)
-        if fast:
-            names, conns, uses, bad = zip(*rows, strict=True)
-            fast = not any(bad) and all(u in USE_CODE for u in uses if u)
-        if fast:
-            counts = [c.count("(") for c in conns]
-            pins = _PIN.findall("".join(conns))
-            fast = len(pins) == sum(counts)
-            if fast and pins:
-                insts, term_names = zip(*pins, strict=True)
-                fast = "*" not in insts
-        if fast:
-            nets.names += names
-            nets.use += [USE_CODE[u] if u else 0 for u in uses]
-        else:
-            insts, term_names, counts = [], [], []
-            for cursor in _statements_between(context, start, end):
-                statement = parse_net(cursor, builder, len(nets.names), False, via_map)
-                if statement is None:
-                    continue
-                kept = [i for i, inst in enumerate(statement.insts) if inst != "*"]
-                if len(kept) != len(statement.insts):
-                    context.warn_once("DEF-0016", "net-wildcard", "NETS: '( * pin )' skipped")
-                insts += [statement.insts[i] for i in kept]
-                term_names += [statement.terms[i] for i in kept]
-                counts.append(len(kept))
-                nets.names.append(statement.name)
-                nets.use.append(statement.use)
-        inst = np.array([inst_index.get(i, -1) for i in insts], dtype=np.int32)
-        pin_net = np.repeat(np.arange(first_net, len(nets.names), dtype=np.int32), counts)
-        unknown = np.flatnonzero(inst < 0)
-        for k in unknown.tolist():
-            if insts[k] != "PIN":
-                net = nets.names[int(pin_net[k])]
-                raise context.error(
-                    f"net {net!r} connects unknown component {insts[k]!r}",
-                    _find_statement(context, section, net),
-                )
-            nets.port_conns.append((int(pin_net[k]), term_names[k]))
-        keep = inst >= 0
-        term = [
-            terms.setdefault(t, len(terms))
-            for t, k in zip(term_names, keep.tolist(), strict=True)
-            if k
-        ]
-        nets.pin_inst.append(inst[keep])
-        nets.pin_net.append(pin_net[keep])
-        nets.pin_term.append(np.array(term, dtype=np.int32))
-    nets.terms = terms  # type: ignore[attr-defined]
-    if len(nets.names) != section.count:
-        context.log.warn("DEF-0004", f"NETS says {section.count} but has {len(nets.names)} nets")
-    return nets, builder
-
-
-def _find_statement(context: Context, section: _Section | None, name: str, nth: int = 1) -> int:
-    """Offset of the ``nth`` ``- name`` in ``section`` (for error messages), else its start."""
-    if section is None:
-        return 0
-    pattern = re.compile(rf"-\s+{re.escape(name)}(?![^\s;])")
-    found = section.start
-    for match in pattern.finditer(context.text, section.body, section.end):
-        found = match.start()
-        nth -= 1
-        if nth == 0:
-            break
-    return found
-
-
 def _name_table(
-    context: Context, names: list[str], section: _Section | None, what: str
+    context: Context, names: list[str], section: Section | None, what: str
 ) -> NameTable:
     try:
         return NameTable(names)
@@ -569,7 +384,7 @@ def _name_table(
         duplicate = next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
         raise context.error(
             f"{what} {duplicate!r} defined twice",
-            _find_statement(context, section, duplicate, nth=2),
+            find_statement(context, section, duplicate, nth=2),
         ) from None
 
 
@@ -580,13 +395,13 @@ def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 def _assemble_netlist(
     context: Context,
     design: str,
-    components: _Components,
+    components: Components,
     inst_names: NameTable,
     pins: list[PinStatement],
     port_names: NameTable,
-    nets: _Nets,
+    nets: Nets,
     wires: Wires,
-    nets_section: _Section | None,
+    nets_section: Section | None,
 ) -> Netlist:
     net_names = _name_table(context, nets.names, nets_section, "net")
     net_use = list(nets.use)
@@ -601,7 +416,7 @@ def _assemble_netlist(
         if port < 0:
             raise context.error(
                 f"net {net_names[net]!r} connects unknown pin {port_name!r}",
-                _find_statement(context, nets_section, net_names[net]),
+                find_statement(context, nets_section, net_names[net]),
             )
         if port_net[port] < 0:
             port_net[port] = net
@@ -615,7 +430,7 @@ def _assemble_netlist(
     netlist = Netlist(
         top=design,
         masters=NameTable(components.masters),
-        terms=NameTable(getattr(nets, "terms", {})),
+        terms=NameTable(nets.terms),
         inst_names=inst_names,
         inst_master=_concat(components.master, np.int32),
         port_names=port_names,
@@ -659,7 +474,7 @@ def _fill_blockages(
     physical: Physical,
     blockages: list[BlockageStatement],
     inst_index: dict[str, int],
-    section: _Section | None,
+    section: Section | None,
 ) -> None:
     component = []
     for b in blockages:
