@@ -175,3 +175,19 @@ def test_empty_design(tmp_path: Path) -> None:
     with pytest.raises(DesignError) as caught:
         synthesize(SynthOptions(sources=(source,), top="empty"), tmp_path / "o.v", log=Log())
     assert "no cells" in str(caught.value)
+
+
+def test_hierarchy_kept_without_flatten(tmp_path: Path) -> None:
+    netlist = tmp_path / "features.v"
+    options = SynthOptions(
+        sources=(SYNTH_DATA / "features.v",), top="features", flatten=False, equivalence_check=True
+    )
+    report = synthesize(options, netlist, log=Log())
+    text = netlist.read_text()
+    assert re.search(r"^module features_counter\(", text, re.MULTILINE)
+    assert re.search(r"^\s+features_counter u_counter \(", text, re.MULTILINE)
+    assert not re.search(r"^\s*assign\b", text, re.MULTILINE)
+    # Leaf cells counted through the hierarchy: the counter's four async-reset flops included.
+    assert report.count_by_cell["sky130_fd_sc_hd__dfrtp_1"] == 4
+    assert report.flop_count == 77
+    assert report.equivalent is True

@@ -55,7 +55,7 @@ def _wire_prefix(name: str) -> str | None:
     return head if separator else ""
 
 
-def rename_cells(design: Any, top: str) -> int:
+def rename_cells(design: Any, module_name: str) -> int:
     """Give auto-named cells public names carrying their instance path: ``u_alu._12_``.
 
     A cell takes the path of the public nets it drives, else of the public nets it reads, else
@@ -63,7 +63,7 @@ def rename_cells(design: Any, top: str) -> int:
     """
     from pyosys import libyosys as ys
 
-    module = _top_module(design, top)
+    module = _top_module(design, module_name)
     if module is None:
         return 0
     auto_cells = [cell for name, cell in module.cells_.items() if not name.isPublic()]
@@ -133,13 +133,37 @@ def library_cell_areas(design: Any) -> dict[str, float]:
 
 
 def cell_type_counts(design: Any, top: str) -> dict[str, int]:
-    """Number of cells of each type in the top module."""
-    module = _top_module(design, top)
-    counts: Counter[str] = Counter()
-    if module is not None:
-        for cell in module.cells_.values():
-            counts[cell.type.str().removeprefix("\\")] += 1
-    return dict(counts)
+    """Number of cells of each type under the top module, submodules expanded (leaf cells)."""
+    from pyosys import libyosys as ys
+
+    memo: dict[str, Counter[str]] = {}
+
+    def count(module_name: str, depth: int) -> Counter[str]:
+        if module_name in memo:
+            return memo[module_name]
+        module = design.module(ys.IdString(module_name))
+        counts: Counter[str] = Counter()
+        if module is not None and depth < 64:
+            for cell in module.cells_.values():
+                cell_type = cell.type.str()
+                child = design.module(cell.type)
+                if child is not None and not child.get_blackbox_attribute():
+                    counts.update(count(cell_type, depth + 1))
+                else:
+                    counts[cell_type.removeprefix("\\")] += 1
+        memo[module_name] = counts
+        return counts
+
+    return dict(count("\\" + top, 0))
+
+
+def user_modules(design: Any) -> list[str]:
+    """Names (without the leading backslash) of the non-blackbox modules in the design."""
+    return [
+        name.str().removeprefix("\\")
+        for name, module in design.modules_.items()
+        if not module.get_blackbox_attribute()
+    ]
 
 
 def run_job(job: dict[str, Any]) -> None:
@@ -155,7 +179,8 @@ def run_job(job: dict[str, Any]) -> None:
         elif kind == "check_top":
             check_top(design, step["top"])
         elif kind == "rename":
-            _say("RENAMED", rename_cells(design, step["top"]))
+            renamed = sum(rename_cells(design, name) for name in user_modules(design))
+            _say("RENAMED", renamed)
         elif kind == "record_types":
             _say(
                 "TYPES",
