@@ -191,3 +191,18 @@ def test_hierarchy_kept_without_flatten(tmp_path: Path) -> None:
     assert report.count_by_cell["sky130_fd_sc_hd__dfrtp_1"] == 4
     assert report.flop_count == 77
     assert report.equivalent is True
+
+
+def test_library_clock_gate_in_rtl_is_kept(tmp_path: Path) -> None:
+    netlist = tmp_path / "gated.v"
+    options = SynthOptions(
+        sources=(SYNTH_DATA / "clock_gate.v",), top="clock_gate", equivalence_check=True
+    )
+    log = Log()
+    report = synthesize(options, netlist, log=log)
+    assert report.count_by_cell["sky130_fd_sc_hd__dlclkp_1"] == 1
+    assert report.count_by_cell["sky130_fd_sc_hd__dfxtp_1"] == 4
+    assert re.search(r"dlclkp_1 u_gate \(", netlist.read_text())
+    # The clock gate has no Liberty function: no verdict rather than a wrong one.
+    assert report.equivalent is None
+    assert "SYN-0043" in log.ids()

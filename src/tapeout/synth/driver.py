@@ -118,7 +118,7 @@ def _synthesize_in(
     equivalent = None
     if options.equivalence_check:
         outcome = check_equivalence(plan, netlist, work, log=log, rtlil=rtlil)
-        equivalent = outcome.equivalent
+        equivalent = None if outcome.inconclusive else outcome.equivalent
     version = _YOSYS_VERSION.search(result.log_text)
     report = make_report(
         top=plan.top,

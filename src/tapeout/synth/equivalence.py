@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tapeout.errors import TapeoutError
 from tapeout.log import Log
 from tapeout.synth.runner import run_worker
 from tapeout.synth.script import (
@@ -33,10 +34,11 @@ class EquivalenceResult:
     matched: int
     unproven: int
     unproven_names: tuple[str, ...]
+    inconclusive: str | None = None  # why no verdict was possible (cells without a model)
 
     @property
     def equivalent(self) -> bool:
-        return self.matched > 0 and self.unproven == 0
+        return self.inconclusive is None and self.matched > 0 and self.unproven == 0
 
 
 def check_equivalence(
@@ -54,7 +56,15 @@ def check_equivalence(
         {"kind": "commands", "commands": equivalence_gate_commands(plan, netlist)},
         {"kind": "commands", "commands": equivalence_prove_commands(sequence_depth)},
     ]
-    result = run_worker(steps, work_directory, name="equivalence")
+    try:
+        result = run_worker(steps, work_directory, name="equivalence")
+    except TapeoutError as error:
+        if "No SAT model available" not in error.message:
+            raise
+        # A library cell without a Liberty function (a clock gate instantiated in the RTL).
+        reason = error.message.removeprefix("Yosys: ")
+        log.warn("SYN-0043", f"equivalence check inconclusive: {reason}")
+        return EquivalenceResult(matched=0, unproven=0, unproven_names=(), inconclusive=reason)
     found = _FOUND.findall(result.log_text)
     status = _STATUS.findall(result.log_text)
     matched = int(found[-1]) if found else 0
