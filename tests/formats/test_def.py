@@ -10,11 +10,17 @@ import pytest
 from tapeout.db.compare import differences
 from tapeout.db.names import NameTable
 from tapeout.db.netlist import PortDirection
-from tapeout.db.physical import Orientation, PlacementStatus, SignalUse, place_on_rows
+from tapeout.db.physical import (
+    Orientation,
+    Physical,
+    PlacementStatus,
+    SignalUse,
+    place_on_rows,
+)
 from tapeout.db.synthetic import make_netlist
 from tapeout.db.wires import RouteStatus, Routing, Wires, WireShape
-from tapeout.errors import ParseError
-from tapeout.formats.def_ import DefResult, read_def, write_def
+from tapeout.errors import DesignError, ParseError
+from tapeout.formats.def_ import DefResult, read_def, via_layers_from_tech, write_def
 from tapeout.log import Log
 from tests.conftest import DATA, shared_path
 
@@ -332,3 +338,32 @@ def test_truncated_file_is_an_error(tmp_path: Path) -> None:
     path.write_text(text[: text.index("END DESIGN")])
     with pytest.raises(ParseError, match="END DESIGN"):
         read_def(path)
+
+
+def test_writer_refuses_misaligned_physical_data(tmp_path: Path) -> None:
+    netlist = make_netlist(20, n_inputs=2, n_outputs=2)
+    with pytest.raises(DesignError, match="20"):
+        write_def(tmp_path / "x.def", netlist, Physical())
+    assert not (tmp_path / "x.def").exists()
+    write_def(tmp_path / "y.def", netlist, Physical.for_netlist(netlist))
+    back = read_def(tmp_path / "y.def")
+    assert back.netlist.n_insts == 20
+    assert (back.physical.inst_status == PlacementStatus.UNPLACED).all()
+
+
+def test_via_layers_from_the_tech_lef(tmp_path: Path) -> None:
+    from tapeout.formats.lef import read_lef
+
+    tech = read_lef(shared_path("pdks/sky130hd/lef/sky130_fd_sc_hd.tlef"), log=Log()).tech
+    layers = via_layers_from_tech(tech)
+    assert layers["M1M2_PR"] == ("met1", "met2")
+    assert layers["L1M1_PR"] == ("li1", "met1")
+    # A wire that goes on after a LEF via continues on the via's other layer.
+    path = tmp_path / "via.def"
+    path.write_text(
+        SMALL.read_text().replace("( 3300 * 70 ) M1M2_PR", "( 3300 * 70 ) M1M2_PR ( * 3500 )")
+    )
+    wires = read_def(path, via_layers=layers).wires
+    segs = np.flatnonzero(wires.regular.seg_y1 == 3500)
+    assert len(segs) == 1
+    assert wires.layers[wires.regular.seg_layer[segs[0]]] == "met2"

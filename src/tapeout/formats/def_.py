@@ -6,7 +6,7 @@
 """
 
 from tapeout.formats.def_common import DefResult, DefVia
-from tapeout.formats.def_read import read_def
+from tapeout.formats.def_read import read_def, via_layers_from_tech
 from tapeout.formats.def_write import write_def
 
-__all__ = ["DefResult", "DefVia", "read_def", "write_def"]
+__all__ = ["DefResult", "DefVia", "read_def", "via_layers_from_tech", "write_def"]

@@ -12,7 +12,7 @@ through to the next path and results never depend on which path ran.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 
@@ -269,6 +269,8 @@ def read_nets(
     for start, end in _chunks(context, section):
         first_net = len(nets.names)
         fast = _nets_by_pattern(nets, text[start:end])
+        insts: Sequence[str]
+        term_names: Sequence[str]
         if fast is not None:
             insts, term_names, counts = fast
         else:

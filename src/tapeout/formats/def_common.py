@@ -178,16 +178,16 @@ class Cursor:
             raise self.error(f"{what} {token} is out of range", self.i - 1)
         except ValueError:
             try:
-                value = float(token)
+                number = float(token)
             except ValueError:
                 raise self.error(
                     f"expected {what} (a number), found {token!r}", self.i - 1
                 ) from None
-            if value != value or abs(value) >= _LIMIT or value != int(value):
+            if number != number or abs(number) >= _LIMIT or number != int(number):
                 raise self.error(
                     f"expected {what} (an integer), found {token!r}", self.i - 1
                 ) from None
-            return int(value)
+            return int(number)
 
     def number(self, what: str) -> float:
         token = self.next(what)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from tapeout.db.names import NameTable
 from tapeout.db.netlist import Netlist
 from tapeout.db.physical import Physical
+from tapeout.db.tech import LayerType, Technology
 from tapeout.db.wires import Wires
 from tapeout.fileio import read_text
 from tapeout.formats.def_bulk import (
@@ -70,7 +73,8 @@ def read_def(
         log: receives warnings (``DEF-00xx``) about skipped constructs.
         dbu_per_micron: database units to convert coordinates to (default: the file's UNITS).
         via_layers: ``{via name: (bottom routing layer, top routing layer)}`` for vias defined in
-            the LEF, so wiring that continues after a via gets the right layer.
+            the LEF (``via_layers_from_tech(tech)``), so wiring that continues after a via gets
+            the right layer.
 
     Raises:
         ParseError: malformed DEF, with file, line and column.
@@ -83,6 +87,17 @@ def read_def(
     finally:
         if collecting:
             gc.enable()
+
+
+def via_layers_from_tech(tech: Technology) -> dict[str, tuple[str, str]]:
+    """``{via: (bottom, top)}`` routing layers of the LEF's fixed vias, for ``read_def``."""
+    routing = {i for i, layer in enumerate(tech.layers) if layer.type is LayerType.ROUTING}
+    result: dict[str, tuple[str, str]] = {}
+    for name, via in tech.vias.items():
+        layers = sorted({int(i) for i in via.rect_layer.tolist()} & routing)
+        if len(layers) == 2:
+            result[name] = (tech.layers[layers[0]].name, tech.layers[layers[1]].name)
+    return result
 
 
 def _read(
@@ -314,7 +329,7 @@ def _finish_header(header: _Header) -> None:
         physical.row_names = NameTable(
             f"{r[0]}" if i == 0 else f"{r[0]}_{i}" for i, r in enumerate(rows)
         )
-    columns = list(zip(*rows, strict=True)) if rows else [[]] * 9
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [()] * 9
     physical.row_site = np.array([physical.sites.index(s) for s in columns[1]], dtype=np.int32)
     for name, index in (("row_x", 2), ("row_y", 3), ("row_num_x", 5), ("row_num_y", 6),
                         ("row_step_x", 7), ("row_step_y", 8)):  # fmt: skip

@@ -11,6 +11,7 @@ import numpy as np
 from tapeout.db.netlist import Netlist
 from tapeout.db.physical import Physical
 from tapeout.db.wires import Routing, Wires
+from tapeout.errors import DesignError
 from tapeout.fileio import atomic_write
 from tapeout.formats.def_common import (
     DIRECTION_NAME,
@@ -45,7 +46,20 @@ def write_def(
         wires: regular wiring (into NETS), special nets (SPECIALNETS), net uses; None = unrouted.
         vias: via definitions for the VIAS section.
         design: DESIGN name (default ``netlist.top``).
+
+    Raises:
+        DesignError: ``physical`` is not aligned with ``netlist``.
     """
+    for what, count, expected in (
+        ("instances", physical.inst_x.shape[0], netlist.n_insts),
+        ("ports", physical.port_x.shape[0], netlist.n_ports),
+    ):
+        if count != expected:
+            raise DesignError(
+                f"physical data has {count} {what} but the netlist has {expected}",
+                file=path,
+                hint="start from Physical.for_netlist(netlist)",
+            )
     wires = wires if wires is not None else Wires.for_nets(netlist.n_nets)
     with atomic_write(path) as handle:
         _write_header(handle, physical, design or netlist.top, version)
