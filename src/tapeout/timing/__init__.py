@@ -1,0 +1,1 @@
+"""Static timing analysis: delay calculation, timing graph, SDC, reports, incremental updates."""

@@ -1,0 +1,1 @@
+"""Numba kernels of the timing engine (arrays in, arrays out; never import tapeout.db)."""

@@ -1,0 +1,126 @@
+"""Timing checks at endpoints: setup/recovery against the max arrival, hold/removal against
+the min arrival, and output delays at output ports."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from tapeout.timing._kernels.lookup import lookup_table
+
+
+@njit(cache=True)
+def evaluate_checks(
+    check_clock_pin,
+    check_data_pin,
+    check_kind,
+    check_clock_rf,
+    check_table,
+    check_shift_setup_ps,
+    check_shift_hold_ps,
+    nx,
+    ny,
+    xo,
+    yo,
+    vo,
+    axes,
+    values,
+    edge_time_ps,
+    setup_relation_ps,
+    hold_relation_ps,
+    uncertainty_setup_ps,
+    uncertainty_hold_ps,
+    arrival_max,
+    arrival_min,
+    slew_max,
+    slew_min,
+    tag_max,
+    tag_min,
+    check_required_ps,
+    check_slack_ps,
+    check_margin_ps,
+) -> None:
+    """Required time, slack and library margin of each check and data transition.
+
+    Args:
+        check_kind: int8 (n,) 0 setup, 1 hold, 2 recovery, 3 removal.
+        check_shift_setup_ps, check_shift_hold_ps: float64 (n,) multicycle shifts.
+        check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
+            the data pin has no arrival or the clock no tag).
+    """
+    for c in range(check_clock_pin.shape[0]):
+        cp = check_clock_pin[c]
+        dp = check_data_pin[c]
+        clock_rf = check_clock_rf[c]
+        late = check_kind[c] == 0 or check_kind[c] == 2
+        for rf in range(2):
+            check_required_ps[c, rf] = np.nan
+            check_slack_ps[c, rf] = np.nan
+            check_margin_ps[c, rf] = np.nan
+            table = check_table[c, rf]
+            if late:
+                capture = tag_min[cp, clock_rf]
+                launch = tag_max[dp, rf]
+                arrival = arrival_max[dp, rf]
+                clock_arrival = arrival_min[cp, clock_rf]
+                if capture < 0 or launch < 0 or arrival == -np.inf or clock_arrival == np.inf:
+                    continue
+                margin = 0.0
+                if table >= 0:
+                    margin = lookup_table(
+                        table,
+                        slew_min[cp, clock_rf],
+                        slew_max[dp, rf],
+                        nx,
+                        ny,
+                        xo,
+                        yo,
+                        vo,
+                        axes,
+                        values,
+                    )
+                required = (
+                    edge_time_ps[launch]
+                    + setup_relation_ps[launch, capture]
+                    + check_shift_setup_ps[c]
+                    + clock_arrival
+                    - edge_time_ps[capture]
+                    - margin
+                    - uncertainty_setup_ps[capture // 2]
+                )
+                check_required_ps[c, rf] = required
+                check_slack_ps[c, rf] = required - arrival
+                check_margin_ps[c, rf] = margin
+            else:
+                capture = tag_max[cp, clock_rf]
+                launch = tag_min[dp, rf]
+                arrival = arrival_min[dp, rf]
+                clock_arrival = arrival_max[cp, clock_rf]
+                if capture < 0 or launch < 0 or arrival == np.inf or clock_arrival == -np.inf:
+                    continue
+                margin = 0.0
+                if table >= 0:
+                    margin = lookup_table(
+                        table,
+                        slew_max[cp, clock_rf],
+                        slew_min[dp, rf],
+                        nx,
+                        ny,
+                        xo,
+                        yo,
+                        vo,
+                        axes,
+                        values,
+                    )
+                required = (
+                    edge_time_ps[launch]
+                    + hold_relation_ps[launch, capture]
+                    + check_shift_hold_ps[c]
+                    + clock_arrival
+                    - edge_time_ps[capture]
+                    + margin
+                    + uncertainty_hold_ps[capture // 2]
+                )
+                check_required_ps[c, rf] = required
+                check_slack_ps[c, rf] = arrival - required
+                check_margin_ps[c, rf] = margin

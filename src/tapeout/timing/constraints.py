@@ -1,0 +1,292 @@
+"""SDC constraints resolved onto the timing graph's pins: clocks, edges, IO delays, slews, loads.
+
+A *tag* names a launching or capturing clock edge: ``clock_index * 2 + edge`` (edge 0 = the
+rising edge at ``waveform[0]``, 1 = the falling edge at ``waveform[1]``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tapeout.db.constraints import Constraints, ObjectRef
+from tapeout.db.netlist import Netlist
+from tapeout.log import Log
+
+MAX_EXPANSION_EDGES = 1000
+
+
+@dataclass(eq=False)
+class ResolvedConstraints:
+    """Constraints as arrays over pins (times ps, capacitance fF).
+
+    Attributes:
+        clock_names: clock names; tag ``k*2+e`` is edge ``e`` of clock ``k``.
+        clock_period_ps: float64 (n_clocks,).
+        edge_time_ps: float64 (n_tags,) time of each edge in its first period.
+        setup_relation_ps, hold_relation_ps: float64 (n_tags, n_tags) capture minus launch time
+            of the closest setup / hold edge pair (launch tag, capture tag).
+        clock_source_pins: list of int64 arrays, the source pins of each clock.
+        clock_latency_max_ps, clock_latency_min_ps: float64 (n_clocks,) ideal latency
+            (source + network; network only when not propagated).
+        clock_slew_ps: float64 (n_clocks,) ideal clock slew (``set_clock_transition``, else 0).
+        clock_propagated: bool (n_clocks,).
+        uncertainty_setup_ps, uncertainty_hold_ps: float64 (n_clocks,).
+        input_arrival_max, input_arrival_min: float64 (n_pins, 2) input-delay arrivals (±inf
+            where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
+        input_slew_ps: float64 (n_pins, 2) ``set_input_transition`` (0 where none).
+        output_delay_max_ps, output_delay_min_ps: float64 (n_pins, 2) (NaN where none);
+            output_tag: int64 (n_pins,) capture tag of the output delay (-1 none).
+        pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
+        false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
+        multicycle_setup, multicycle_hold: int64 (n_pins,) multipliers on endpoints (1, 0 default);
+            setup moves ``setup - 1`` periods, hold ``setup - 1 - hold`` periods.
+        driving_cells: port pin -> (cell, pin, from_pin, input transition ps or None).
+    """
+
+    clock_names: list[str]
+    clock_period_ps: np.ndarray
+    edge_time_ps: np.ndarray
+    setup_relation_ps: np.ndarray
+    hold_relation_ps: np.ndarray
+    clock_source_pins: list[np.ndarray]
+    clock_latency_max_ps: np.ndarray
+    clock_latency_min_ps: np.ndarray
+    clock_slew_ps: np.ndarray
+    clock_propagated: np.ndarray
+    uncertainty_setup_ps: np.ndarray
+    uncertainty_hold_ps: np.ndarray
+    input_arrival_max: np.ndarray
+    input_arrival_min: np.ndarray
+    input_tag: np.ndarray
+    input_slew_ps: np.ndarray
+    output_delay_max_ps: np.ndarray
+    output_delay_min_ps: np.ndarray
+    output_tag: np.ndarray
+    pin_load_ff: np.ndarray
+    false_endpoints: np.ndarray
+    multicycle_setup: np.ndarray
+    multicycle_hold: np.ndarray
+    driving_cells: dict[int, tuple[str, str, str, float | None]] = field(default_factory=dict)
+
+
+def _relations(
+    period_a: float, edge_a: float, period_b: float, edge_b: float
+) -> tuple[float, float]:
+    """(setup, hold) capture-minus-launch of launch edge ``a`` and capture edge ``b``."""
+    scale = 1000.0  # resolve periods to 1e-3 ps for the common multiple
+    ia, ib = round(period_a * scale), round(period_b * scale)
+    if ia <= 0 or ib <= 0:
+        return math.inf, -math.inf
+    common = ia * ib // math.gcd(ia, ib)
+    n_launch = min(common // ia, MAX_EXPANSION_EDGES)
+    setup = math.inf
+    hold = -math.inf
+    for m in range(n_launch):
+        launch = edge_a + m * period_a
+        k = math.floor((launch - edge_b) / period_b) + 1
+        capture = edge_b + k * period_b
+        if capture <= launch + 1e-9:
+            capture += period_b
+        setup = min(setup, capture - launch)
+        hold = max(hold, capture - period_b - launch)
+    return setup, hold
+
+
+class _PinResolver:
+    def __init__(self, netlist: Netlist, log: Log) -> None:
+        self.netlist = netlist
+        self.log = log
+        port_pins = np.flatnonzero(netlist.pin_inst < 0)
+        self.port_pin = {netlist.port_names[int(netlist.pin_term[p])]: int(p) for p in port_pins}
+        self._inst_pins: dict[str, int] | None = None
+
+    def pins(self, refs: list[ObjectRef]) -> list[int]:
+        result: list[int] = []
+        for kind, name in refs:
+            if kind == "port":
+                pin = self.port_pin.get(name)
+                if pin is not None:
+                    result.append(pin)
+                    continue
+            elif kind == "pin":
+                if self._inst_pins is None:
+                    netlist = self.netlist
+                    self._inst_pins = {
+                        netlist.pin_name(p): p
+                        for p in range(netlist.n_pins)
+                        if netlist.pin_inst[p] >= 0
+                    }
+                pin = self._inst_pins.get(name)
+                if pin is not None:
+                    result.append(pin)
+                    continue
+            elif kind == "net":
+                net = self.netlist.net_names.get(name)
+                if net >= 0:
+                    result.extend(int(p) for p in self.netlist.net_pins(net))
+                    continue
+            elif kind == "all_inputs":
+                result.extend(
+                    p
+                    for port, p in self.port_pin.items()
+                    if self.netlist.port_direction[self.netlist.port_names.index(port)] != 1
+                )
+                continue
+            elif kind == "all_outputs":
+                result.extend(
+                    p
+                    for port, p in self.port_pin.items()
+                    if self.netlist.port_direction[self.netlist.port_names.index(port)] == 1
+                )
+                continue
+            self.log.warn("STA-0010", f"constraint object {kind} {name} not found; ignored")
+        return result
+
+
+def resolve_constraints(
+    constraints: Constraints, netlist: Netlist, *, log: Log | None = None
+) -> ResolvedConstraints:
+    """Map ``constraints`` onto ``netlist``'s pins (unknown objects are warned about)."""
+    log = log or Log()
+    n_pins = netlist.n_pins
+    resolver = _PinResolver(netlist, log)
+    clocks = list(constraints.clocks.values())
+    names = [clock.name for clock in clocks]
+    n_clocks = len(clocks)
+    period = np.array([clock.period_ps for clock in clocks], dtype=np.float64)
+    edge_time = np.zeros(2 * n_clocks, dtype=np.float64)
+    for k, clock in enumerate(clocks):
+        waveform = clock.waveform_ps or [0.0, clock.period_ps / 2]
+        edge_time[2 * k] = waveform[0]
+        edge_time[2 * k + 1] = waveform[1] if len(waveform) > 1 else clock.period_ps / 2
+        if clock.generated:
+            log.warn("STA-0011", f"generated clock {clock.name} is timed as a plain clock")
+    n_tags = 2 * n_clocks
+    setup_rel = np.full((n_tags, n_tags), np.inf)
+    hold_rel = np.full((n_tags, n_tags), -np.inf)
+    for a in range(n_tags):
+        for b in range(n_tags):
+            setup_rel[a, b], hold_rel[a, b] = _relations(
+                period[a // 2], edge_time[a], period[b // 2], edge_time[b]
+            )
+    source_pins = [np.asarray(resolver.pins(clock.sources), dtype=np.int64) for clock in clocks]
+    latency_max = np.zeros(n_clocks)
+    latency_min = np.zeros(n_clocks)
+    clock_slew = np.zeros(n_clocks)
+    for k, clock in enumerate(clocks):
+        source_max = clock.source_latency_max_ps or 0.0
+        source_min = clock.source_latency_min_ps or 0.0
+        network_max = 0.0 if clock.propagated else (clock.latency_max_ps or 0.0)
+        network_min = 0.0 if clock.propagated else (clock.latency_min_ps or 0.0)
+        latency_max[k] = source_max + network_max
+        latency_min[k] = source_min + network_min
+        clock_slew[k] = clock.transition_ps or 0.0
+    clock_index = {name: k for k, name in enumerate(names)}
+
+    input_max = np.full((n_pins, 2), -np.inf)
+    input_min = np.full((n_pins, 2), np.inf)
+    input_tag = np.full((n_pins, 2), -1, dtype=np.int64)
+    for delay in constraints.input_delays:
+        k = clock_index.get(delay.clock, -1)
+        if delay.clock and k < 0:
+            log.warn("STA-0012", f"input delay refers to unknown clock {delay.clock}")
+        tag = -1 if k < 0 else 2 * k + (1 if delay.clock_fall else 0)
+        base_max = 0.0 if k < 0 else edge_time[tag] + latency_max[k]
+        base_min = 0.0 if k < 0 else edge_time[tag] + latency_min[k]
+        for pin in resolver.pins(delay.objects):
+            for rf, applies in ((0, delay.applies_rise), (1, delay.applies_fall)):
+                if not applies:
+                    continue
+                if delay.applies_max:
+                    value = base_max + delay.value_ps
+                    if delay.add_delay:
+                        value = max(value, input_max[pin, rf])
+                    input_max[pin, rf] = value
+                    input_tag[pin, rf] = tag
+                if delay.applies_min:
+                    value = base_min + delay.value_ps
+                    if delay.add_delay:
+                        value = min(value, input_min[pin, rf])
+                    input_min[pin, rf] = value
+                    input_tag[pin, rf] = tag
+
+    output_max = np.full((n_pins, 2), np.nan)
+    output_min = np.full((n_pins, 2), np.nan)
+    output_tag = np.full(n_pins, -1, dtype=np.int64)
+    for delay in constraints.output_delays:
+        k = clock_index.get(delay.clock, -1)
+        if k < 0:
+            log.warn("STA-0013", "output delay without a known clock; ignored")
+            continue
+        tag = 2 * k + (1 if delay.clock_fall else 0)
+        for pin in resolver.pins(delay.objects):
+            output_tag[pin] = tag
+            for rf, applies in ((0, delay.applies_rise), (1, delay.applies_fall)):
+                if not applies:
+                    continue
+                if delay.applies_max:
+                    output_max[pin, rf] = delay.value_ps
+                if delay.applies_min:
+                    output_min[pin, rf] = delay.value_ps
+
+    input_slew = np.zeros((n_pins, 2))
+    for ref, value in constraints.input_transitions_ps.items():
+        for pin in resolver.pins([ref]):
+            input_slew[pin] = value
+    loads = np.zeros(n_pins)
+    for ref, value in constraints.loads_ff.items():
+        for pin in resolver.pins([ref]):
+            loads[pin] = value
+    driving: dict[int, tuple[str, str, str, float | None]] = {}
+    for ref, cell in constraints.driving_cells.items():
+        for pin in resolver.pins([ref]):
+            driving[pin] = (cell.cell, cell.pin, cell.from_pin, cell.input_transition_ps)
+
+    false_endpoints = np.zeros(n_pins, dtype=bool)
+    multicycle_setup = np.ones(n_pins, dtype=np.int64)
+    multicycle_hold = np.zeros(n_pins, dtype=np.int64)
+    for exception in constraints.exceptions:
+        if exception.kind not in ("false_path", "multicycle_path"):
+            log.warn("STA-0014", f"{exception.kind} is not supported yet; ignored")
+            continue
+        if exception.from_objects or exception.through:
+            log.warn("STA-0015", f"{exception.kind} -from/-through is not supported yet; ignored")
+            continue
+        targets = (
+            resolver.pins(exception.to_objects) if exception.to_objects else list(range(n_pins))
+        )
+        if exception.kind == "false_path":
+            false_endpoints[targets] = True
+        elif exception.hold and not exception.setup:
+            multicycle_hold[targets] = exception.multiplier
+        else:
+            multicycle_setup[targets] = exception.multiplier
+    return ResolvedConstraints(
+        clock_names=names,
+        clock_period_ps=period,
+        edge_time_ps=edge_time,
+        setup_relation_ps=setup_rel,
+        hold_relation_ps=hold_rel,
+        clock_source_pins=source_pins,
+        clock_latency_max_ps=latency_max,
+        clock_latency_min_ps=latency_min,
+        clock_slew_ps=clock_slew,
+        clock_propagated=np.array([clock.propagated for clock in clocks], dtype=bool),
+        uncertainty_setup_ps=np.array([c.uncertainty_setup_ps for c in clocks], dtype=np.float64),
+        uncertainty_hold_ps=np.array([c.uncertainty_hold_ps for c in clocks], dtype=np.float64),
+        input_arrival_max=input_max,
+        input_arrival_min=input_min,
+        input_tag=input_tag,
+        input_slew_ps=input_slew,
+        output_delay_max_ps=output_max,
+        output_delay_min_ps=output_min,
+        output_tag=output_tag,
+        pin_load_ff=loads,
+        false_endpoints=false_endpoints,
+        multicycle_setup=multicycle_setup,
+        multicycle_hold=multicycle_hold,
+        driving_cells=driving,
+    )

@@ -1,0 +1,574 @@
+"""The Timer: full analysis and incremental updates after cell resizes or new parasitics.
+
+A Timer owns the timing graph and every propagated array. ``resize``/``set_parasitics`` record
+what changed; ``update`` re-times only the affected fan-out cone (arrivals, slews) and the fan-in
+cone of pins whose arc delays or endpoint requirements moved (required times).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapeout.db.constraints import Constraints
+from tapeout.db.liberty import LibertyLibrary
+from tapeout.db.netlist import Netlist
+from tapeout.db.parasitics import Parasitics
+from tapeout.errors import DesignError
+from tapeout.log import Log
+from tapeout.timing._kernels.checks import evaluate_checks
+from tapeout.timing._kernels.lookup import lookup_table
+from tapeout.timing._kernels.propagate import (
+    propagate_backward,
+    propagate_backward_incremental,
+    propagate_forward,
+    propagate_forward_incremental,
+)
+from tapeout.timing.constraints import ResolvedConstraints, resolve_constraints
+from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
+from tapeout.timing.graph import (
+    ARC_CELL,
+    CHECK_HOLD,
+    CHECK_REMOVAL,
+    TimingGraph,
+    build_timing_graph,
+)
+from tapeout.timing.options import TimingOptions
+
+
+def gather_csr(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Concatenated CSR rows ``rows`` of (``indptr``, ``indices``)."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=indices.dtype)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return indices[offsets + np.arange(total)]
+
+
+class Timer:
+    """Static timing of one netlist; see the module docstring.
+
+    State arrays (times ps; ``[:, 0]`` rise, ``[:, 1]`` fall): ``arrival_max_ps``,
+    ``arrival_min_ps``, ``slew_max_ps``, ``slew_min_ps``, ``required_max_ps``,
+    ``required_min_ps`` float64 (n_pins, 2); ``tag_max``/``tag_min`` int64 (n_pins, 2) launch
+    clock edge; ``pred_max``/``pred_min`` int64 (n_pins, 2) ``arc * 2 + input transition`` of
+    the worst incoming arc (-1 at a source). Checks: ``check_required_ps``, ``check_slack_ps``
+    float64 (n_checks, 2). Output ports: ``output_slack_max_ps``/``output_slack_min_ps``.
+    """
+
+    def __init__(
+        self,
+        netlist: Netlist,
+        libraries: list[LibertyLibrary],
+        constraints: Constraints,
+        *,
+        parasitics: Parasitics | None = None,
+        pin_xy_um: tuple[np.ndarray, np.ndarray] | None = None,
+        options: TimingOptions | None = None,
+        log: Log | None = None,
+    ) -> None:
+        self.options = options or TimingOptions()
+        self.options.validate()
+        self.log = log or Log()
+        self.netlist = netlist
+        self.libraries = libraries
+        self.graph: TimingGraph = build_timing_graph(netlist, libraries, log=self.log)
+        self.constraints: ResolvedConstraints = resolve_constraints(
+            constraints, netlist, log=self.log
+        )
+        self.parasitics = parasitics
+        self.pin_xy_um = pin_xy_um
+        graph = self.graph
+        n_pins, n_arcs = graph.n_pins, graph.n_arcs
+        self.pin_position = np.empty(n_pins, dtype=np.int64)
+        self.pin_position[graph.order] = np.arange(graph.order.size)
+        order_inst = np.argsort(graph.arc_inst, kind="stable")
+        counts = np.bincount(graph.arc_inst[graph.arc_inst >= 0], minlength=netlist.n_insts)
+        self.inst_arc_indptr = np.zeros(netlist.n_insts + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.inst_arc_indptr[1:])
+        self.inst_arcs = order_inst[graph.arc_inst[order_inst] >= 0].astype(np.int64)
+        self.inst_master = netlist.inst_master.astype(np.int64).copy()
+        self.masters = list(netlist.masters)
+        self.wires: WireModel = self._build_wires()
+        self._set_sources()
+        self.arrival_max_ps = np.full((n_pins, 2), -np.inf)
+        self.arrival_min_ps = np.full((n_pins, 2), np.inf)
+        self.slew_max_ps = np.zeros((n_pins, 2))
+        self.slew_min_ps = np.zeros((n_pins, 2))
+        self.tag_max = np.full((n_pins, 2), -1, dtype=np.int64)
+        self.tag_min = np.full((n_pins, 2), -1, dtype=np.int64)
+        self.pred_max = np.full((n_pins, 2), -1, dtype=np.int64)
+        self.pred_min = np.full((n_pins, 2), -1, dtype=np.int64)
+        self.arc_delay_max_ps = np.full((n_arcs, 2, 2), np.nan)
+        self.arc_delay_min_ps = np.full((n_arcs, 2, 2), np.nan)
+        self.required_max_ps = np.full((n_pins, 2), np.inf)
+        self.required_min_ps = np.full((n_pins, 2), -np.inf)
+        n_checks = graph.check_clock_pin.size
+        self.check_required_ps = np.full((n_checks, 2), np.nan)
+        self.check_slack_ps = np.full((n_checks, 2), np.nan)
+        self.check_margin_ps = np.full((n_checks, 2), np.nan)
+        self.endpoint_required_max = np.full((n_pins, 2), np.inf)
+        self.endpoint_required_min = np.full((n_pins, 2), -np.inf)
+        self.output_pins = np.flatnonzero(self.constraints.output_tag >= 0)
+        self.output_required_max_ps = np.zeros((0, 2))
+        self.output_required_min_ps = np.zeros((0, 2))
+        self.output_slack_max_ps = np.zeros((0, 2))
+        self.output_slack_min_ps = np.zeros((0, 2))
+        self._dirty_pins: set[int] = set()
+        self._full_needed = True
+
+    # ------------------------------------------------------------------ setup
+    def _wire_mode(self) -> str:
+        mode = self.options.wires
+        if mode == "auto":
+            mode = "spef" if self.parasitics is not None else "ideal"
+        return mode
+
+    def _build_wires(self) -> WireModel:
+        mode = self._wire_mode()
+        loads = self.constraints.pin_load_ff
+        if mode == "spef":
+            if self.parasitics is None:
+                raise DesignError("timing wires 'spef' need parasitics (read a SPEF file)")
+            return spef_wires(self.graph, loads, self.parasitics, log=self.log)
+        if mode == "placement":
+            if self.pin_xy_um is None:
+                raise DesignError("timing wires 'placement' need pin locations")
+            return estimated_wires(
+                self.graph,
+                loads,
+                self.pin_xy_um[0],
+                self.pin_xy_um[1],
+                cap_ff_per_um=self.options.cap_ff_per_um,
+                res_ohm_per_um=self.options.res_ohm_per_um,
+            )
+        return ideal_wires(self.graph, loads)
+
+    def _set_sources(self) -> None:
+        graph, resolved = self.graph, self.constraints
+        n_pins = graph.n_pins
+        self.source_arrival_max = resolved.input_arrival_max.copy()
+        self.source_arrival_min = resolved.input_arrival_min.copy()
+        self.source_tag = resolved.input_tag.copy()
+        self.source_slew_ps = resolved.input_slew_ps.copy()
+        self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
+        self.clock_network = np.zeros(n_pins, dtype=bool)
+        for k, pins in enumerate(resolved.clock_source_pins):
+            if pins.size == 0:
+                continue
+            for edge in range(2):
+                tag = 2 * k + edge
+                self.source_arrival_max[pins, edge] = (
+                    resolved.edge_time_ps[tag] + resolved.clock_latency_max_ps[k]
+                )
+                self.source_arrival_min[pins, edge] = (
+                    resolved.edge_time_ps[tag] + resolved.clock_latency_min_ps[k]
+                )
+                self.source_tag[pins, edge] = tag
+            network = self._clock_network(pins)
+            self.clock_network |= network
+            if not resolved.clock_propagated[k]:
+                self.source_slew_ps[pins] = resolved.clock_slew_ps[k]
+                ideal = network[graph.arc_from] & (graph.arc_timing_type == 0)
+                self.arc_ideal |= ideal
+        self._apply_driving_cells()
+
+    def _clock_network(self, sources: np.ndarray) -> np.ndarray:
+        """Pins reached from ``sources`` through wires and combinational cell arcs."""
+        graph = self.graph
+        reached = np.zeros(graph.n_pins, dtype=bool)
+        reached[sources] = True
+        frontier = sources
+        while frontier.size:
+            arcs = gather_csr(graph.pin_out_indptr, graph.pin_out_arcs, frontier)
+            arcs = arcs[graph.arc_timing_type[arcs] == 0]
+            targets = np.unique(graph.arc_to[arcs])
+            frontier = targets[~reached[targets]]
+            reached[frontier] = True
+        return reached
+
+    def _apply_driving_cells(self) -> None:
+        """Add ``set_driving_cell`` delays and slews to input port sources."""
+        graph = self.graph
+        for pin, (
+            cell_name,
+            out_pin,
+            from_pin,
+            transition,
+        ) in self.constraints.driving_cells.items():
+            cell = graph.templates.get(cell_name)
+            if cell is None:
+                self.log.warn("STA-0030", f"driving cell {cell_name} not in the libraries")
+                continue
+            arcs = [
+                arc
+                for arc in cell.arcs
+                if (not out_pin or arc.to_pin == out_pin)
+                and (not from_pin or arc.from_pin == from_pin)
+            ]
+            if not arcs:
+                continue
+            in_slew = transition or 0.0
+            for rf in range(2):
+                load = self.wires.load_cap_ff[pin, rf]
+                delays, slews = [], []
+                for arc in arcs:
+                    for in_rf in range(2):
+                        table = arc.delay_tables[in_rf][rf]
+                        if table < 0:
+                            continue
+                        delays.append(graph.tables.lookup(table, in_slew, load))
+                        slew_table = arc.slew_tables[in_rf][rf]
+                        if slew_table >= 0:
+                            slews.append(graph.tables.lookup(slew_table, in_slew, load))
+                if delays:
+                    self.source_arrival_max[pin, rf] += max(delays)
+                    self.source_arrival_min[pin, rf] += min(delays)
+                if slews:
+                    self.source_slew_ps[pin, rf] = max(slews)
+
+    # ------------------------------------------------------------------ kernels
+    def _forward_arguments(self) -> tuple:
+        graph, wires = self.graph, self.wires
+        return (
+            graph.pin_in_indptr,
+            graph.pin_in_arcs,
+            graph.arc_from,
+            graph.arc_kind,
+            graph.arc_delay_table,
+            graph.arc_slew_table,
+            self.arc_ideal,
+            wires.wire_delay_ps,
+            wires.wire_slew_ps,
+            wires.load_cap_ff,
+            wires.pi_near_ff,
+            wires.pi_resistance_ohm,
+            wires.pi_far_ff,
+            *graph.tables.arrays(),
+            self.source_arrival_max,
+            self.source_arrival_min,
+            self.source_slew_ps,
+            self.source_tag,
+            self.arrival_max_ps,
+            self.arrival_min_ps,
+            self.slew_max_ps,
+            self.slew_min_ps,
+            self.tag_max,
+            self.tag_min,
+            self.pred_max,
+            self.pred_min,
+            self.arc_delay_max_ps,
+            self.arc_delay_min_ps,
+        )
+
+    def _backward_arguments(self) -> tuple:
+        graph = self.graph
+        return (
+            graph.pin_out_indptr,
+            graph.pin_out_arcs,
+            graph.arc_to,
+            self.arc_delay_max_ps,
+            self.arc_delay_min_ps,
+            self.endpoint_required_max,
+            self.endpoint_required_min,
+            self.required_max_ps,
+            self.required_min_ps,
+        )
+
+    def _evaluate_endpoints(self) -> np.ndarray:
+        """Checks and output delays -> endpoint required times; returns pins whose endpoint
+        required time changed."""
+        graph, resolved = self.graph, self.constraints
+        period = resolved.clock_period_ps
+        n_checks = graph.check_clock_pin.size
+        shift_setup = np.zeros(n_checks)
+        shift_hold = np.zeros(n_checks)
+        if n_checks and period.size:
+            data = graph.check_data_pin
+            capture_clock = (
+                np.maximum(self.tag_min[graph.check_clock_pin, graph.check_clock_rf], 0) // 2
+            )
+            multiplier = resolved.multicycle_setup[data]
+            hold_multiplier = resolved.multicycle_hold[data]
+            shift_setup = (multiplier - 1) * period[capture_clock]
+            shift_hold = (multiplier - 1 - hold_multiplier) * period[capture_clock]
+        evaluate_checks(
+            graph.check_clock_pin,
+            graph.check_data_pin,
+            graph.check_kind,
+            graph.check_clock_rf,
+            graph.check_table,
+            shift_setup.astype(np.float64),
+            shift_hold.astype(np.float64),
+            *graph.tables.arrays(),
+            resolved.edge_time_ps,
+            resolved.setup_relation_ps,
+            resolved.hold_relation_ps,
+            resolved.uncertainty_setup_ps,
+            resolved.uncertainty_hold_ps,
+            self.arrival_max_ps,
+            self.arrival_min_ps,
+            self.slew_max_ps,
+            self.slew_min_ps,
+            self.tag_max,
+            self.tag_min,
+            self.check_required_ps,
+            self.check_slack_ps,
+            self.check_margin_ps,
+        )
+        false = resolved.false_endpoints[graph.check_data_pin]
+        self.check_slack_ps[false] = np.nan
+        self.check_required_ps[false] = np.nan
+        new_max = np.full_like(self.endpoint_required_max, np.inf)
+        new_min = np.full_like(self.endpoint_required_min, -np.inf)
+        late = (graph.check_kind != CHECK_HOLD) & (graph.check_kind != CHECK_REMOVAL)
+        for rf in range(2):
+            required = self.check_required_ps[:, rf]
+            valid = ~np.isnan(required)
+            np.minimum.at(
+                new_max[:, rf], graph.check_data_pin[valid & late], required[valid & late]
+            )
+            np.maximum.at(
+                new_min[:, rf], graph.check_data_pin[valid & ~late], required[valid & ~late]
+            )
+        self._evaluate_outputs()
+        pins = self.output_pins
+        new_max[pins] = np.fmin(new_max[pins], self.output_required_max_ps)
+        new_min[pins] = np.fmax(new_min[pins], self.output_required_min_ps)
+        changed = np.flatnonzero(
+            ~np.isclose(new_max, self.endpoint_required_max, atol=1e-6, rtol=0).all(axis=1)
+            | ~np.isclose(new_min, self.endpoint_required_min, atol=1e-6, rtol=0).all(axis=1)
+        )
+        self.endpoint_required_max[...] = new_max
+        self.endpoint_required_min[...] = new_min
+        return changed
+
+    def _evaluate_outputs(self) -> None:
+        resolved = self.constraints
+        pins = self.output_pins
+        capture = resolved.output_tag[pins]
+        clock = capture // 2
+        required_max = np.full((pins.size, 2), np.nan)
+        required_min = np.full((pins.size, 2), np.nan)
+        for rf in range(2):
+            launch = self.tag_max[pins, rf]
+            ok = launch >= 0
+            edge = np.where(ok, resolved.edge_time_ps[np.maximum(launch, 0)], np.nan)
+            relation = resolved.setup_relation_ps[np.maximum(launch, 0), capture]
+            shift = (resolved.multicycle_setup[pins] - 1) * resolved.clock_period_ps[clock]
+            required_max[:, rf] = np.where(
+                ok,
+                edge
+                + relation
+                + shift
+                + resolved.clock_latency_min_ps[clock]
+                - resolved.output_delay_max_ps[pins, rf]
+                - resolved.uncertainty_setup_ps[clock],
+                np.nan,
+            )
+            launch = self.tag_min[pins, rf]
+            ok = launch >= 0
+            edge = np.where(ok, resolved.edge_time_ps[np.maximum(launch, 0)], np.nan)
+            relation = resolved.hold_relation_ps[np.maximum(launch, 0), capture]
+            shift = (
+                resolved.multicycle_setup[pins] - 1 - resolved.multicycle_hold[pins]
+            ) * resolved.clock_period_ps[clock]
+            required_min[:, rf] = np.where(
+                ok,
+                edge
+                + relation
+                + shift
+                + resolved.clock_latency_max_ps[clock]
+                - resolved.output_delay_min_ps[pins, rf]
+                + resolved.uncertainty_hold_ps[clock],
+                np.nan,
+            )
+        false = resolved.false_endpoints[pins]
+        required_max[false] = np.nan
+        required_min[false] = np.nan
+        self.output_required_max_ps = required_max
+        self.output_required_min_ps = required_min
+        self.output_slack_max_ps = required_max - self.arrival_max_ps[pins]
+        self.output_slack_min_ps = self.arrival_min_ps[pins] - required_min
+
+    # ------------------------------------------------------------------ public
+    def update_full(self) -> None:
+        """Time everything from scratch."""
+        graph = self.graph
+        propagate_forward(graph.order, *self._forward_arguments())
+        self._evaluate_endpoints()
+        self.required_max_ps.fill(np.inf)
+        self.required_min_ps.fill(-np.inf)
+        propagate_backward(graph.order[::-1].copy(), *self._backward_arguments())
+        self._dirty_pins.clear()
+        self._full_needed = False
+
+    def update(self) -> int:
+        """Bring timing up to date after changes; returns the number of pins recomputed."""
+        if self._full_needed:
+            self.update_full()
+            return self.graph.n_pins
+        if not self._dirty_pins:
+            return 0
+        graph = self.graph
+        seeds = np.fromiter(self._dirty_pins, dtype=np.int64)
+        self._dirty_pins.clear()
+        visited = propagate_forward_incremental(
+            seeds,
+            self.pin_position,
+            graph.pin_out_indptr,
+            graph.pin_out_arcs,
+            graph.arc_to,
+            *self._forward_arguments(),
+        )
+        changed_endpoints = self._evaluate_endpoints()
+        fan_in = graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited)]
+        back_seeds = np.unique(np.concatenate([fan_in, visited, changed_endpoints]))
+        propagate_backward_incremental(
+            back_seeds,
+            self.pin_position,
+            graph.pin_in_indptr,
+            graph.pin_in_arcs,
+            graph.arc_from,
+            *self._backward_arguments(),
+        )
+        return int(visited.size)
+
+    def resize(self, inst: int, master: str) -> None:
+        """Replace instance ``inst``'s cell by ``master`` (same pins; e.g. nand2_1 -> nand2_4)."""
+        graph = self.graph
+        cell = graph.templates.get(master)
+        if cell is None:
+            raise DesignError(f"resize: no Liberty cell {master}")
+        netlist = self.netlist
+        by_key = {(a.from_pin, a.to_pin, a.timing_type): a for a in cell.arcs}
+        arcs = self.inst_arcs[self.inst_arc_indptr[inst] : self.inst_arc_indptr[inst + 1]]
+        for a in arcs:
+            key = (
+                netlist.terms[int(netlist.pin_term[graph.arc_from[a]])],
+                netlist.terms[int(netlist.pin_term[graph.arc_to[a]])],
+            )
+            template = next(
+                (t for k, t in by_key.items() if k[0] == key[0] and k[1] == key[1]), None
+            )
+            if template is None:
+                raise DesignError(
+                    f"resize of {netlist.inst_names[inst]} to {master}: no arc {key[0]}->{key[1]}"
+                )
+            graph.arc_delay_table[a] = template.delay_tables
+            graph.arc_slew_table[a] = template.slew_tables
+        checks = np.flatnonzero(graph.check_inst == inst)
+        for c in checks:
+            data = netlist.terms[int(netlist.pin_term[graph.check_data_pin[c]])]
+            match = [
+                t
+                for t in cell.checks
+                if t.data_pin == data
+                and t.kind == graph.check_kind[c]
+                and t.clock_rf == graph.check_clock_rf[c]
+            ]
+            if match:
+                graph.check_table[c] = match[0].tables
+        # New input capacitances change the loads of the nets driving this instance.
+        inst_pins = self._inst_pins(inst)
+        pin_net = netlist.pin_net
+        for pin in inst_pins:
+            name = netlist.terms[int(netlist.pin_term[pin])]
+            new_cap = np.asarray(cell.pin_cap_ff.get(name, (0.0, 0.0)))
+            if not graph.pin_is_driver[pin]:
+                delta = new_cap - graph.pin_cap_ff[pin]
+                graph.pin_cap_ff[pin] = new_cap
+                net_pins = netlist.net_pins(int(pin_net[pin]))
+                drivers = net_pins[graph.pin_is_driver[net_pins]]
+                self.wires.load_cap_ff[drivers] += delta
+                self.wires.pi_near_ff[drivers] += delta.mean()
+                self._dirty_pins.update(int(d) for d in drivers)
+            else:
+                graph.pin_cap_ff[pin] = new_cap
+                self._dirty_pins.add(int(pin))
+        self.inst_master[inst] = self._master_id(master)
+
+    def _inst_pins(self, inst: int) -> np.ndarray:
+        if not hasattr(self, "_inst_pin_csr"):
+            self._inst_pin_csr = self.netlist.inst_pin_csr()
+        indptr, indices = self._inst_pin_csr
+        return indices[indptr[inst] : indptr[inst + 1]]
+
+    def _master_id(self, master: str) -> int:
+        if master not in self.masters:
+            self.masters.append(master)
+        return self.masters.index(master)
+
+    def set_parasitics(self, parasitics: Parasitics | None) -> None:
+        """Use new parasitics (re-derives loads and wire delays; re-times changed drivers)."""
+        old = self.wires
+        self.parasitics = parasitics
+        self.wires = self._build_wires()
+        changed = (
+            ~np.isclose(old.load_cap_ff, self.wires.load_cap_ff).all(axis=1)
+            | ~np.isclose(old.pi_far_ff, self.wires.pi_far_ff)
+            | ~np.isclose(old.pi_resistance_ohm, self.wires.pi_resistance_ohm)
+        )
+        changed_arcs = ~np.isclose(old.wire_delay_ps, self.wires.wire_delay_ps).all(axis=1)
+        self._dirty_pins.update(int(p) for p in np.flatnonzero(changed))
+        self._dirty_pins.update(int(p) for p in self.graph.arc_to[changed_arcs])
+
+    def set_net_wire(self, net: int, *, wire_cap_ff: float, wire_delay_ps: float = 0.0) -> None:
+        """Give ``net`` a lumped wire capacitance and a delay to every load (e.g. an estimate)."""
+        graph, netlist = self.graph, self.netlist
+        pins = netlist.net_pins(net)
+        drivers = pins[graph.pin_is_driver[pins]]
+        delta = wire_cap_ff - self.wires.wire_cap_ff[drivers]
+        self.wires.wire_cap_ff[drivers] = wire_cap_ff
+        self.wires.load_cap_ff[drivers] += delta[:, None]
+        for driver in drivers:
+            start, end = graph.pin_out_indptr[driver], graph.pin_out_indptr[driver + 1]
+            arcs = graph.pin_out_arcs[start:end]
+            arcs = arcs[graph.arc_kind[arcs] != ARC_CELL]
+            self.wires.wire_delay_ps[arcs] = wire_delay_ps
+            self._dirty_pins.update(int(p) for p in graph.arc_to[arcs])
+        self._dirty_pins.update(int(d) for d in drivers)
+
+    # ------------------------------------------------------------------ queries
+    def endpoint_slacks(self, check: str = "setup") -> tuple[np.ndarray, np.ndarray]:
+        """Endpoints and their worst slack (ps) for ``check`` "setup" or "hold".
+
+        Returns (pins int64 (k,), slack_ps float64 (k,)), endpoints without a timed path left out.
+        """
+        graph = self.graph
+        late = check == "setup"
+        kinds = graph.check_kind
+        mask = (
+            (kinds != CHECK_HOLD) & (kinds != CHECK_REMOVAL)
+            if late
+            else ((kinds == CHECK_HOLD) | (kinds == CHECK_REMOVAL))
+        )
+        slack = np.fmin(self.check_slack_ps[mask, 0], self.check_slack_ps[mask, 1])
+        pins = graph.check_data_pin[mask]
+        outputs = self.output_slack_max_ps if late else self.output_slack_min_ps
+        out_slack = np.fmin(outputs[:, 0], outputs[:, 1]) if outputs.size else np.zeros(0)
+        pins = np.concatenate([pins, self.output_pins])
+        slack = np.concatenate([slack, out_slack])
+        valid = ~np.isnan(slack)
+        pins, slack = pins[valid], slack[valid]
+        if pins.size == 0:
+            return pins, slack
+        order = np.lexsort((slack, pins))
+        pins, slack = pins[order], slack[order]
+        first = np.concatenate([[True], pins[1:] != pins[:-1]])
+        return pins[first], slack[first]
+
+    def worst_slack(self, check: str = "setup") -> float:
+        """Worst endpoint slack in ps (inf when nothing is timed)."""
+        _, slack = self.endpoint_slacks(check)
+        return float(slack.min()) if slack.size else float("inf")
+
+    def total_negative_slack(self, check: str = "setup") -> float:
+        """Sum of negative endpoint slacks in ps (0 or less)."""
+        _, slack = self.endpoint_slacks(check)
+        return float(np.minimum(slack, 0.0).sum())
+
+    def lookup(self, table: int, x: float, y: float) -> float:
+        """A table value (for reports and tests)."""
+        return float(lookup_table(table, x, y, *self.graph.tables.arrays()))
