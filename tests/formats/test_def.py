@@ -367,3 +367,25 @@ def test_via_layers_from_the_tech_lef(tmp_path: Path) -> None:
     segs = np.flatnonzero(wires.regular.seg_y1 == 3500)
     assert len(segs) == 1
     assert wires.layers[wires.regular.seg_layer[segs[0]]] == "met2"
+
+
+def test_bulk_paths_agree_with_the_statement_parser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tapeout.formats import def_bulk
+
+    netlist, physical, wires = _generated(2000)
+    physical.inst_status[::7] = PlacementStatus.UNPLACED  # mixed forms: regex path
+    path = tmp_path / "bulk.def"
+    write_def(path, netlist, physical, wires)
+    fast = read_def(path)
+    # The same file with odd spacing (tabs, no blank before ';' in COMPONENTS).
+    text = path.read_text()
+    spaced = tmp_path / "spaced.def"
+    spaced.write_text(text.replace(" ( ", "\t(  ").replace(" N ;", " N;"))
+    assert differences(fast, read_def(spaced)) == []
+    monkeypatch.setattr(def_bulk, "_components_by_tokens", lambda *args: False)
+    monkeypatch.setattr(def_bulk, "_components_by_regex", lambda *args: False)
+    monkeypatch.setattr(def_bulk, "_nets_by_pattern", lambda *args: None)
+    slow = read_def(path)
+    assert differences(fast, slow) == []
