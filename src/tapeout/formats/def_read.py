@@ -119,7 +119,7 @@ def _read(
             vias[via.name] = via
     components = read_components(context, sections.get("COMPONENTS"))
     inst_names = _name_table(context, components.names, sections.get("COMPONENTS"), "component")
-    inst_index = inst_names._index
+    inst_index = inst_names._index  # the plain dict: bulk lookups go through dict.get in C
     pins = [parse_pin(c) for c in statements(context, sections.get("PINS"))]
     port_names = _name_table(context, [p.name for p in pins], sections.get("PINS"), "pin")
     wires = Wires()
@@ -142,7 +142,7 @@ def _read(
         wires,
         sections.get("NETS"),
     )
-    _fill_pins(physical, pins, netlist.n_insts)
+    _fill_pins(physical, pins)
     physical.inst_x = _concat(components.x, np.int64)
     physical.inst_y = _concat(components.y, np.int64)
     physical.inst_orient = _concat(components.orient, np.int8)
@@ -467,7 +467,7 @@ def _assemble_netlist(
     return netlist
 
 
-def _fill_pins(physical: Physical, pins: list[PinStatement], n_insts: int) -> None:
+def _fill_pins(physical: Physical, pins: list[PinStatement]) -> None:
     physical.port_x = np.array([p.x for p in pins], dtype=np.int64)
     physical.port_y = np.array([p.y for p in pins], dtype=np.int64)
     physical.port_orient = np.array([p.orient for p in pins], dtype=np.int8)
