@@ -33,6 +33,10 @@ from tapeout.formats.verilog_syntax import (
 from tapeout.log import Log
 
 _DIRECTION = {"input": PortDirection.INPUT, "output": PortDirection.OUTPUT}
+_HANDLED_WORDS = frozenset(
+    """assign input output inout wire reg tri logic uwire wand wor tri0 tri1 supply0 supply1
+    parameter localparam specparam""".split()  # noqa: SIM905
+)
 _BUS_SENTINEL = -3  # a whole multi-bit bus met in a fast connection: parse that statement slowly
 _HIER_HINT = "ordered connections need the cell's module definition; use .PIN(net) connections"
 
@@ -81,7 +85,7 @@ class ModuleTemplate:
     const_nets: dict[str, int] = field(default_factory=dict)
 
 
-class _LookupFailure(Exception):
+class _LookupError(Exception):
     def __init__(self, key: str, message: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.key = key
@@ -109,14 +113,14 @@ class _NetLookup(dict[str, int]):
             base, _, index = key[:-1].partition("[")
             if base in builder.buses:
                 msb, lsb = builder.buses[base]
-                raise _LookupFailure(key, f"bit {index} is outside {base}[{msb}:{lsb}]")
+                raise _LookupError(key, f"bit {index} is outside {base}[{msb}:{lsb}]")
             if base in self:
-                raise _LookupFailure(key, f"{base} is not a bus", "declare it with a range")
-            raise _LookupFailure(key, f"undeclared bus {base}", "declare it: wire [msb:lsb] name;")
+                raise _LookupError(key, f"{base} is not a bus", "declare it with a range")
+            raise _LookupError(key, f"undeclared bus {base}", "declare it: wire [msb:lsb] name;")
         elif key in builder.buses:
             value = _BUS_SENTINEL
         elif key in KEYWORDS:
-            raise _LookupFailure(key, f"keyword {key!r} used as a net name")
+            raise _LookupError(key, f"keyword {key!r} used as a net name")
         else:
             value = builder.new_net(key)
             builder.implicit += 1
@@ -240,15 +244,15 @@ class _ModuleBuilder:
         nets = self.nets
         if any(name in self.buses for name in names):
             bad = next(name for name in names if name in self.buses)
-            raise self._lookup_error(_LookupFailure(bad, f"{bad} was declared as a bus before"))
+            raise self._lookup_error(_LookupError(bad, f"{bad} was declared as a bus before"))
         fresh = [name for name in names if dict.get(nets, name) is None]
         start = len(self.net_names)
         self.net_names.extend(fresh)
-        nets.update(zip(fresh, range(start, start + len(fresh)), strict=True))
+        nets.update(dict(zip(fresh, range(start, start + len(fresh)), strict=True)))
         if len(set(fresh)) != len(fresh):
             seen: set[str] = set()
             duplicate = next(n for n in fresh if n in seen or seen.add(n))  # type: ignore[func-returns-value]
-            raise self._lookup_error(_LookupFailure(duplicate, f"wire {duplicate} declared twice"))
+            raise self._lookup_error(_LookupError(duplicate, f"wire {duplicate} declared twice"))
 
     # ---- expressions --------------------------------------------------------------------
     def expression(self, tokens: Tokens) -> tuple[list[int], bool]:
@@ -260,8 +264,11 @@ class _ModuleBuilder:
                 tokens.expect("{")
                 inner = self._concatenation(tokens)
                 tokens.expect("}")
+                tokens.expect("}")
                 return inner * count, False
-            return self._concatenation(tokens), False
+            bits = self._concatenation(tokens)
+            tokens.expect("}")
+            return bits, False
         if kind == "number":
             try:
                 bits, sized = number_bits(value)
@@ -323,6 +330,12 @@ class _ModuleBuilder:
     # ---- statements ---------------------------------------------------------------------
     def statement(self, statement: SlowStatement) -> None:
         word = statement.first_word
+        if word in KEYWORDS and word not in _HANDLED_WORDS and word not in GATE_PRIMITIVES:
+            raise self.error(
+                f"{word!r} is not allowed in a gate-level netlist",
+                statement.start,
+                "synthesize the design first (tapeout synth)",
+            )
         tokens = Tokens(self.source, statement.start, statement.end)
         if not tokens.items:
             return
@@ -395,7 +408,7 @@ class _ModuleBuilder:
         )
 
     def _instance(self, tokens: Tokens, statement: int) -> None:
-        master, master_offset = tokens.name("a cell or module name")
+        master, _ = tokens.name("a cell or module name")
         template = self.modules(master)
         hierarchical = template is not None and not template.is_stub
         if tokens.at("#"):
@@ -571,7 +584,7 @@ class _ModuleBuilder:
         del joined
         try:
             net_ids = np.fromiter(map(self.nets.__getitem__, nets_text), np.int64, len(nets_text))
-        except _LookupFailure as failure:
+        except _LookupError as failure:
             raise self._lookup_error(failure) from None
         del nets_text
         terms = self.terms
@@ -584,8 +597,10 @@ class _ModuleBuilder:
         bus_pins = net_ids == _BUS_SENTINEL
         keep_inst = np.ones(kept.size, dtype=bool)
         if bus_pins.any():
-            keep_inst[np.unique(pin_owner[bus_pins])] = False
-        slow_positions = np.setdiff1d(np.arange(count), kept[keep_inst])
+            keep_inst[pin_owner[bus_pins]] = False
+        is_slow = np.ones(count, dtype=bool)
+        is_slow[kept[keep_inst]] = False
+        slow_positions = np.flatnonzero(is_slow)
         self._reparse(slow_positions)
         pin_keep = keep_inst[pin_owner] & (net_ids >= 0)
         new_index = np.cumsum(keep_inst) - 1
@@ -636,7 +651,7 @@ class _ModuleBuilder:
             cursor = end
             self.statement(SlowStatement(scanned.fast_statement[position], start, end, master))
 
-    def _lookup_error(self, failure: _LookupFailure) -> ParseError:
+    def _lookup_error(self, failure: _LookupError) -> ParseError:
         text = self.source.text
         offset = text.find(failure.key, self.module.header_end, self.module.body_end)
         return self.error(
@@ -680,7 +695,7 @@ def build_template(scanned: ScannedModule, modules: ModuleInfo, log: Log) -> Mod
     if builder.implicit:
         log.info(
             "VLOG-0006",
-            f"{builder.source.path}: module {scanned.text.name}: {builder.implicit} implicit net(s)",
+            f"{builder.source.path}: {scanned.text.name}: {builder.implicit} implicit net(s)",
         )
     template = ModuleTemplate(
         scanned.text.name,
@@ -709,18 +724,12 @@ def _merge_instances(
 ) -> None:  # type: ignore[no-untyped-def]
     """Put fast and slow leaf instances into statement order and check names are unique."""
     slow = builder.slow_insts
-    if len(set(inst_names)) != len(inst_names) or any(
-        name in builder.instance_offsets
-        for name in ([] if not builder.instance_offsets else inst_names)
-    ):
-        seen: set[str] = set(builder.instance_offsets)
-        duplicate = next(n for n in inst_names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
-        raise builder._lookup_error(
-            _LookupFailure(
-                f" {duplicate} ",
-                f"duplicate instance {duplicate}",
-                "instance names must be unique in a module",
-            )
+    if builder.instance_offsets and not builder.instance_offsets.keys().isdisjoint(inst_names):
+        duplicate = next(n for n in inst_names if n in builder.instance_offsets)
+        raise builder.error(
+            f"duplicate instance {duplicate}",
+            builder.instance_offsets[duplicate],
+            "instance names must be unique in a module",
         )
     if not slow:
         template.inst_names, template.inst_masters = inst_names, inst_masters

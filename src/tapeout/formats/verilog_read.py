@@ -9,6 +9,8 @@ instances in statement order (a module's own leaf instances, then each submodule
 
 from __future__ import annotations
 
+import gc
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -41,6 +43,17 @@ def read_verilog(
     Raises ParseError (file, line, column, hint) for malformed input.
     """
     log = log if log is not None else Log()
+    # Millions of small objects: the cycle collector would rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(paths, top, log)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read(paths: str | Path | Sequence[str | Path], top: str | None, log: Log) -> Netlist:
     path_list = [paths] if isinstance(paths, str | Path) else list(paths)
     if not path_list:
         raise InputFileError("no Verilog file given", hint="pass at least one netlist file")
@@ -99,7 +112,10 @@ def _choose_top(scanned: dict[str, ScannedModule], top: str | None, first_path: 
         if top not in scanned:
             found = ", ".join(sorted(scanned)[:20])
             raise ParseError(
-                f"top module {top} not found", file=first_path, hint=f"modules found: {found}"
+                f"top module {top} not found",
+                file=first_path,
+                line=1,
+                hint=f"modules found: {found}",
             )
         return top
     used: set[str] = set()
@@ -110,15 +126,17 @@ def _choose_top(scanned: dict[str, ScannedModule], top: str | None, first_path: 
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        raise ParseError(
+        module = next(iter(scanned.values())).text
+        raise module.source.error(
             "every module is instantiated by another: no top module",
-            file=first_path,
-            hint="pass top=<module name>",
+            module.name_offset,
+            "pass top=<module name>",
         )
-    raise ParseError(
+    module = scanned[candidates[1]].text
+    raise module.source.error(
         f"several top module candidates: {', '.join(sorted(candidates)[:20])}",
-        file=first_path,
-        hint="choose one with top=<module name>",
+        module.name_offset,
+        "choose one with top=<module name>",
     )
 
 
@@ -227,7 +245,9 @@ class _Flattener:
             key < 2, n_nets + n_ports + 2 + key, np.where(key < n_ports + 2, key - 2, key)
         )
         survivors = np.flatnonzero(alive)
-        survivors = survivors[np.argsort(order_key[survivors], kind="stable")]
+        survivor_key = order_key[survivors]
+        if survivor_key.size and np.any(survivor_key[1:] < survivor_key[:-1]):
+            survivors = survivors[np.argsort(survivor_key, kind="stable")]
         new_id = np.full(n_nets, -1, dtype=np.int64)
         new_id[survivors] = np.arange(survivors.size)
         names = self.net_names
@@ -238,8 +258,11 @@ class _Flattener:
         )
         term_names = list(self.terms)
         if pin_term.size:
-            unique, first = np.unique(pin_term, return_index=True)
-            unique = unique[np.argsort(first)]
+            # First occurrence of each term: in a fancy assignment the last write wins.
+            first = np.full(len(term_names), pin_term.size, dtype=np.int64)
+            first[pin_term[::-1]] = np.arange(pin_term.size - 1, -1, -1)
+            unique = np.flatnonzero(first < pin_term.size)
+            unique = unique[np.argsort(first[unique], kind="stable")]
             remap = np.full(len(term_names), -1, dtype=np.int64)
             remap[unique] = np.arange(unique.size)
             pin_term = remap[pin_term]
@@ -265,15 +288,39 @@ class _Flattener:
         return netlist
 
     def _table(self, names: list[str], what: str, top: ModuleTemplate) -> NameTable:
-        try:
-            return NameTable(names)
-        except ValueError as error:
-            module = self.scanned[top.name].text
-            raise module.source.error(
-                f"{what} names clash after flattening: {error}",
-                module.name_offset,
-                "an escaped name equals a flattened hierarchical name",
-            ) from None
+        table = NameTable.__new__(NameTable)
+        table.names = names
+        table._index = dict(zip(names, range(len(names)), strict=True))  # faster than NameTable()
+        if len(table._index) == len(names):
+            return table
+        seen: set[str] = set()
+        duplicate = next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
+        raise self._duplicate_error(duplicate, what, top)
+
+    def _duplicate_error(self, name: str, what: str, top: ModuleTemplate) -> ParseError:
+        """Locate the second definition of instance/net ``name`` in the files."""
+        local = name.rsplit("/", 1)[-1]
+        pattern = re.compile(rf"(?<![\w$\\])\\?{re.escape(local)}(?![\w$])\s*\(")
+        hits: list[tuple[ScannedModule, int]] = []
+        for module in self.scanned.values():
+            text = module.text
+            hits.extend(
+                (module, m.start())
+                for m in pattern.finditer(text.source.text, text.header_end, text.body_end)
+            )
+            if len(hits) >= 2:
+                break
+        if what == "instance" and len(hits) >= 2:
+            module, offset = hits[1]
+            return module.text.source.error(
+                f"duplicate instance {name}", offset, "instance names must be unique"
+            )
+        module = self.scanned[top.name]
+        return module.text.source.error(
+            f"{what} name {name} is defined twice (after flattening the hierarchy)",
+            module.text.name_offset,
+            "an escaped name may equal a flattened hierarchical name",
+        )
 
 
 def _concat(chunks: list[np.ndarray]) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
 import numpy as np
 
@@ -38,6 +40,7 @@ CONNECTIONS = re.compile(rf"\s*+(?:{_CONNECTION}\s*+(?:,\s*+{_CONNECTION}\s*+)*+
 ALL_CONNECTIONS = re.compile(rf"(?:\s*+(?:{_CONNECTION}\s*+(?:,\s*+{_CONNECTION}\s*+)*+)?\x00)*+")
 CONNECTION_TERMS = re.compile(rf"\\\S++|\.({IDENTIFIER})\s*+\(")
 CONNECTION_NETS = re.compile(r"\(\s*+(\\\S++|[^\s)]*+)")
+_NAME = re.compile(r"[^\s,]+")
 _FIRST_WORD = re.compile(rf"\s*+({IDENTIFIER}|{ESCAPED}|\S?)")
 
 DIRECTIONS = ("input", "output", "inout")
@@ -95,28 +98,24 @@ def scan_module(module: ModuleText, log: Log) -> ScannedModule:
     text = source.text
     scanned = ScannedModule(module)
     pending: list[tuple[int, str, str]] = []  # (statement, kind, payload) to locate in order
-    wire_texts: list[str] = []
-    wire_statements: list[int] = []
     items = _STATEMENT.findall(text, module.header_end, module.body_end)
+    # Columns by C-level iteration (a Python loop over a million statements costs seconds).
+    master_column = list(map(itemgetter(1), items))
+    scanned.fast_masters = list(compress(master_column, master_column))
+    scanned.fast_instances = list(compress(map(itemgetter(2), items), master_column))
+    scanned.fast_connections = list(compress(map(itemgetter(3), items), master_column))
+    scanned.fast_statement = list(compress(range(len(items)), master_column))
+    del master_column
+    wire_column = list(map(itemgetter(0), items))
+    wire_texts = list(compress(wire_column, wire_column))
+    wire_statements = list(compress(range(len(items)), wire_column))
+    del wire_column
+    other_column = list(map(itemgetter(4), items))
+    for index in compress(range(len(items)), other_column):
+        other, end = items[index][4], items[index][5]
+        pending.append((index, "other" if end else "unterminated", other))
+    del items, other_column
     masters = scanned.fast_masters
-    instances = scanned.fast_instances
-    connections = scanned.fast_connections
-    statements = scanned.fast_statement
-    for index, (wires, master, instance, connection, other, end) in enumerate(items):
-        if master:
-            masters.append(master)
-            instances.append(instance)
-            connections.append(connection)
-            statements.append(index)
-        elif wires:
-            wire_texts.append(wires)
-            wire_statements.append(index)
-        elif other:
-            if not end:
-                pending.append((index, "unterminated", other))
-            else:
-                pending.append((index, "other", other))
-    del items
     if wire_texts:
         _bulk_wires(scanned, wire_texts, wire_statements, pending)
     scanned.used_masters.update(dict.fromkeys(masters))
@@ -149,7 +148,7 @@ def _bulk_wires(
 ) -> None:
     joined = ",".join(wire_texts)
     if _WIRE_LIST.fullmatch(joined) is None or KEYWORDS.intersection(
-        names := [name.strip() for name in joined.split(",")]
+        names := _NAME.findall(joined)
     ):
         # Some statement is not a plain name list (``wire signed x``): parse those slowly.
         good_texts: list[str] = []
@@ -163,7 +162,7 @@ def _bulk_wires(
                 pending.append((statement, "wire", wires))
         pending.sort()
         wire_texts, wire_statements = good_texts, good_statements
-        names = [name.strip() for name in ",".join(wire_texts).split(",")] if wire_texts else []
+        names = _NAME.findall(",".join(wire_texts))
     counts = np.fromiter(
         (wires.count(",") + 1 for wires in wire_texts), dtype=np.int64, count=len(wire_texts)
     )

@@ -18,36 +18,27 @@ SIMPLE_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
 KEYWORDS = frozenset(
     """always and assign automatic begin buf bufif0 bufif1 case casex casez cell cmos config
     deassign default defparam design disable edge else end endcase endconfig endfunction
-    endgenerate endmodule endprimitive endspecify endtable endtask event for force forever fork
-    function generate genvar highz0 highz1 if ifnone incdir include initial inout input instance
-    integer join large liblist library localparam macromodule medium module nand negedge nmos nor
-    noshowcancelled not notif0 notif1 or output parameter pmos posedge primitive pull0 pull1
-    pulldown pullup pulsestyle_ondetect pulsestyle_onevent rcmos real realtime reg release repeat
-    rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled signed small specify specparam
-    strong0 strong1 supply0 supply1 table task time tran tranif0 tranif1 tri tri0 tri1 triand
-    trior trireg unsigned use uwire vectored wait wand weak0 weak1 while wire wor xnor xor
-    logic bit byte int""".split()
+    endgenerate endmodule endprimitive endspecify endtable endtask event for force forever
+    fork function generate genvar highz0 highz1 if ifnone incdir include initial inout input
+    instance integer join large liblist library localparam macromodule medium module nand
+    negedge nmos nor noshowcancelled not notif0 notif1 or output parameter pmos posedge
+    primitive pull0 pull1 pulldown pullup pulsestyle_ondetect pulsestyle_onevent rcmos real
+    realtime reg release repeat rnmos rpmos rtran rtranif0 rtranif1 scalared showcancelled
+    signed small specify specparam strong0 strong1 supply0 supply1 table task time tran
+    tranif0 tranif1 tri tri0 tri1 triand trior trireg unsigned use uwire vectored wait wand
+    weak0 weak1 while wire wor xnor xor logic bit byte int""".split()  # noqa: SIM905
 )
 GATE_PRIMITIVES = frozenset(
     """and nand or nor xor xnor buf not bufif0 bufif1 notif0 notif1 pullup pulldown cmos rcmos
-    nmos pmos rnmos rpmos tran rtran tranif0 tranif1 rtranif0 rtranif1""".split()
+    nmos pmos rnmos rpmos tran rtran tranif0 tranif1 rtranif0 rtranif1""".split()  # noqa: SIM905
 )
 # Compiler directives that do not change a gate-level netlist's meaning.
 HARMLESS_DIRECTIVES = frozenset(
     """timescale default_nettype celldefine endcelldefine resetall nounconnected_drive
     unconnected_drive suppress_faults nosuppress_faults enable_portfaults disable_portfaults
-    delay_mode_path delay_mode_unit delay_mode_zero delay_mode_distributed""".split()
+    delay_mode_path delay_mode_unit delay_mode_zero delay_mode_distributed""".split()  # noqa: SIM905
 )
 
-_SKIPPABLE = re.compile(
-    r"""(\\\S+)
-    |("(?:[^"\\\n]|\\.)*")
-    |(//[^\n]*
-     |/\*.*?\*/
-     |\(\*(?:"(?:[^"\\\n]|\\.)*"|[^"*]|\*(?!\)))*?\*\))
-    |(`[A-Za-z_]\w*)[^\n]*""",
-    re.S | re.X,
-)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _SPECIFY = re.compile(r"(?<![\w$\\])specify\b.*?\bendspecify\b", re.S)
 
@@ -83,41 +74,98 @@ def strip_comments(source_text: str, path: str, log: Log) -> str:
     Blanking keeps every other character at its offset, so error positions stay exact. Escaped
     identifiers and strings are kept as they are (``\\a//b`` is a name, not a comment).
     """
-    if "\x00" in source_text:
-        offset = source_text.index("\x00")
-        raise Source(path, source_text).error("NUL byte in Verilog text", offset, "binary file?")
-    if not any(mark in source_text for mark in ("//", "/*", "(*", "`", "specify")):
-        return source_text
     source = Source(path, source_text)
-    skipped_directives: set[str] = set()
-
-    def blank(match: re.Match[str]) -> str:
-        if match.group(1) or match.group(2):
-            return match.group(0)
-        directive = match.group(4)
-        if directive:
-            name = directive[1:]
-            if name not in HARMLESS_DIRECTIVES:
-                raise source.error(
-                    f"compiler directive `{name} is not supported in a gate-level netlist",
-                    match.start(),
-                    "preprocess the file first (e.g. with Yosys or iverilog -E)",
-                )
-            skipped_directives.add(name)
-        return _NOT_NEWLINE.sub(" ", match.group(0))
-
-    text = _SKIPPABLE.sub(blank, source_text)
+    if "\x00" in source_text:
+        raise source.error("NUL byte in Verilog text", source_text.index("\x00"), "binary file?")
+    text = source_text
+    if any(mark in text for mark in _MARKS):
+        text = _blank_comments(source, log)
     if "specify" in text:
         blocks = _SPECIFY.findall(text)
         if blocks:
             text = _SPECIFY.sub(lambda m: _NOT_NEWLINE.sub(" ", m.group(0)), text)
             log.warn("VLOG-0002", f"{path}: skipped {len(blocks)} specify block(s)")
-    if skipped_directives:
-        log.info("VLOG-0001", f"{path}: ignored directives {sorted(skipped_directives)}")
-    unterminated = text.find("/*")
-    if unterminated >= 0:
-        raise source.error("unterminated /* comment", unterminated)
     return text
+
+
+_MARKS = ("//", "/*", "(*", "`", '"')
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_DIRECTIVE = re.compile(r"`([A-Za-z_]\w*)")
+_NON_SPACE = re.compile(r"\S*")
+
+
+def token_start(text: str, index: int) -> int:
+    """Start of the whitespace-free run that holds ``index`` (looking back 4096 characters)."""
+    start = index
+    limit = max(0, index - 4096)
+    while start > limit and not text[start - 1].isspace():
+        start -= 1
+    return start
+
+
+def _blank_comments(source: Source, log: Log) -> str:
+    # str.find per marker is much faster than a regex scan over a large netlist.
+    text = source.text
+    next_at = {mark: text.find(mark) for mark in _MARKS}
+    pieces: list[str] = []
+    cursor = 0
+    skipped: set[str] = set()
+    while True:
+        live = [(index, mark) for mark, index in next_at.items() if index >= 0]
+        if not live:
+            break
+        start, mark = min(live)
+        first = token_start(text, start)
+        if "\\" in text[first:start]:  # inside an escaped identifier
+            end = _NON_SPACE.match(text, start).end()  # type: ignore[union-attr]
+            blank = False
+        elif mark == "//":
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            blank = True
+        elif mark == "/*":
+            end = text.find("*/", start + 2)
+            if end < 0:
+                raise source.error("unterminated /* comment", start, "close it with */")
+            end, blank = end + 2, True
+        elif mark == "(*":
+            if text.startswith("(*)", start):
+                end, blank = start + 3, False
+            else:
+                end = text.find("*)", start + 2)
+                if end < 0:
+                    raise source.error("unterminated (* attribute", start, "close it with *)")
+                end, blank = end + 2, True
+        elif mark == "`":
+            match = _DIRECTIVE.match(text, start)
+            name = match.group(1) if match else ""
+            if name not in HARMLESS_DIRECTIVES:
+                raise source.error(
+                    f"compiler directive `{name} is not supported in a gate-level netlist",
+                    start,
+                    "preprocess the file first (e.g. with Yosys or iverilog -E)",
+                )
+            skipped.add(name)
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            blank = True
+        else:
+            match = _STRING.match(text, start)
+            if match is None:
+                raise source.error("unterminated string", start)
+            end, blank = match.end(), False
+        if blank:
+            pieces.append(text[cursor:start])
+            comment = text[start:end]
+            pieces.append(_NOT_NEWLINE.sub(" ", comment) if "\n" in comment else " " * len(comment))
+            cursor = end
+        for other, index in next_at.items():
+            if 0 <= index < end:
+                next_at[other] = text.find(other, end)
+    if skipped:
+        log.info("VLOG-0001", f"{source.path}: ignored directives {sorted(skipped)}")
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 @dataclass
@@ -160,8 +208,7 @@ def _keyword_positions(text: str, word: str) -> list[int]:
         after = text[index + size] if index + size < len(text) else " "
         if before.isalnum() or before in "_$\\" or after.isalnum() or after in "_$":
             continue
-        token_start = max(text.rfind(c, 0, index) for c in " \t\n\r\f\v") + 1
-        if text.startswith("\\", token_start):
+        if text.startswith("\\", token_start(text, index)):
             continue
         found.append(index)
 
@@ -339,19 +386,7 @@ def parse_range(tokens: Tokens) -> tuple[int, int] | None:
 
 
 _DIRECTIONS = ("input", "output", "inout")
-_NET_TYPES = (
-    "wire",
-    "reg",
-    "tri",
-    "logic",
-    "uwire",
-    "wand",
-    "wor",
-    "tri0",
-    "tri1",
-    "supply0",
-    "supply1",
-)
+_NET_TYPES = ("wire", "reg", "tri", "logic", "uwire", "wand", "wor", "tri0", "tri1")
 
 
 def _parse_header(source: Source, start: int) -> ModuleText:
@@ -368,9 +403,8 @@ def _parse_header(source: Source, start: int) -> ModuleText:
         if not tokens.at("("):
             raise tokens.error("expected '(' after '#'")
         tokens.skip_balanced()
-    if tokens.accept("("):
-        if not tokens.accept(")"):
-            _parse_port_list(tokens, module)
+    if tokens.accept("(") and not tokens.accept(")"):
+        _parse_port_list(tokens, module)
     if not tokens.done():
         raise tokens.error("unexpected text in the module header")
     return module

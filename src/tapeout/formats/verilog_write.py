@@ -45,7 +45,7 @@ def format_verilog(netlist: Netlist) -> str:
 
 
 def identifier(name: str) -> str:
-    """``name`` as a Verilog identifier: as is when plain, else escaped (with its trailing space)."""
+    """``name`` as a Verilog identifier: as is when plain, else escaped (with a trailing space)."""
     if _SIMPLE.match(name) and name not in KEYWORDS:
         return name
     if not name or any(c.isspace() for c in name) or not name.isprintable():
@@ -146,7 +146,6 @@ class _Writer:
                 declarations.append(f"  {_DIRECTION_WORD[port_direction[p]]} {port_ref[-1]};\n")
 
         # Nets: port nets keep the port's text; constants are literals; others are wires.
-        port_index = netlist.port_names
         net_ref: list[str | None] = [None] * len(net_names)
         for value_name in (CONST0, CONST1):
             net = netlist.net_names.get(value_name)
