@@ -213,31 +213,31 @@ class _ModuleBuilder:
         for name, offset in module.header_ports:
             if name in ports:
                 raise self.error(f"port {name} is listed twice", offset)
-            declaration = directions.get(name)
-            if declaration is None:
+            port_declaration = directions.get(name)
+            if port_declaration is None:
                 raise self.error(
                     f"port {name} of module {module.name} has no direction",
                     offset,
                     f"add 'input {name};' or 'output {name};'",
                 )
             ports.append(name)
-            port_direction.append(_DIRECTION.get(declaration.kind, PortDirection.INOUT))
-            port_bits.append(self.declare(declaration))
+            port_direction.append(_DIRECTION.get(port_declaration.kind, PortDirection.INOUT))
+            port_bits.append(self.declare(port_declaration))
         others = [d for d in scanned.declarations if d.kind not in DIRECTIONS]
         wire_statement = scanned.wire_statement
         names = scanned.wire_names
         cursor = 0
-        for declaration in [*others, None]:
+        for item in [*others, None]:
             stop = (
                 len(names)
-                if declaration is None
-                else int(np.searchsorted(wire_statement, declaration.statement))
+                if item is None
+                else int(np.searchsorted(wire_statement, item.statement))
             )
             if stop > cursor:
                 self._declare_scalars(names[cursor:stop])
                 cursor = stop
-            if declaration is not None:
-                self.declare(declaration)
+            if item is not None:
+                self.declare(item)
         return ports, port_direction, port_bits
 
     def _declare_scalars(self, names: list[str]) -> None:
@@ -271,10 +271,10 @@ class _ModuleBuilder:
             return bits, False
         if kind == "number":
             try:
-                bits, sized = number_bits(value)
+                literal, sized = number_bits(value)
             except (ValueError, IndexError) as error:
                 raise self.error(f"bad number {value!r}: {error}", offset) from None
-            return [self._constant(bit) for bit in bits], not sized
+            return [self._constant(bit) for bit in literal], not sized
         if kind == "esc" or (kind == "id" and value not in KEYWORDS):
             return self._reference(value, offset, tokens), False
         raise self.error(f"expected an expression, found {value!r}", offset)

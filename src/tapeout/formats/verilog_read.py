@@ -119,23 +119,23 @@ def _choose_top(scanned: dict[str, ScannedModule], top: str | None, first_path: 
             )
         return top
     used: set[str] = set()
-    for module in scanned.values():
-        used |= module.used_masters
+    for scanned_module in scanned.values():
+        used |= scanned_module.used_masters
     roots = [name for name in scanned if name not in used]
     candidates = [name for name in roots if not scanned[name].is_stub] or roots
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
-        module = next(iter(scanned.values())).text
-        raise module.source.error(
+        first = next(iter(scanned.values())).text
+        raise first.source.error(
             "every module is instantiated by another: no top module",
-            module.name_offset,
+            first.name_offset,
             "pass top=<module name>",
         )
-    module = scanned[candidates[1]].text
-    raise module.source.error(
+    second = scanned[candidates[1]].text
+    raise second.source.error(
         f"several top module candidates: {', '.join(sorted(candidates)[:20])}",
-        module.name_offset,
+        second.name_offset,
         "choose one with top=<module name>",
     )
 
@@ -200,12 +200,12 @@ class _Flattener:
         for sub in template.sub_instances:
             child = self.templates[sub.module]
             connections: list[np.ndarray | None] = []
-            for bits in sub.connections:
-                if bits is None:
+            for wanted in sub.connections:
+                if wanted is None:
                     connections.append(None)
                 else:
-                    local = np.asarray(bits, dtype=np.int64)
-                    connections.append(np.where(local >= 0, to_global[local], -1))
+                    local_bits = np.asarray(wanted, dtype=np.int64)
+                    connections.append(np.where(local_bits >= 0, to_global[local_bits], -1))
             self.instantiate(child, f"{prefix}{sub.name}/", connections)
         return to_global
 
@@ -339,11 +339,12 @@ def _merge(pairs: np.ndarray, key: np.ndarray, representative: np.ndarray) -> No
             parent[x], x = root, parent[x]
         return root
 
+    keys: list[int] = key.tolist()
     for a, b in pairs.tolist():
         root_a, root_b = find(a), find(b)
         if root_a == root_b:
             continue
-        if key[root_a] <= key[root_b]:
+        if keys[root_a] <= keys[root_b]:
             parent[root_b] = root_a
         else:
             parent[root_a] = root_b

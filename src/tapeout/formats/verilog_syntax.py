@@ -196,7 +196,7 @@ class Declaration:
 
 def _keyword_positions(text: str, word: str) -> list[int]:
     """Offsets where ``word`` stands as a keyword (not part of a name, not in an escaped name)."""
-    found = []
+    found: list[int] = []
     start = 0
     size = len(word)
     while True:
