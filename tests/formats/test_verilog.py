@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -291,3 +294,51 @@ def test_iverilog_accepts_written_netlist(tmp_path: Path) -> None:
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
+
+
+_YOSYS = """
+import sys
+from pyosys import libyosys as ys
+design = ys.Design()
+ys.run_pass("read_verilog " + sys.argv[1], design)
+ys.run_pass("read_verilog -lib " + sys.argv[2], design)
+ys.run_pass("hierarchy -check -top " + sys.argv[3], design)
+ys.run_pass("stat", design)
+"""
+
+
+def test_yosys_accepts_written_netlist(tmp_path: Path) -> None:
+    pytest.importorskip("pyosys")
+    netlist = read_verilog(FIXTURE)
+    write_verilog(tmp_path / "n.v", netlist)
+    (tmp_path / "cells.v").write_text(cell_stubs(netlist))
+    result = subprocess.run(
+        [sys.executable, "-c", _YOSYS, str(tmp_path / "n.v"), str(tmp_path / "cells.v"), "top"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert re.search(r"\b13 cells\b", result.stdout)
+    assert re.search(r"\b20 port bits\b", result.stdout)
+
+
+@pytest.mark.skipif(shutil.which("sta") is None, reason="OpenSTA (sta) not installed")
+def test_opensta_links_written_gcd(tmp_path: Path) -> None:
+    netlist = read_verilog(shared_path(GCD))
+    liberty = shared_path("pdks/sky130hd/lib/sky130_fd_sc_hd__tt_025C_1v80.lib.gz")
+    (tmp_path / "cells.lib").write_bytes(gzip.decompress(liberty.read_bytes()))
+    write_verilog(tmp_path / "gcd.v", netlist)
+    (tmp_path / "check.tcl").write_text(
+        f"read_liberty {tmp_path / 'cells.lib'}\nread_verilog {tmp_path / 'gcd.v'}\n"
+        "link_design gcd\n"
+        'puts "counts [llength [get_cells *]] [llength [get_nets *]] [llength [get_ports *]]"\n'
+    )
+    result = subprocess.run(
+        ["sta", "-no_splash", "-exit", str(tmp_path / "check.tcl")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "counts 1292 288 54" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "Error" not in result.stdout + result.stderr
