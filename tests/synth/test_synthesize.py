@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 from pathlib import Path
 
@@ -84,6 +85,22 @@ def test_reference_design_maps_within_bound_and_is_equivalent(
         # 32-bit A and B registers, 2 state bits; names keep the datapath instance path.
         assert report.flop_count == 34
         assert any(name.startswith("dpath.") for _, name in instances(netlist))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("TAPEOUT_SLOW") != "1", reason="minutes: set TAPEOUT_SLOW=1")
+@pytest.mark.parametrize("platform", ["sky130hd", "nangate45", "ihp-sg13g2"])
+def test_aes_is_equivalent(platform: str, tmp_path: Path) -> None:
+    options = SynthOptions(
+        sources=reference_sources("aes"),
+        top="aes_cipher_top",
+        platform=platform,
+        sdc=shared_path(f"designs/aes/{platform}/constraint.sdc"),
+        equivalence_check=True,
+    )
+    report = synthesize(options, tmp_path / "aes.v", log=Log())
+    assert report.area_um2 <= area_bound("aes", platform)
+    assert report.equivalent is True
 
 
 def test_features_map_to_library_sequentials_ties_and_buffers(tmp_path: Path) -> None:
@@ -206,3 +223,38 @@ def test_library_clock_gate_in_rtl_is_kept(tmp_path: Path) -> None:
     # The clock gate has no Liberty function: no verdict rather than a wrong one.
     assert report.equivalent is None
     assert "SYN-0043" in log.ids()
+
+
+@pytest.mark.parametrize("suffix", [".v", ".sv"])
+def test_include_define_and_parameter(suffix: str, tmp_path: Path) -> None:
+    include = tmp_path / "include"
+    include.mkdir()
+    (include / "widths.vh").write_text("`define EXTRA_BITS 2\n")
+    source = tmp_path / f"top{suffix}"
+    source.write_text(
+        '`include "widths.vh"\n'
+        "module top #(parameter WIDTH = 4) (input clk, input [WIDTH-1:0] d,"
+        " output reg [WIDTH+`EXTRA_BITS-1:0] q);\n"
+        "`ifdef INVERT\n  always @(posedge clk) q <= ~d;\n"
+        "`else\n  always @(posedge clk) q <= d;\n`endif\n"
+        "endmodule\n"
+    )
+    options = SynthOptions(
+        sources=(source,),
+        top="top",
+        include_dirs=(include,),
+        defines=(("INVERT", ""),),
+        parameters=(("WIDTH", "6"),),
+        equivalence_check=True,
+    )
+    netlist = tmp_path / "out.v"
+    report = synthesize(options, netlist, log=Log())
+    assert report.flop_count == 6  # WIDTH=6 data bits; the 2 extra bits are constant 0 (ties)
+    assert report.count_by_cell["sky130_fd_sc_hd__conb_1"] == 2
+    assert report.equivalent is True
+    text = netlist.read_text()
+    assert "\\q[7]" in text and "\\d[5]" in text
+    assert any(
+        master.startswith("sky130_fd_sc_hd__dfxbp") or "inv" in master
+        for master in report.count_by_cell
+    )  # INVERT took effect

@@ -84,7 +84,7 @@ def read_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]:
     if rtlil is not None:
         commands.append(f"read_rtlil {quote(rtlil)}")
         return commands
-    options = ["-defer", "-sv", "-noautowire"]
+    options = ["-defer", "-sv"]
     for directory in plan.include_dirs:
         options.append(f"-I{quote(directory)}")
     for name, value in plan.defines:
