@@ -1,0 +1,403 @@
+"""Global placement (ePlace / DREAMPlace family): WA wirelength + electrostatic density, Nesterov.
+
+Minimizes ``WA(x, y) + lambda * N(x, y)`` over movable cell and filler centres, with Nesterov's
+accelerated gradient and a Lipschitz step-size prediction with backtracking (ePlace), a diagonal
+preconditioner, a ``gamma`` schedule driven by the overflow, and a density weight ``lambda`` that
+grows while wirelength allows. Stops when the overflow reaches ``options.stop_overflow``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import time
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from tapeout.log import Log
+from tapeout.place._kernels.density import gather_field, spread_area
+from tapeout.place._kernels.wirelength import hpwl, wa_wirelength
+from tapeout.place.density import electric_field, overflow
+from tapeout.place.initial import initial_centres
+from tapeout.place.options import PlaceOptions
+from tapeout.place.problem import PlacementProblem
+
+
+@dataclass(frozen=True)
+class GlobalPlaceResult:
+    """Metrics of one global placement run (HPWL in the problem's unit)."""
+
+    iterations: int
+    hpwl: float
+    overflow: float
+    n_fillers: int
+    seconds: float
+
+
+@dataclass(eq=False)
+class _Grid:
+    origin: tuple[float, float]
+    bin_size: tuple[float, float]
+    shape: tuple[int, int]
+    fixed_charge: np.ndarray  # area per bin that is not free (row gaps, fixed cells), * target
+    capacity: np.ndarray  # target * free area per bin
+    free_area: float
+
+
+def _bin_count(n_movable: int, options: PlaceOptions) -> int:
+    if options.bins_per_side:
+        return options.bins_per_side
+    side = max(math.sqrt(max(n_movable, 1)), 16.0)
+    return int(min(1024, 2 ** round(math.log2(side))))
+
+
+def _make_grid(problem: PlacementProblem, n_bins: int, target: float) -> _Grid:
+    """Bins: ``n_bins`` columns; rows of bins a whole number of row pitches high, so rows and
+    the gaps between them (when the rows do not abut) fall the same way in every bin row."""
+    x_low, y_low, x_high, y_high = problem.core()
+    row_ys = np.unique(problem.row_y)
+    pitch = float(np.min(np.diff(row_ys))) if row_ys.size > 1 else float(problem.row_height.max())
+    pitches_per_bin = max(1, round((y_high - y_low) / n_bins / pitch))
+    n_y = max(1, math.ceil((y_high - y_low) / (pitches_per_bin * pitch) - 1e-9))
+    shape = (n_bins, n_y)
+    bin_size = ((x_high - x_low) / n_bins, pitches_per_bin * pitch)
+    origin = (x_low, y_low)
+    row_width = problem.row_num_sites * problem.row_site_width
+    ones = np.ones(problem.n_rows)
+    row_area = spread_area(
+        problem.row_x + row_width / 2,
+        problem.row_y + problem.row_height / 2,
+        row_width,
+        problem.row_height,
+        ones,
+        origin,
+        bin_size,
+        shape,
+    )
+    bin_area = bin_size[0] * bin_size[1]
+    row_area = np.minimum(row_area, bin_area)
+    blocked = np.zeros(shape)
+    block = np.flatnonzero(problem.cell_blocks)
+    if block.size:
+        blocked += spread_area(
+            problem.cell_x[block] + problem.cell_width[block] / 2,
+            problem.cell_y[block] + problem.cell_height[block] / 2,
+            problem.cell_width[block],
+            problem.cell_height[block],
+            np.ones(block.size),
+            origin,
+            bin_size,
+            shape,
+        )
+    if problem.blockage.shape[0]:
+        b = problem.blockage
+        blocked += spread_area(
+            (b[:, 0] + b[:, 2]) / 2,
+            (b[:, 1] + b[:, 3]) / 2,
+            b[:, 2] - b[:, 0],
+            b[:, 3] - b[:, 1],
+            np.ones(b.shape[0]),
+            origin,
+            bin_size,
+            shape,
+        )
+    free = np.clip(row_area - blocked, 0.0, None)
+    return _Grid(
+        origin=origin,
+        bin_size=bin_size,
+        shape=shape,
+        fixed_charge=(bin_area - free) * target,
+        capacity=free * target,
+        free_area=float(free.sum()),
+    )
+
+
+def global_place(
+    problem: PlacementProblem, options: PlaceOptions, *, log: Log | None = None
+) -> GlobalPlaceResult:
+    """Spread the movable cells of ``problem`` (updates ``cell_x``, ``cell_y`` in place)."""
+    threads_before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(options.threads, numba.config.NUMBA_NUM_THREADS)))
+    try:
+        return _global_place(problem, options, log or Log())
+    finally:
+        numba.set_num_threads(threads_before)
+
+
+def _row_compression(problem: PlacementProblem) -> float:
+    """Height over pitch when rows are evenly spaced with empty gaps between them, else 1.
+
+    Global placement then runs with y squeezed by this factor (the gaps removed), where the
+    density model sees abutting rows; y wirelength is scaled back so it stays true.
+    """
+    row_ys = np.unique(problem.row_y)
+    if row_ys.size < 2:
+        return 1.0
+    pitch = np.diff(row_ys)
+    height = float(problem.row_height.max())
+    if np.ptp(pitch) > 1e-9 * pitch.max() or np.ptp(problem.row_height) > 0:
+        return 1.0
+    if pitch[0] <= height * (1 + 1e-9):
+        return 1.0
+    return height / float(pitch[0])
+
+
+def _global_place(problem: PlacementProblem, options: PlaceOptions, log: Log) -> GlobalPlaceResult:
+    squeeze = _row_compression(problem)
+    if squeeze == 1.0:
+        return _global_place_flat(problem, options, log, 1.0)
+    y_origin = float(problem.row_y.min())
+    virtual = copy.copy(problem)
+    virtual.cell_y = y_origin + (problem.cell_y - y_origin) * squeeze
+    virtual.row_y = y_origin + (problem.row_y - y_origin) * squeeze
+    virtual.cell_height = problem.cell_height.copy()
+    virtual.cell_height[problem.cell_blocks] *= squeeze
+    if problem.blockage.shape[0]:
+        virtual.blockage = problem.blockage.copy()
+        virtual.blockage[:, [1, 3]] = y_origin + (problem.blockage[:, [1, 3]] - y_origin) * squeeze
+    result = _global_place_flat(virtual, options, log, squeeze)
+    movable = problem.movable()
+    problem.cell_x[movable] = virtual.cell_x[movable]
+    centre = virtual.cell_y[movable] + problem.cell_height[movable] / 2
+    problem.cell_y[movable] = (
+        y_origin + (centre - y_origin) / squeeze - problem.cell_height[movable] / 2
+    )
+    return dataclasses.replace(result, hpwl=problem.hpwl())
+
+
+def _global_place_flat(
+    problem: PlacementProblem, options: PlaceOptions, log: Log, squeeze: float
+) -> GlobalPlaceResult:
+    start_time = time.perf_counter()
+    movable = problem.movable()
+    n_movable = movable.size
+    if n_movable == 0:
+        return GlobalPlaceResult(0, problem.hpwl(), 0.0, 0, 0.0)
+    rng = np.random.default_rng(options.seed)
+    x_low, y_low, x_high, y_high = problem.core()
+    width = problem.cell_width[movable]
+    height = problem.cell_height[movable]
+    movable_area = float(np.sum(width * height))
+    utilization = problem.utilization()
+    target = max(options.target_density, min(1.0, utilization + 0.01))
+    if target > options.target_density:
+        log.warn(
+            "PLACE-0003",
+            f"target density {options.target_density:.2f} is below the utilization "
+            f"{utilization:.3f}; using {target:.3f}",
+        )
+    grid = _make_grid(problem, _bin_count(n_movable, options), target)
+    bin_w, bin_h = grid.bin_size
+
+    # Fillers take the free area the cells leave under the target density.
+    n_fillers = 0
+    filler_width = filler_height = 0.0
+    if options.fillers:
+        sorted_width = np.sort(width)
+        trimmed = sorted_width[int(0.05 * n_movable) : max(int(0.95 * n_movable), 1)]
+        filler_width = float(trimmed.mean()) if trimmed.size else float(width.mean())
+        filler_height = float(np.median(height))
+        filler_area = target * grid.free_area - movable_area
+        if filler_area > 0:
+            n_fillers = int(filler_area // (filler_width * filler_height))
+    n_all = n_movable + n_fillers
+    all_width = np.concatenate([width, np.full(n_fillers, filler_width)])
+    all_height = np.concatenate([height, np.full(n_fillers, filler_height)])
+    stretched_width = np.maximum(all_width, math.sqrt(2.0) * bin_w)
+    stretched_height = np.maximum(all_height, math.sqrt(2.0) * bin_h)
+    charge_scale = all_width * all_height / (stretched_width * stretched_height)
+    area = all_width * all_height
+    low_x = x_low + all_width / 2
+    high_x = x_high - all_width / 2
+    low_y = y_low + all_height / 2
+    high_y = y_high - all_height / 2
+
+    # Wirelength data.
+    cell_pin_indptr, cell_pin_indices = problem.cell_pins()
+    degree = np.diff(problem.net_pin_indptr)
+    net_active = (degree >= 2) & (degree <= options.max_net_degree)
+    pin_counts = np.diff(cell_pin_indptr)[movable].astype(np.float64)
+    pin_counts_all = np.concatenate([pin_counts, np.zeros(n_fillers)])
+    centre_x = problem.cell_x + problem.cell_width / 2
+    centre_y = problem.cell_y + problem.cell_height / 2
+    pin_cell = problem.pin_cell
+
+    start = initial_centres(problem, options, rng)
+    fill_x = rng.uniform(x_low, x_high, n_fillers)
+    fill_y = rng.uniform(y_low, y_high, n_fillers)
+    position = np.stack([np.concatenate([start[0], fill_x]), np.concatenate([start[1], fill_y])])
+
+    def project(p: np.ndarray) -> np.ndarray:
+        np.clip(p[0], low_x, high_x, out=p[0])
+        np.clip(p[1], low_y, high_y, out=p[1])
+        return p
+
+    project(position)
+
+    state = {"gamma": 1.0, "lambda": 0.0}
+
+    def pin_positions(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        centre_x[movable] = p[0, :n_movable]
+        centre_y[movable] = p[1, :n_movable]
+        return (
+            centre_x[pin_cell] + problem.pin_offset_x,
+            centre_y[pin_cell] + problem.pin_offset_y,
+        )
+
+    def evaluate(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Gradients of wirelength and density, the overflow and the HPWL at ``p``."""
+        pin_x, pin_y = pin_positions(p)
+        gamma = state["gamma"]
+        _, grad_x = wa_wirelength(
+            pin_x,
+            problem.net_pin_indptr,
+            problem.net_weight,
+            net_active,
+            gamma,
+            cell_pin_indptr,
+            cell_pin_indices,
+        )
+        _, grad_y = wa_wirelength(
+            pin_y,
+            problem.net_pin_indptr,
+            problem.net_weight,
+            net_active,
+            gamma,
+            cell_pin_indptr,
+            cell_pin_indices,
+        )
+        wire_gradient = np.zeros((2, n_all))
+        wire_gradient[0, :n_movable] = grad_x[movable]
+        wire_gradient[1, :n_movable] = grad_y[movable] / squeeze
+        charge = spread_area(
+            p[0],
+            p[1],
+            stretched_width,
+            stretched_height,
+            charge_scale,
+            grid.origin,
+            grid.bin_size,
+            grid.shape,
+        )
+        movable_charge = spread_area(
+            p[0, :n_movable],
+            p[1, :n_movable],
+            width,
+            height,
+            np.ones(n_movable),
+            grid.origin,
+            grid.bin_size,
+            grid.shape,
+        )
+        _, field_x, field_y = electric_field(charge + grid.fixed_charge, grid.bin_size)
+        force_x, force_y = gather_field(
+            p[0],
+            p[1],
+            stretched_width,
+            stretched_height,
+            charge_scale,
+            grid.origin,
+            grid.bin_size,
+            field_x,
+            field_y,
+        )
+        density_gradient = -np.stack([force_x, force_y])
+        over = overflow(movable_charge, grid.capacity, movable_area)
+        value = hpwl(pin_x, pin_y / squeeze, problem.net_pin_indptr, problem.net_weight)
+        return wire_gradient, density_gradient, over, value
+
+    base_gamma = 4.0 * (bin_w + bin_h)
+
+    def set_gamma(over: float) -> None:
+        state["gamma"] = base_gamma * 10.0 ** ((20.0 / 9.0) * over - 11.0 / 9.0)
+
+    def total_gradient(wire: np.ndarray, density: np.ndarray) -> np.ndarray:
+        precondition = np.maximum(pin_counts_all + state["lambda"] * area / (bin_w * bin_h), 1.0)
+        return (wire + state["lambda"] * density / (bin_w * bin_h)) / precondition
+
+    set_gamma(1.0)
+    wire, dens, over, current_hpwl = evaluate(position)
+    set_gamma(over)
+    dens_norm = float(np.abs(dens).sum())
+    state["lambda"] = (
+        8e-5 * float(np.abs(wire).sum()) / dens_norm * (bin_w * bin_h) if dens_norm > 0 else 1.0
+    )
+    gradient = total_gradient(wire, dens)
+    # A first step size from a small probe move (ePlace's Lipschitz estimate).
+    probe = project(position - 0.01 * bin_w * gradient / max(np.abs(gradient).max(), 1e-30))
+    wire_p, dens_p, _, _ = evaluate(probe)
+    gradient_p = total_gradient(wire_p, dens_p)
+    step = _lipschitz_step(position, probe, gradient, gradient_p, bin_w)
+
+    u = position.copy()
+    v = position.copy()
+    v_gradient = gradient
+    a = 1.0
+    previous_hpwl = current_hpwl
+    hpwl_reference = max(3.5e5 * (bin_w + bin_h) / 2 / 35.0, 1e-9)
+    iteration = 0
+    best_overflow, best_iteration = 1.0, 0
+    for iteration in range(1, options.max_iterations + 1):
+        for _ in range(3):  # backtracking on the predicted step
+            u_next = project(v - step * v_gradient)
+            a_next = (1.0 + math.sqrt(4.0 * a * a + 1.0)) / 2.0
+            v_next = project(u_next + (a - 1.0) / a_next * (u_next - u))
+            wire, dens, over, current_hpwl = evaluate(v_next)
+            v_next_gradient = total_gradient(wire, dens)
+            next_step = _lipschitz_step(v, v_next, v_gradient, v_next_gradient, bin_w)
+            if next_step > 0.95 * step:
+                break
+            step = next_step
+        u, v, v_gradient, a, step = u_next, v_next, v_next_gradient, a_next, next_step
+        # Density weight: grows fast while wirelength barely moves, slower when it rises.
+        delta = current_hpwl - previous_hpwl
+        if delta < 0:
+            mu = 1.05
+        else:
+            mu = max(0.95, 1.05 ** max(1.0 - delta / hpwl_reference, -1.0))
+        state["lambda"] *= mu
+        previous_hpwl = current_hpwl
+        set_gamma(over)
+        if iteration % options.log_every == 0:
+            log.info(
+                "PLACE-0002",
+                f"iter {iteration} HPWL {current_hpwl:.6g} overflow {over:.4f} "
+                f"lambda {state['lambda']:.3g} gamma {state['gamma']:.3g} step {step:.3g}",
+            )
+        if over <= options.stop_overflow and iteration > 20:
+            break
+        # Dense designs can stall above the wanted overflow: stop once it no longer improves.
+        if over < best_overflow - 0.002:
+            best_overflow, best_iteration = over, iteration
+        elif over < 0.3 and iteration - best_iteration > 60:
+            log.info("PLACE-0005", f"overflow stalled at {over:.4f}; stopping")
+            break
+    centre_x[movable] = u[0, :n_movable]
+    centre_y[movable] = u[1, :n_movable]
+    problem.cell_x[movable] = centre_x[movable] - width / 2
+    problem.cell_y[movable] = centre_y[movable] - height / 2
+    final_hpwl = problem.hpwl()
+    seconds = time.perf_counter() - start_time
+    log.info(
+        "PLACE-0004",
+        f"global placement: {iteration} iterations, HPWL {final_hpwl:.6g}, overflow {over:.4f}, "
+        f"{n_fillers} fillers, {seconds:.2f} s",
+    )
+    return GlobalPlaceResult(iteration, final_hpwl, over, n_fillers, seconds)
+
+
+def _lipschitz_step(
+    before: np.ndarray,
+    after: np.ndarray,
+    gradient_before: np.ndarray,
+    gradient_after: np.ndarray,
+    bin_width: float,
+) -> float:
+    moved = float(np.linalg.norm(after - before))
+    changed = float(np.linalg.norm(gradient_after - gradient_before))
+    if changed <= 1e-30 or moved <= 1e-30:
+        return bin_width
+    return moved / changed

@@ -1,0 +1,70 @@
+"""Options of the placer: one frozen dataclass with defaults and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tapeout.errors import ConfigError
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlaceOptions:
+    """Knobs of global placement, legalization and detailed placement.
+
+    Attributes:
+        target_density: wanted cell density per bin (0, 1]; raised to the design's utilization
+            plus a small margin when lower.
+        stop_overflow: global placement stops when the density overflow falls to this.
+        max_iterations: most Nesterov iterations.
+        bins_per_side: bin grid size (power of two); 0 picks one from the cell count.
+        seed: seed of the random initial spread and of the fillers.
+        initial_placement: "quadratic" (bound-to-bound solve) or "center" (random around centre).
+        fillers: add filler cells so free space is spread evenly.
+        detailed_passes: passes of detailed placement (0 skips it).
+        log_every: a progress line every this many iterations.
+        backend: "numba" (CPU) or "torch" (GPU when present, else CPU torch).
+        routability: run RUDY congestion estimation and cell inflation.
+        inflation_rounds: most congestion-driven inflation rounds.
+        max_net_degree: nets with more pins are left out of global placement's wirelength.
+        threads: numba threads for the kernels (1 is fastest on a busy shared machine).
+    """
+
+    target_density: float = 1.0
+    stop_overflow: float = 0.07
+    max_iterations: int = 2000
+    bins_per_side: int = 0
+    seed: int = 1
+    initial_placement: str = "quadratic"
+    fillers: bool = True
+    detailed_passes: int = 2
+    log_every: int = 50
+    backend: str = "numba"
+    routability: bool = False
+    inflation_rounds: int = 2
+    max_net_degree: int = 1000
+    threads: int = 1
+
+    def validate(self) -> None:
+        """Raise ``ConfigError`` naming the first bad value."""
+        if not 0.0 < self.target_density <= 1.0:
+            raise ConfigError(f"target_density must be in (0, 1], got {self.target_density}")
+        if not 0.0 < self.stop_overflow < 1.0:
+            raise ConfigError(f"stop_overflow must be in (0, 1), got {self.stop_overflow}")
+        if self.max_iterations < 1:
+            raise ConfigError(f"max_iterations must be >= 1, got {self.max_iterations}")
+        if self.bins_per_side < 0 or (
+            self.bins_per_side and self.bins_per_side & (self.bins_per_side - 1)
+        ):
+            raise ConfigError(f"bins_per_side must be 0 or a power of two: {self.bins_per_side}")
+        if self.initial_placement not in ("quadratic", "center"):
+            raise ConfigError(
+                f"initial_placement must be 'quadratic' or 'center': {self.initial_placement!r}"
+            )
+        if self.backend not in ("numba", "torch"):
+            raise ConfigError(f"backend must be 'numba' or 'torch': {self.backend!r}")
+        if self.detailed_passes < 0 or self.log_every < 1 or self.inflation_rounds < 0:
+            raise ConfigError("detailed_passes, inflation_rounds must be >= 0, log_every >= 1")
+        if self.threads < 1:
+            raise ConfigError(f"threads must be >= 1, got {self.threads}")
+        if self.max_net_degree < 2:
+            raise ConfigError(f"max_net_degree must be >= 2, got {self.max_net_degree}")

@@ -1,0 +1,179 @@
+"""The placer's input as flat arrays: cells, pins, nets (CSR) and rows; adapters from designs.
+
+Kernels only see these arrays. Coordinates are float64 in the design's own unit (DBU for DEF,
+the file's unit for Bookshelf); positions are lower-left corners, pin offsets are from the cell
+centre. Pins are stored net by net: the pins of net ``n`` are ``net_pin_indptr[n]:[n+1]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tapeout.errors import DesignError
+
+
+def _floats() -> np.ndarray:
+    return np.zeros(0, dtype=np.float64)
+
+
+@dataclass(eq=False)
+class PlacementProblem:
+    """Everything the placer needs, as struct-of-arrays.
+
+    Attributes:
+        cell_width, cell_height: float64 (n_cells,) sizes.
+        cell_x, cell_y: float64 (n_cells,) lower-left corners (inputs for fixed cells, the
+            result for movable ones).
+        cell_fixed: bool (n_cells,) never moved (terminals, macros, pre-placed cells).
+        cell_blocks: bool (n_cells,) fixed cells that occupy row space (others, like IO pins
+            and ``terminal_NI`` nodes, may be overlapped).
+        pin_cell: int32 (n_pins,) cell of each pin.
+        pin_offset_x, pin_offset_y: float64 (n_pins,) pin position minus cell centre.
+        net_pin_indptr: int64 (n_nets+1,) CSR: pins of net ``n`` are ``indptr[n]:indptr[n+1]``.
+        net_weight: float64 (n_nets,).
+        row_x, row_y: float64 (n_rows,) lower-left corner of each row.
+        row_height, row_site_width: float64 (n_rows,).
+        row_num_sites: int64 (n_rows,).
+        blockage: float64 (n_blockages, 4) placement blockages x_low, y_low, x_high, y_high.
+    """
+
+    cell_width: np.ndarray = field(default_factory=_floats)
+    cell_height: np.ndarray = field(default_factory=_floats)
+    cell_x: np.ndarray = field(default_factory=_floats)
+    cell_y: np.ndarray = field(default_factory=_floats)
+    cell_fixed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    cell_blocks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    pin_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    pin_offset_x: np.ndarray = field(default_factory=_floats)
+    pin_offset_y: np.ndarray = field(default_factory=_floats)
+    net_pin_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    net_weight: np.ndarray = field(default_factory=_floats)
+    row_x: np.ndarray = field(default_factory=_floats)
+    row_y: np.ndarray = field(default_factory=_floats)
+    row_height: np.ndarray = field(default_factory=_floats)
+    row_site_width: np.ndarray = field(default_factory=_floats)
+    row_num_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    blockage: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.float64))
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.cell_width.shape[0])
+
+    @property
+    def n_nets(self) -> int:
+        return int(self.net_pin_indptr.shape[0] - 1)
+
+    @property
+    def n_pins(self) -> int:
+        return int(self.pin_cell.shape[0])
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.row_y.shape[0])
+
+    def core(self) -> tuple[float, float, float, float]:
+        """(x_low, y_low, x_high, y_high) bounding box of the rows."""
+        if self.n_rows == 0:
+            raise DesignError("the design has no rows to place cells in")
+        right = self.row_x + self.row_num_sites * self.row_site_width
+        return (
+            float(self.row_x.min()),
+            float(self.row_y.min()),
+            float(right.max()),
+            float((self.row_y + self.row_height).max()),
+        )
+
+    def movable(self) -> np.ndarray:
+        """int64 indices of the movable cells."""
+        return np.flatnonzero(~self.cell_fixed)
+
+    def cell_pins(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell -> pin CSR: (indptr int64 (n_cells+1,), pins int64 (n_pins,))."""
+        order = np.argsort(self.pin_cell, kind="stable").astype(np.int64)
+        counts = np.bincount(self.pin_cell, minlength=self.n_cells)
+        indptr = np.zeros(self.n_cells + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return indptr, order
+
+    def pin_net(self) -> np.ndarray:
+        """int32 (n_pins,) net of each pin."""
+        return np.repeat(
+            np.arange(self.n_nets, dtype=np.int32), np.diff(self.net_pin_indptr)
+        ).astype(np.int32)
+
+    def hpwl(self, cell_x: np.ndarray | None = None, cell_y: np.ndarray | None = None) -> float:
+        """Weighted half-perimeter wirelength with cells at ``cell_x, cell_y`` (default: own)."""
+        from tapeout.place._kernels.wirelength import hpwl
+
+        x = self.cell_x if cell_x is None else cell_x
+        y = self.cell_y if cell_y is None else cell_y
+        pin_x = x[self.pin_cell] + 0.5 * self.cell_width[self.pin_cell] + self.pin_offset_x
+        pin_y = y[self.pin_cell] + 0.5 * self.cell_height[self.pin_cell] + self.pin_offset_y
+        return hpwl(pin_x, pin_y, self.net_pin_indptr, self.net_weight)
+
+    def utilization(self) -> float:
+        """Movable cell area over free row area (rows minus blocking fixed cells)."""
+        movable = ~self.cell_fixed
+        cell_area = float(np.sum(self.cell_width[movable] * self.cell_height[movable]))
+        row_area = float(np.sum(self.row_num_sites * self.row_site_width * self.row_height))
+        blocked = 0.0
+        if np.any(self.cell_blocks):
+            x_low, y_low, x_high, y_high = self.core()
+            b = self.cell_blocks
+            width = np.clip(self.cell_x[b] + self.cell_width[b], x_low, x_high) - np.clip(
+                self.cell_x[b], x_low, x_high
+            )
+            height = np.clip(self.cell_y[b] + self.cell_height[b], y_low, y_high) - np.clip(
+                self.cell_y[b], y_low, y_high
+            )
+            blocked = float(np.sum(width * height))
+        return cell_area / max(row_area - blocked, 1e-30)
+
+    def check_shapes(self) -> None:
+        """Raise ``DesignError`` when arrays disagree in length or the CSR is malformed."""
+        n = self.n_cells
+        for name in ("cell_height", "cell_x", "cell_y", "cell_fixed", "cell_blocks"):
+            if getattr(self, name).shape != (n,):
+                raise DesignError(
+                    f"placement problem: {name} has shape {getattr(self, name).shape}"
+                )
+        if self.net_pin_indptr[0] != 0 or self.net_pin_indptr[-1] != self.n_pins:
+            raise DesignError("placement problem: net_pin_indptr does not cover the pins")
+        if np.any(np.diff(self.net_pin_indptr) < 0):
+            raise DesignError("placement problem: net_pin_indptr is not increasing")
+        if self.n_pins and (self.pin_cell.min() < 0 or self.pin_cell.max() >= n):
+            raise DesignError("placement problem: a pin names a cell that does not exist")
+
+
+def problem_from_bookshelf(design: object) -> PlacementProblem:
+    """A ``PlacementProblem`` of a ``tapeout.formats.bookshelf.BookshelfDesign``.
+
+    Terminals and ``/FIXED`` nodes are fixed; ``terminal_NI`` and ``/FIXED_NI`` nodes do not
+    block rows. Pins keep the design's (net by net) order, so results map back one to one.
+    """
+    fixed = np.asarray(design.node_is_fixed(), dtype=bool)  # type: ignore[attr-defined]
+    not_blocking = np.asarray(design.node_is_terminal_ni, dtype=bool) | (  # type: ignore[attr-defined]
+        np.asarray(design.node_fixed) == 2  # type: ignore[attr-defined]
+    )
+    problem = PlacementProblem(
+        cell_width=np.asarray(design.node_width, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        cell_height=np.asarray(design.node_height, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        cell_x=np.asarray(design.node_x, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        cell_y=np.asarray(design.node_y, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        cell_fixed=fixed.copy(),
+        cell_blocks=fixed & ~not_blocking,
+        pin_cell=np.asarray(design.pin_node, dtype=np.int32).copy(),  # type: ignore[attr-defined]
+        pin_offset_x=np.asarray(design.pin_offset_x, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        pin_offset_y=np.asarray(design.pin_offset_y, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        net_pin_indptr=np.asarray(design.net_pin_indptr, dtype=np.int64).copy(),  # type: ignore[attr-defined]
+        net_weight=np.asarray(design.net_weight, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        row_x=np.asarray(design.row_x, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        row_y=np.asarray(design.row_y, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        row_height=np.asarray(design.row_height, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        row_site_width=np.asarray(design.row_site_spacing, dtype=np.float64).copy(),  # type: ignore[attr-defined]
+        row_num_sites=np.asarray(design.row_num_sites, dtype=np.int64).copy(),  # type: ignore[attr-defined]
+    )
+    problem.check_shapes()
+    return problem
