@@ -342,3 +342,47 @@ def test_opensta_links_written_gcd(tmp_path: Path) -> None:
     )
     assert "counts 1292 288 54" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
     assert "Error" not in result.stdout + result.stderr
+
+
+def test_declaration_forms_and_bus_pins(tmp_path: Path) -> None:
+    text = """module top (a, y, q);
+  input [1:0] a;
+  output y;
+  output [1:0] q;
+  wire p, r;
+  wire \\e.x ;
+  wire signed s;
+  wire [1:0] w = a;
+  supply1 vdd;
+  tri t;
+  RAM m (.D(w), .Q(q), .S(s), .E(\\e.x ), .V(vdd), .T(t), .P(p), .R(r));
+  INV i (.A(r), .Y(y));
+endmodule
+"""
+    netlist = read_text(tmp_path, text)
+    assert netlist.net_names.names[:5] == ["a[0]", "a[1]", "y", "q[0]", "q[1]"]
+    assert netlist.net_names.names[5:9] == ["p", "r", "e.x", "s"]
+    wired = connections(netlist)
+    assert [wired["m/D[1]"], wired["m/D[0]"]] == ["a[1]", "a[0]"]  # wire w = a merges into a
+    assert [wired["m/Q[1]"], wired["m/Q[0]"]] == ["q[1]", "q[0]"]
+    assert wired["m/V"] == CONST1 and wired["m/E"] == "e.x" and wired["m/T"] == "t"
+    assert [netlist.terms[int(t)] for t in netlist.pin_term[netlist.pin_inst == 0]] == [
+        "D[1]", "D[0]", "Q[1]", "Q[0]", "S", "E", "V", "T", "P", "R",
+    ]  # fmt: skip
+    assert differences(netlist, round_trip(netlist, tmp_path)) == []
+
+
+def test_whole_bus_to_submodule_and_unconnected_port(tmp_path: Path) -> None:
+    text = """module sub (input [1:0] d, output o, output unused);
+  AND2 g (.A(d[1]), .B(d[0]), .X(o));
+  BUF b (.A(d[0]), .X(unused));
+endmodule
+module top (input [1:0] d, output o);
+  sub u (.d(d), .o(o), .unused());
+endmodule
+"""
+    netlist = read_text(tmp_path, text)
+    wired = connections(netlist)
+    assert wired["u/g/A"] == "d[1]" and wired["u/g/B"] == "d[0]" and wired["u/g/X"] == "o"
+    assert wired["u/b/X"] == "u/unused"
+    assert differences(netlist, round_trip(netlist, tmp_path)) == []

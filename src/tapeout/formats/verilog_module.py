@@ -229,9 +229,7 @@ class _ModuleBuilder:
         cursor = 0
         for item in [*others, None]:
             stop = (
-                len(names)
-                if item is None
-                else int(np.searchsorted(wire_statement, item.statement))
+                len(names) if item is None else int(np.searchsorted(wire_statement, item.statement))
             )
             if stop > cursor:
                 self._declare_scalars(names[cursor:stop])

@@ -28,7 +28,7 @@ from tapeout.log import Log
 
 _STATEMENT = re.compile(
     rf"""\s*+(?:
-    wire\s++([^;\\\[\]=]*+);
+    wire\s++([^;\\\[\]=]*+|\\\S++\s++);
     |({IDENTIFIER})\s++({IDENTIFIER}|{ESCAPED})\s*+\(([^;]*)\)\s*+;
     |((?:[^;\\]++|\\\S*+)*+)(;|\Z))""",
     re.X,
@@ -147,25 +147,33 @@ def _bulk_wires(
     pending: list[tuple[int, str, str]],
 ) -> None:
     joined = ",".join(wire_texts)
-    if _WIRE_LIST.fullmatch(joined) is None or KEYWORDS.intersection(
-        names := _NAME.findall(joined)
+    if (
+        "\\" not in joined
+        and _WIRE_LIST.fullmatch(joined) is not None
+        and not KEYWORDS.intersection(names := _NAME.findall(joined))
     ):
-        # Some statement is not a plain name list (``wire signed x``): parse those slowly.
-        good_texts: list[str] = []
-        good_statements: list[int] = []
+        counts = np.fromiter(
+            (wires.count(",") + 1 for wires in wire_texts), dtype=np.int64, count=len(wire_texts)
+        )
+    else:
+        # Escaped names, or a statement that is not a plain name list (``wire signed x``).
+        names = []
+        count_list: list[int] = []
+        statements: list[int] = []
         for wires, statement in zip(wire_texts, wire_statements, strict=True):
-            parts = [name.strip() for name in wires.split(",")]
-            if _WIRE_LIST.fullmatch(wires) and not KEYWORDS.intersection(parts):
-                good_texts.append(wires)
-                good_statements.append(statement)
-            else:
+            if wires[0] == "\\":
+                parts = [wires.strip()[1:]]
+            elif _WIRE_LIST.fullmatch(wires) is None or KEYWORDS.intersection(
+                parts := _NAME.findall(wires)
+            ):
                 pending.append((statement, "wire", wires))
+                continue
+            names.extend(parts)
+            count_list.append(len(parts))
+            statements.append(statement)
         pending.sort()
-        wire_texts, wire_statements = good_texts, good_statements
-        names = _NAME.findall(",".join(wire_texts))
-    counts = np.fromiter(
-        (wires.count(",") + 1 for wires in wire_texts), dtype=np.int64, count=len(wire_texts)
-    )
+        wire_statements = statements
+        counts = np.asarray(count_list, dtype=np.int64)
     scanned.wire_names = names
     scanned.wire_statement = np.repeat(np.asarray(wire_statements, dtype=np.int64), counts)
 

@@ -28,7 +28,7 @@ _DIRECTION_WORD = {
     PortDirection.INOUT: "inout",
     PortDirection.FEEDTHRU: "inout",
 }
-_WIRES_PER_LINE = 10
+_WIRE_LINE_CHARS = 90
 
 
 def write_verilog(path: str | Path, netlist: Netlist) -> None:
@@ -173,12 +173,15 @@ class _Writer:
             base: run
             for base, run in wire_runs.items()
             if run[1] > 0
+            and _SIMPLE.match(base) is not None  # escaped bases stay scalars (reader's fast path)
+            and base not in KEYWORDS
             and base not in wire_set
             and base not in port_set
             and base not in bus_ports
         }
         refs = _identifiers(wire_names)
         pending: list[str] = []
+        width = 0
         for k, position in enumerate(wire_positions):
             bit = wire_bits[k]
             if bit is not None and bit[0] in bus_wires:
@@ -196,7 +199,8 @@ class _Writer:
                 declarations.append(f"  wire {ref};\n")
             else:
                 pending.append(ref)
-                if len(pending) == _WIRES_PER_LINE:
+                width = width + len(ref) + 2 if len(pending) > 1 else len(ref)
+                if width > _WIRE_LINE_CHARS:
                     self._flush_wires(declarations, pending)
         self._flush_wires(declarations, pending)
 
