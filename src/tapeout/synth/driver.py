@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 import tempfile
 import time
@@ -132,12 +133,35 @@ def _synthesize_in(
         clock_period_ps=plan.clock_period_ps,
         yosys_version=version.group(0) if version else "",
     )
+    _compare_with_yosys_statistics(work / "stat.json", report, options.flatten, log)
     log.info(
         "SYN-0001",
         f"{plan.top}: {report.cell_count} cells, {report.area_um2:.2f} um^2, "
         f"{report.flop_count} flops/latches, written to {output_netlist}",
     )
     return report
+
+
+def _compare_with_yosys_statistics(
+    statistics: Path, report: SynthReport, flattened: bool, log: Log
+) -> None:
+    """Cross-check our area and count against Yosys's ``stat -liberty`` of the flat design."""
+    if not flattened:
+        return  # stat counts each module once, not each instance
+    try:
+        design = json.loads(statistics.read_text(encoding="utf-8"))["design"]
+        yosys_area, yosys_cells = float(design["area"]), int(design["num_cells"])
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warn("SYN-0030", f"cannot read Yosys's statistics {statistics}")
+        return
+    if yosys_cells != report.cell_count or abs(yosys_area - report.area_um2) > 1e-6 * max(
+        yosys_area, 1.0
+    ):
+        log.warn(
+            "SYN-0031",
+            f"Yosys's stat says {yosys_cells} cells, {yosys_area:.3f} um^2; "
+            f"we count {report.cell_count} cells, {report.area_um2:.3f} um^2",
+        )
 
 
 def _run_frontend(plan: ScriptPlan, work: Path) -> Path:
