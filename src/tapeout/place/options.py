@@ -36,7 +36,7 @@ class PlaceOptions:
     seed: int = 1
     initial_placement: str = "quadratic"
     fillers: bool = True
-    detailed_passes: int = 2
+    detailed_passes: int = 6
     log_every: int = 50
     backend: str = "numba"
     routability: bool = False
