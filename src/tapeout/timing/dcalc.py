@@ -25,8 +25,8 @@ class WireModel:
         wire_cap_ff: float64 (n_pins,) wire capacitance of the net each driver pin drives.
         extra_load_ff: float64 (n_pins,) loads not from cell pins on the driver's net (set_load).
         load_cap_ff: float64 (n_pins, 2) total load of each driver pin, by output transition.
-        pi_near_ff, pi_resistance_ohm, pi_far_ff: float64 (n_pins,) π model of the driver's
-            net (resistance 0 = lumped load).
+        pi_near_ff, pi_resistance_ohm, pi_far_ff: float64 (n_pins, 2) π model of the driver's
+            net for a rising / falling output (resistance 0 = lumped load).
         wire_delay_ps: float64 (n_arcs, 2) delay of each wire arc (0 for cell arcs).
         wire_slew_ps: float64 (n_arcs, 2) slew degradation of each wire arc; negative values
             combine as ``sqrt(slew² + w²)``, 0 leaves the driver slew.
@@ -64,14 +64,13 @@ def pin_loads_ff(graph: TimingGraph, extra_load_ff: np.ndarray) -> np.ndarray:
 def ideal_wires(graph: TimingGraph, extra_load_ff: np.ndarray) -> WireModel:
     """No wire resistance or capacitance: loads are the pin capacitances (and set_load)."""
     n_pins, n_arcs = graph.n_pins, graph.n_arcs
-    zeros = np.zeros(n_pins)
     return WireModel(
-        wire_cap_ff=zeros.copy(),
+        wire_cap_ff=np.zeros(n_pins),
         extra_load_ff=extra_load_ff,
         load_cap_ff=pin_loads_ff(graph, extra_load_ff),
-        pi_near_ff=zeros.copy(),
-        pi_resistance_ohm=zeros.copy(),
-        pi_far_ff=zeros.copy(),
+        pi_near_ff=np.zeros((n_pins, 2)),
+        pi_resistance_ohm=np.zeros((n_pins, 2)),
+        pi_far_ff=np.zeros((n_pins, 2)),
         wire_delay_ps=np.zeros((n_arcs, 2)),
         wire_slew_ps=np.zeros((n_arcs, 2)),
     )
@@ -172,37 +171,41 @@ def spef_wires(
         node_cap = np.zeros(n_local)
         np.add.at(node_cap, np.searchsorted(all_nodes, cap_nodes), parasitics.cap_ff[caps])
         wire_cap = float(parasitics.cap_ff[caps].sum())
-        pin_cap = np.zeros(n_local)
-        loads = pins[graph.pin_is_load[pins] & (pins != driver)]
-        for p in loads:
-            node = node_index.get(pin_node_name[p])
-            position = local.get(node, -1)
-            value = graph.pin_cap_ff[p].mean() + extra_load_ff[p]
-            if position < 0:
-                continue
-            pin_cap[position] += value
+        load_positions = []
+        load_caps = []
+        for p in pins[graph.pin_is_load[pins] & (pins != driver)]:
+            position = local.get(node_index.get(pin_node_name[p]), -1)
+            if position >= 0:
+                load_positions.append(position)
+                load_caps.append(graph.pin_cap_ff[p] + extra_load_ff[p])
         root = local.get(node_index.get(pin_node_name[driver]), -1)
         model.wire_cap_ff[driver] = wire_cap
         model.load_cap_ff[driver] += wire_cap
         if root < 0 or res1.size == 0:
             continue
-        elmore, near, resistance, far = reduce_rc_tree(
-            n_local,
-            root,
-            node_cap + pin_cap,
-            np.searchsorted(all_nodes, res1),
-            np.searchsorted(all_nodes, res2),
-            parasitics.res_ohm[ress].astype(np.float64),
-        )
-        model.pi_near_ff[driver] = near
-        model.pi_resistance_ohm[driver] = resistance
-        model.pi_far_ff[driver] = far
-        for a in arcs_of_driver.get(int(driver), []):
-            load = int(graph.arc_to[a])
-            position = local.get(node_index.get(pin_node_name[load]), -1)
-            if position >= 0 and np.isfinite(elmore[position]):
-                model.wire_delay_ps[a] = elmore[position]
-                model.wire_slew_ps[a] = -np.log(9.0) * elmore[position]
+        arcs = arcs_of_driver.get(int(driver), [])
+        arc_positions = [
+            local.get(node_index.get(pin_node_name[int(graph.arc_to[a])]), -1) for a in arcs
+        ]
+        for rf in range(2):
+            pin_cap = np.zeros(n_local)
+            for position, caps in zip(load_positions, load_caps, strict=True):
+                pin_cap[position] += caps[rf]
+            elmore, near, resistance, far = reduce_rc_tree(
+                n_local,
+                root,
+                node_cap + pin_cap,
+                np.searchsorted(all_nodes, res1),
+                np.searchsorted(all_nodes, res2),
+                parasitics.res_ohm[ress].astype(np.float64),
+            )
+            model.pi_near_ff[driver, rf] = near
+            model.pi_resistance_ohm[driver, rf] = resistance
+            model.pi_far_ff[driver, rf] = far
+            for a, position in zip(arcs, arc_positions, strict=True):
+                if position >= 0 and np.isfinite(elmore[position]):
+                    model.wire_delay_ps[a, rf] = elmore[position]
+                    model.wire_slew_ps[a, rf] = -np.log(9.0) * elmore[position]
     if missing:
         log.warn("STA-0020", f"{missing} driven nets have no SPEF parasitics; they are ideal")
     return model

@@ -102,6 +102,16 @@ class Timer:
         self.pred_min = np.full((n_pins, 2), -1, dtype=np.int64)
         self.arc_delay_max_ps = np.full((n_arcs, 2, 2), np.nan)
         self.arc_delay_min_ps = np.full((n_arcs, 2, 2), np.nan)
+        self.use_dmp = self._wire_mode() == "spef"
+        self.dmp_state = np.zeros((n_pins if self.use_dmp else 0, 2, 2, 6))
+        library = libraries[0] if libraries else None
+        self.thresholds = np.array(
+            [
+                (library.output_threshold_pct_rise if library else 50.0) / 100.0,
+                (library.slew_lower_threshold_pct_rise if library else 20.0) / 100.0,
+                (library.slew_upper_threshold_pct_rise if library else 80.0) / 100.0,
+            ]
+        )
         self.required_max_ps = np.full((n_pins, 2), np.inf)
         self.required_min_ps = np.full((n_pins, 2), -np.inf)
         n_checks = graph.check_clock_pin.size
@@ -230,8 +240,9 @@ class Timer:
 
     # ------------------------------------------------------------------ kernels
     def _forward_arguments(self) -> tuple:
+        """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate)."""
         graph, wires = self.graph, self.wires
-        return (
+        graph_arrays = (
             graph.pin_in_indptr,
             graph.pin_in_arcs,
             graph.arc_from,
@@ -245,11 +256,15 @@ class Timer:
             wires.pi_near_ff,
             wires.pi_resistance_ohm,
             wires.pi_far_ff,
+            self.use_dmp,
+            self.thresholds,
             *graph.tables.arrays(),
             self.source_arrival_max,
             self.source_arrival_min,
             self.source_slew_ps,
             self.source_tag,
+        )
+        state = (
             self.arrival_max_ps,
             self.arrival_min_ps,
             self.slew_max_ps,
@@ -260,7 +275,9 @@ class Timer:
             self.pred_min,
             self.arc_delay_max_ps,
             self.arc_delay_min_ps,
+            self.dmp_state,
         )
+        return graph_arrays, state
 
     def _backward_arguments(self) -> tuple:
         graph = self.graph
@@ -482,7 +499,7 @@ class Timer:
                 net_pins = netlist.net_pins(int(pin_net[pin]))
                 drivers = net_pins[graph.pin_is_driver[net_pins]]
                 self.wires.load_cap_ff[drivers] += delta
-                self.wires.pi_near_ff[drivers] += delta.mean()
+                self.wires.pi_far_ff[drivers] += delta
                 self._dirty_pins.update(int(d) for d in drivers)
             else:
                 graph.pin_cap_ff[pin] = new_cap
@@ -507,8 +524,8 @@ class Timer:
         self.wires = self._build_wires()
         changed = (
             ~np.isclose(old.load_cap_ff, self.wires.load_cap_ff).all(axis=1)
-            | ~np.isclose(old.pi_far_ff, self.wires.pi_far_ff)
-            | ~np.isclose(old.pi_resistance_ohm, self.wires.pi_resistance_ohm)
+            | ~np.isclose(old.pi_far_ff, self.wires.pi_far_ff).all(axis=1)
+            | ~np.isclose(old.pi_resistance_ohm, self.wires.pi_resistance_ohm).all(axis=1)
         )
         changed_arcs = ~np.isclose(old.wire_delay_ps, self.wires.wire_delay_ps).all(axis=1)
         self._dirty_pins.update(int(p) for p in np.flatnonzero(changed))

@@ -2,115 +2,131 @@
 
 Pins are visited in topological order; each pin folds its incoming arcs (pin-centric), so the
 same code does full analysis (all pins) and incremental updates (a dirty fan-out cone).
-Index 0 of a transition axis is rise, 1 is fall. Times in ps, capacitances in fF, ohm.
+Index 0 of a transition axis is rise, 1 is fall; of a min/max axis 0 is max (late), 1 is min
+(early). Times in ps, capacitances in fF, resistances in ohm.
+
+The forward kernels take one tuple ``graph`` of arrays (see ``forward_arrays`` in
+``tapeout.timing.incremental``) so that their signatures stay short:
+``(pin_in_indptr, pin_in_arcs, arc_from, arc_kind, arc_delay_table, arc_slew_table, arc_ideal,
+wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
+thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
+values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag)``
+and one tuple ``state``: ``(arrival_max, arrival_min, slew_max, slew_min, tag_max, tag_min,
+pred_max, pred_min, arc_delay_max, arc_delay_min, dmp_state)``.
 """
 
 from __future__ import annotations
 
-from heapq import heappop as heapq_pop
-from heapq import heappush as heapq_push
+from heapq import heappop, heappush
 
 import numpy as np
 from numba import njit
 
+from tapeout.timing._kernels.dmp import dmp_gate, dmp_load
 from tapeout.timing._kernels.lookup import lookup_table
 
-_TOLERANCE_PS = 1e-6
-_INF = np.inf
+TOLERANCE_PS = 1e-6
+
+
+@njit(cache=True, inline="always")
+def _same(a: float, b: float) -> bool:
+    if a == b:
+        return True
+    return abs(a - b) <= TOLERANCE_PS
 
 
 @njit(cache=True)
-def effective_cap(
-    total_ff: float, near_ff: float, resistance_ohm: float, far_ff: float, transition_ps: float
-) -> float:
-    """Effective capacitance of a π load (near C, R, far C) driven by a ramp of
-    ``transition_ps`` (O'Brien–Savarino charge matching up to the ramp's 50 % point).
-
-    A lumped load (``resistance_ohm <= 0``) returns ``total_ff``.
-    """
-    if resistance_ohm <= 0.0 or far_ff <= 0.0 or transition_ps <= 0.0:
-        return total_ff
-    tau_ps = resistance_ohm * far_ff * 1e-3  # ohm * fF = 1e-3 ps
-    t = transition_ps
-    x = tau_ps / t
-    shielding = 1.0 - x * (1.0 - np.exp(-1.0 / x))
-    return total_ff - far_ff + far_ff * shielding
-
-
-@njit(cache=True)
-def _gate(
-    delay_table: int,
-    slew_table: int,
-    in_slew: float,
-    load_ff: float,
-    near_ff: float,
-    resistance_ohm: float,
-    far_ff: float,
-    nx,
-    ny,
-    xo,
-    yo,
-    vo,
-    axes,
-    values,
-):
-    """Delay and output slew of one cell arc transition (Ceff iterations for a π load)."""
-    cap = load_ff
-    delay = lookup_table(delay_table, in_slew, cap, nx, ny, xo, yo, vo, axes, values)
+def _cell_delay(graph, a, p, in_rf, rf, in_slew, scratch):
+    """Delay and output slew of cell arc ``a`` (in_rf -> rf) into driver pin ``p``."""
+    arc_delay_table, arc_slew_table = graph[4], graph[5]
+    load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff = (
+        graph[9],
+        graph[10],
+        graph[11],
+        graph[12],
+    )
+    use_dmp, thresholds = graph[13], graph[14]
+    nx, ny, xo, yo, vo, axes, values = (
+        graph[15],
+        graph[16],
+        graph[17],
+        graph[18],
+        graph[19],
+        graph[20],
+        graph[21],
+    )
+    table = arc_delay_table[a, in_rf, rf]
+    slew_table = arc_slew_table[a, in_rf, rf]
+    if use_dmp and pi_resistance_ohm[p, rf] > 0.0:
+        return dmp_gate(
+            table,
+            slew_table,
+            in_slew,
+            pi_near_ff[p, rf],
+            pi_resistance_ohm[p, rf] * 1e-3,
+            pi_far_ff[p, rf],
+            thresholds[0],
+            thresholds[1],
+            thresholds[2],
+            nx,
+            ny,
+            xo,
+            yo,
+            vo,
+            axes,
+            values,
+            scratch,
+        )
+    scratch[0] = 0.0
+    load = load_cap_ff[p, rf]
+    delay = lookup_table(table, in_slew, load, nx, ny, xo, yo, vo, axes, values)
     slew = 0.0
     if slew_table >= 0:
-        slew = lookup_table(slew_table, in_slew, cap, nx, ny, xo, yo, vo, axes, values)
-    if resistance_ohm > 0.0:
-        for _ in range(6):
-            cap_new = effective_cap(load_ff, near_ff, resistance_ohm, far_ff, slew)
-            delay = lookup_table(delay_table, in_slew, cap_new, nx, ny, xo, yo, vo, axes, values)
-            if slew_table >= 0:
-                slew = lookup_table(slew_table, in_slew, cap_new, nx, ny, xo, yo, vo, axes, values)
-            if abs(cap_new - cap) < 1e-6:
-                break
-            cap = cap_new
+        slew = lookup_table(slew_table, in_slew, load, nx, ny, xo, yo, vo, axes, values)
+    scratch[5] = slew
     return delay, slew
 
 
 @njit(cache=True)
-def update_pin(
-    p,
-    pin_in_indptr,
-    pin_in_arcs,
-    arc_from,
-    arc_kind,
-    arc_delay_table,
-    arc_slew_table,
-    arc_ideal,
-    wire_delay_ps,
-    wire_slew_ps,
-    load_cap_ff,
-    pi_near_ff,
-    pi_resistance_ohm,
-    pi_far_ff,
-    nx,
-    ny,
-    xo,
-    yo,
-    vo,
-    axes,
-    values,
-    source_arrival_max,
-    source_arrival_min,
-    source_slew_ps,
-    source_tag,
-    arrival_max,
-    arrival_min,
-    slew_max,
-    slew_min,
-    tag_max,
-    tag_min,
-    pred_max,
-    pred_min,
-    arc_delay_max,
-    arc_delay_min,
-) -> bool:
+def _wire_delay(graph, state, a, f, mm, rf, in_slew):
+    """Delay and load slew of wire arc ``a`` from driver ``f`` (mm: 0 max, 1 min)."""
+    wire_delay_ps, wire_slew_ps = graph[7], graph[8]
+    pi_near_ff, pi_resistance_ohm, pi_far_ff = graph[10], graph[11], graph[12]
+    use_dmp, thresholds = graph[13], graph[14]
+    dmp_state = state[10]
+    elmore = wire_delay_ps[a, rf]
+    if use_dmp and dmp_state.shape[0] > f:
+        if dmp_state[f, mm, rf, 0] != 0.0:
+            delay, slew = dmp_load(
+                elmore,
+                pi_near_ff[f, rf],
+                pi_resistance_ohm[f, rf] * 1e-3,
+                pi_far_ff[f, rf],
+                thresholds[0],
+                thresholds[1],
+                thresholds[2],
+                dmp_state[f, mm, rf],
+            )
+            return delay, max(slew, in_slew)
+        return elmore, in_slew
+    degrade = wire_slew_ps[a, rf]
+    if degrade < 0.0:
+        return elmore, np.sqrt(in_slew * in_slew + degrade * degrade)
+    return elmore, max(in_slew, degrade)
+
+
+@njit(cache=True)
+def update_pin(p, graph, state) -> bool:
     """Recompute pin ``p`` from its sources and incoming arcs; True when anything changed."""
+    pin_in_indptr, pin_in_arcs, arc_from, arc_kind = graph[0], graph[1], graph[2], graph[3]
+    arc_delay_table, arc_ideal = graph[4], graph[6]
+    source_arrival_max, source_arrival_min = graph[22], graph[23]
+    source_slew_ps, source_tag = graph[24], graph[25]
+    arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
+    tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
+    arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
+    keep_dmp = dmp_state.shape[0] > p
+    scratch = np.zeros(6)
     changed = False
     for rf in range(2):
         new_arr_max = source_arrival_max[p, rf]
@@ -119,75 +135,38 @@ def update_pin(
         new_tag_min = source_tag[p, rf]
         new_pred_max = -1
         new_pred_min = -1
-        new_slew_max = -_INF
-        new_slew_min = _INF
+        new_slew_max = -np.inf
+        new_slew_min = np.inf
         for k in range(pin_in_indptr[p], pin_in_indptr[p + 1]):
             a = pin_in_arcs[k]
             f = arc_from[a]
             for in_rf in range(2):
-                table = arc_delay_table[a, in_rf, rf]
                 if arc_kind[a] == 0:
-                    # a wire arc: transitions pass through unchanged
                     if in_rf != rf:
-                        continue
+                        continue  # wires keep the transition
                     if arc_ideal[a]:
-                        d_max = 0.0
-                        d_min = 0.0
-                        s_max = slew_max[f, in_rf]
-                        s_min = slew_min[f, in_rf]
+                        d_max, s_max = 0.0, slew_max[f, in_rf]
+                        d_min, s_min = 0.0, slew_min[f, in_rf]
                     else:
-                        d_max = wire_delay_ps[a, rf]
-                        d_min = d_max
-                        s_max = max(slew_max[f, in_rf], wire_slew_ps[a, rf])
-                        s_min = max(slew_min[f, in_rf], wire_slew_ps[a, rf])
-                        if wire_slew_ps[a, rf] < 0.0:
-                            # negative marks a degraded slew: sqrt(s^2 + w^2)
-                            w = wire_slew_ps[a, rf]
-                            s_max = np.sqrt(slew_max[f, in_rf] ** 2 + w * w)
-                            s_min = np.sqrt(slew_min[f, in_rf] ** 2 + w * w)
+                        d_max, s_max = _wire_delay(graph, state, a, f, 0, rf, slew_max[f, in_rf])
+                        d_min, s_min = _wire_delay(graph, state, a, f, 1, rf, slew_min[f, in_rf])
                 else:
-                    if table < 0:
+                    if arc_delay_table[a, in_rf, rf] < 0:
                         continue
                     if arc_ideal[a]:
-                        d_max = 0.0
-                        d_min = 0.0
-                        s_max = slew_max[f, in_rf]
-                        s_min = slew_min[f, in_rf]
+                        d_max, s_max = 0.0, slew_max[f, in_rf]
+                        d_min, s_min = 0.0, slew_min[f, in_rf]
                     else:
-                        slew_table = arc_slew_table[a, in_rf, rf]
-                        load = load_cap_ff[p, rf]
-                        d_max, s_max = _gate(
-                            table,
-                            slew_table,
-                            slew_max[f, in_rf],
-                            load,
-                            pi_near_ff[p],
-                            pi_resistance_ohm[p],
-                            pi_far_ff[p],
-                            nx,
-                            ny,
-                            xo,
-                            yo,
-                            vo,
-                            axes,
-                            values,
+                        d_max, s_max = _cell_delay(
+                            graph, a, p, in_rf, rf, slew_max[f, in_rf], scratch
                         )
-                        d_min, s_min = _gate(
-                            table,
-                            slew_table,
-                            slew_min[f, in_rf],
-                            load,
-                            pi_near_ff[p],
-                            pi_resistance_ohm[p],
-                            pi_far_ff[p],
-                            nx,
-                            ny,
-                            xo,
-                            yo,
-                            vo,
-                            axes,
-                            values,
+                        if keep_dmp and s_max > new_slew_max:
+                            dmp_state[p, 0, rf, :] = scratch
+                        d_min, s_min = _cell_delay(
+                            graph, a, p, in_rf, rf, slew_min[f, in_rf], scratch
                         )
+                        if keep_dmp and s_min < new_slew_min:
+                            dmp_state[p, 1, rf, :] = scratch
                 arc_delay_max[a, in_rf, rf] = d_max
                 arc_delay_min[a, in_rf, rf] = d_min
                 if s_max > new_slew_max:
@@ -195,22 +174,22 @@ def update_pin(
                 if s_min < new_slew_min:
                     new_slew_min = s_min
                 arrival_in = arrival_max[f, in_rf]
-                if arrival_in > -_INF and arrival_in + d_max > new_arr_max:
+                if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
                     new_arr_max = arrival_in + d_max
                     new_tag_max = tag_max[f, in_rf]
                     new_pred_max = a * 2 + in_rf
                 arrival_in = arrival_min[f, in_rf]
-                if arrival_in < _INF and arrival_in + d_min < new_arr_min:
+                if arrival_in < np.inf and arrival_in + d_min < new_arr_min:
                     new_arr_min = arrival_in + d_min
                     new_tag_min = tag_min[f, in_rf]
                     new_pred_min = a * 2 + in_rf
-        if new_slew_max == -_INF:
+        if new_slew_max == -np.inf:
             new_slew_max = source_slew_ps[p, rf]
-        if new_slew_min == _INF:
+        if new_slew_min == np.inf:
             new_slew_min = source_slew_ps[p, rf]
         if (
-            abs(new_slew_max - slew_max[p, rf]) > _TOLERANCE_PS
-            or abs(new_slew_min - slew_min[p, rf]) > _TOLERANCE_PS
+            not _same(new_slew_max, slew_max[p, rf])
+            or not _same(new_slew_min, slew_min[p, rf])
             or not _same(new_arr_max, arrival_max[p, rf])
             or not _same(new_arr_min, arrival_min[p, rf])
             or new_tag_max != tag_max[p, rf]
@@ -228,135 +207,18 @@ def update_pin(
     return changed
 
 
-@njit(cache=True, inline="always")
-def _same(a: float, b: float) -> bool:
-    if a == b:
-        return True
-    return abs(a - b) <= _TOLERANCE_PS
-
-
 @njit(cache=True)
-def propagate_forward(
-    pins,
-    pin_in_indptr,
-    pin_in_arcs,
-    arc_from,
-    arc_kind,
-    arc_delay_table,
-    arc_slew_table,
-    arc_ideal,
-    wire_delay_ps,
-    wire_slew_ps,
-    load_cap_ff,
-    pi_near_ff,
-    pi_resistance_ohm,
-    pi_far_ff,
-    nx,
-    ny,
-    xo,
-    yo,
-    vo,
-    axes,
-    values,
-    source_arrival_max,
-    source_arrival_min,
-    source_slew_ps,
-    source_tag,
-    arrival_max,
-    arrival_min,
-    slew_max,
-    slew_min,
-    tag_max,
-    tag_min,
-    pred_max,
-    pred_min,
-    arc_delay_max,
-    arc_delay_min,
-) -> None:
+def propagate_forward(pins, graph, state) -> None:
     """Update every pin of ``pins`` (int64, topological order)."""
     for i in range(pins.shape[0]):
-        update_pin(
-            pins[i],
-            pin_in_indptr,
-            pin_in_arcs,
-            arc_from,
-            arc_kind,
-            arc_delay_table,
-            arc_slew_table,
-            arc_ideal,
-            wire_delay_ps,
-            wire_slew_ps,
-            load_cap_ff,
-            pi_near_ff,
-            pi_resistance_ohm,
-            pi_far_ff,
-            nx,
-            ny,
-            xo,
-            yo,
-            vo,
-            axes,
-            values,
-            source_arrival_max,
-            source_arrival_min,
-            source_slew_ps,
-            source_tag,
-            arrival_max,
-            arrival_min,
-            slew_max,
-            slew_min,
-            tag_max,
-            tag_min,
-            pred_max,
-            pred_min,
-            arc_delay_max,
-            arc_delay_min,
-        )
+        update_pin(pins[i], graph, state)
 
 
 @njit(cache=True)
 def propagate_forward_incremental(
-    seeds,
-    pin_position,
-    pin_out_indptr,
-    pin_out_arcs,
-    arc_to,
-    pin_in_indptr,
-    pin_in_arcs,
-    arc_from,
-    arc_kind,
-    arc_delay_table,
-    arc_slew_table,
-    arc_ideal,
-    wire_delay_ps,
-    wire_slew_ps,
-    load_cap_ff,
-    pi_near_ff,
-    pi_resistance_ohm,
-    pi_far_ff,
-    nx,
-    ny,
-    xo,
-    yo,
-    vo,
-    axes,
-    values,
-    source_arrival_max,
-    source_arrival_min,
-    source_slew_ps,
-    source_tag,
-    arrival_max,
-    arrival_min,
-    slew_max,
-    slew_min,
-    tag_max,
-    tag_min,
-    pred_max,
-    pred_min,
-    arc_delay_max,
-    arc_delay_min,
+    seeds, pin_position, pin_out_indptr, pin_out_arcs, arc_to, graph, state
 ) -> np.ndarray:
-    """Update ``seeds`` and, in topological order, every fan-out pin whose inputs changed.
+    """Update ``seeds`` and, in topological order, every fan-out pin whose values changed.
 
     ``pin_position``: int64 (n_pins,) index of each pin in the topological order.
     Returns the pins recomputed (int64).
@@ -368,58 +230,21 @@ def propagate_forward_incremental(
     for s in seeds:
         if not queued[s]:
             queued[s] = True
-            heapq_push(heap, (pin_position[s], s))
+            heappush(heap, (pin_position[s], s))
     visited = [np.int64(0)]
     visited.pop()
     while len(heap) > 0:
-        item = heapq_pop(heap)
+        item = heappop(heap)
         p = item[1]
         queued[p] = False
-        changed = update_pin(
-            p,
-            pin_in_indptr,
-            pin_in_arcs,
-            arc_from,
-            arc_kind,
-            arc_delay_table,
-            arc_slew_table,
-            arc_ideal,
-            wire_delay_ps,
-            wire_slew_ps,
-            load_cap_ff,
-            pi_near_ff,
-            pi_resistance_ohm,
-            pi_far_ff,
-            nx,
-            ny,
-            xo,
-            yo,
-            vo,
-            axes,
-            values,
-            source_arrival_max,
-            source_arrival_min,
-            source_slew_ps,
-            source_tag,
-            arrival_max,
-            arrival_min,
-            slew_max,
-            slew_min,
-            tag_max,
-            tag_min,
-            pred_max,
-            pred_min,
-            arc_delay_max,
-            arc_delay_min,
-        )
+        changed = update_pin(p, graph, state)
         visited.append(p)
-        # Arc delays into p may change without p's values changing; fan-out only on change.
         if changed:
             for k in range(pin_out_indptr[p], pin_out_indptr[p + 1]):
                 q = arc_to[pin_out_arcs[k]]
                 if not queued[q]:
                     queued[q] = True
-                    heapq_push(heap, (pin_position[q], q))
+                    heappush(heap, (pin_position[q], q))
     result = np.empty(len(visited), np.int64)
     for i in range(len(visited)):
         result[i] = visited[i]
@@ -518,10 +343,10 @@ def propagate_backward_incremental(
     for s in seeds:
         if not queued[s]:
             queued[s] = True
-            heapq_push(heap, (-pin_position[s], s))
+            heappush(heap, (-pin_position[s], s))
     visited = 0
     while len(heap) > 0:
-        item = heapq_pop(heap)
+        item = heappop(heap)
         p = item[1]
         queued[p] = False
         visited += 1
@@ -541,5 +366,5 @@ def propagate_backward_incremental(
                 f = arc_from[pin_in_arcs[k]]
                 if not queued[f]:
                     queued[f] = True
-                    heapq_push(heap, (-pin_position[f], f))
+                    heappush(heap, (-pin_position[f], f))
     return visited

@@ -1,0 +1,575 @@
+"""Timing reports: worst paths (``report_checks`` layout), endpoint tables, WNS/TNS, metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tapeout.timing.graph import ARC_CELL, CHECK_HOLD, CHECK_REMOVAL
+from tapeout.timing.incremental import Timer
+
+RF_SYMBOL = ("^", "v")
+
+
+@dataclass(frozen=True)
+class PathPoint:
+    """One pin of a path: transition (0 rise, 1 fall), incremental delay, arrival, slew (ps) and
+    the load of a driver pin (fF, NaN on input pins)."""
+
+    pin: int
+    name: str
+    cell: str
+    rf: int
+    delay_ps: float
+    arrival_ps: float
+    slew_ps: float
+    load_ff: float
+
+
+@dataclass(frozen=True)
+class TimingPath:
+    """A worst path to an endpoint with its check.
+
+    ``kind``: "setup" or "hold" ("max"/"min" path). Times in ps. ``launch_clock``/
+    ``capture_clock``: clock names ("" when unclocked); ``launch_edge_ps``/``capture_edge_ps``:
+    the clock edge times; ``margin_ps``: library setup/hold time (0 for output delays);
+    ``output_delay_ps``: the external delay at an output port (NaN otherwise).
+    """
+
+    kind: str
+    points: tuple[PathPoint, ...]
+    startpoint: str
+    endpoint: str
+    start_is_register: bool
+    end_is_register: bool
+    launch_clock: str
+    launch_edge_ps: float
+    launch_rf: int
+    input_delay_ps: float
+    capture_clock: str
+    capture_edge_ps: float
+    capture_rf: int
+    clock_latency_ps: float
+    margin_ps: float
+    output_delay_ps: float
+    uncertainty_ps: float
+    required_ps: float
+    arrival_ps: float
+    slack_ps: float
+
+
+@dataclass(frozen=True)
+class EndpointSlack:
+    """One row of an endpoint table (times in ps)."""
+
+    pin: int
+    name: str
+    cell: str
+    required_ps: float
+    arrival_ps: float
+    slack_ps: float
+
+
+@dataclass(eq=False)
+class TimingReport:
+    """Results of one analysis.
+
+    Attributes:
+        setup_ws_ps, hold_ws_ps: worst slack (inf when nothing is timed).
+        setup_tns_ps, hold_tns_ps: total negative slack over endpoints (<= 0).
+        setup_endpoints, hold_endpoints: the worst endpoints, worst first.
+        paths: worst setup paths (and the worst hold path), worst first.
+        endpoint_slack_ps: float64 (n_endpoints,) setup slack of every timed endpoint, for
+            histograms (``tapeout.flow.report.write_endpoint_slacks``).
+        clock_period_ps: the first clock's period, or None.
+        n_pins, n_arcs, n_checks: graph size.
+    """
+
+    setup_ws_ps: float
+    setup_tns_ps: float
+    hold_ws_ps: float
+    hold_tns_ps: float
+    setup_violations: int
+    hold_violations: int
+    setup_endpoints: list[EndpointSlack] = field(default_factory=list)
+    hold_endpoints: list[EndpointSlack] = field(default_factory=list)
+    paths: list[TimingPath] = field(default_factory=list)
+    endpoint_slack_ps: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    clock_period_ps: float | None = None
+    n_pins: int = 0
+    n_arcs: int = 0
+    n_checks: int = 0
+
+    def metrics(self, prefix: str = "") -> dict[str, float | int]:
+        """ORFS-named metrics (times in ns as OpenROAD reports them): ``timing__setup__ws``,
+        ``timing__setup__tns``, ``timing__hold__ws``, ``timing__hold__tns``, and violation counts.
+        ``prefix`` is prepended with a double underscore (``finish`` -> ``finish__timing__...``).
+        """
+        head = f"{prefix}__" if prefix else ""
+
+        def ns(value: float) -> float:
+            return round(value / 1000.0, 6) if np.isfinite(value) else 0.0
+
+        return {
+            f"{head}timing__setup__ws": ns(self.setup_ws_ps),
+            f"{head}timing__setup__tns": ns(self.setup_tns_ps),
+            f"{head}timing__hold__ws": ns(self.hold_ws_ps),
+            f"{head}timing__hold__tns": ns(self.hold_tns_ps),
+            f"{head}timing__drv__setup_violation_count": self.setup_violations,
+            f"{head}timing__drv__hold_violation_count": self.hold_violations,
+        }
+
+    def to_json(self) -> dict:
+        """A JSON-ready summary (times in ps)."""
+
+        def finite(value: float) -> float | None:
+            return round(float(value), 4) if np.isfinite(value) else None
+
+        return {
+            "setup_ws_ps": finite(self.setup_ws_ps),
+            "setup_tns_ps": finite(self.setup_tns_ps),
+            "hold_ws_ps": finite(self.hold_ws_ps),
+            "hold_tns_ps": finite(self.hold_tns_ps),
+            "setup_violations": self.setup_violations,
+            "hold_violations": self.hold_violations,
+            "setup_endpoints": [
+                {
+                    "endpoint": e.name,
+                    "required_ps": finite(e.required_ps),
+                    "arrival_ps": finite(e.arrival_ps),
+                    "slack_ps": finite(e.slack_ps),
+                }
+                for e in self.setup_endpoints
+            ],
+            "hold_endpoints": [
+                {
+                    "endpoint": e.name,
+                    "required_ps": finite(e.required_ps),
+                    "arrival_ps": finite(e.arrival_ps),
+                    "slack_ps": finite(e.slack_ps),
+                }
+                for e in self.hold_endpoints
+            ],
+            "paths": [
+                {
+                    "kind": p.kind,
+                    "startpoint": p.startpoint,
+                    "endpoint": p.endpoint,
+                    "slack_ps": finite(p.slack_ps),
+                    "points": [
+                        {
+                            "pin": q.name,
+                            "rf": RF_SYMBOL[q.rf],
+                            "delay_ps": finite(q.delay_ps),
+                            "arrival_ps": finite(q.arrival_ps),
+                            "slew_ps": finite(q.slew_ps),
+                            "load_ff": finite(q.load_ff),
+                        }
+                        for q in p.points
+                    ],
+                }
+                for p in self.paths
+            ],
+            "metrics": self.metrics(),
+        }
+
+
+def _cell_name(timer: Timer, pin: int) -> str:
+    netlist = timer.netlist
+    inst = int(netlist.pin_inst[pin])
+    if inst < 0:
+        direction = netlist.port_direction[int(netlist.pin_term[pin])]
+        return "in" if direction == 0 else "out"
+    return timer.masters[int(timer.inst_master[inst])]
+
+
+def _endpoint_rows(timer: Timer, check: str, count: int) -> list[EndpointSlack]:
+    pins, slack = timer.endpoint_slacks(check)
+    order = np.argsort(slack, kind="stable")[:count]
+    rows = []
+    late = check == "setup"
+    arrival = timer.arrival_max_ps if late else timer.arrival_min_ps
+    for i in order:
+        pin = int(pins[i])
+        rf = _worst_rf(timer, pin, check)
+        rows.append(
+            EndpointSlack(
+                pin,
+                timer.netlist.pin_name(pin),
+                _cell_name(timer, pin),
+                float(arrival[pin, rf] + slack[i] if late else arrival[pin, rf] - slack[i]),
+                float(arrival[pin, rf]),
+                float(slack[i]),
+            )
+        )
+    return rows
+
+
+def _endpoint_checks(timer: Timer, pin: int, check: str) -> np.ndarray:
+    graph = timer.graph
+    kinds = graph.check_kind
+    early = (kinds == CHECK_HOLD) | (kinds == CHECK_REMOVAL)
+    wanted = early if check == "hold" else ~early
+    return np.flatnonzero((graph.check_data_pin == pin) & wanted)
+
+
+def _worst_rf(timer: Timer, pin: int, check: str) -> int:
+    """Data transition with the worst slack at endpoint ``pin``."""
+    checks = _endpoint_checks(timer, pin, check)
+    slack = np.full(2, np.inf)
+    for c in checks:
+        slack = np.fmin(slack, np.nan_to_num(timer.check_slack_ps[c], nan=np.inf))
+    where = np.flatnonzero(timer.output_pins == pin)
+    if where.size:
+        out = timer.output_slack_max_ps if check == "setup" else timer.output_slack_min_ps
+        slack = np.fmin(slack, np.nan_to_num(out[where[0]], nan=np.inf))
+    return int(np.argmin(slack))
+
+
+def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
+    """The worst path to endpoint ``pin`` for ``check`` ("setup" or "hold")."""
+    late = check == "setup"
+    netlist, graph, resolved = timer.netlist, timer.graph, timer.constraints
+    rf = _worst_rf(timer, pin, check)
+    pred = timer.pred_max if late else timer.pred_min
+    arrival = timer.arrival_max_ps if late else timer.arrival_min_ps
+    slew = timer.slew_max_ps if late else timer.slew_min_ps
+    tag_array = timer.tag_max if late else timer.tag_min
+    delays = timer.arc_delay_max_ps if late else timer.arc_delay_min_ps
+    points: list[PathPoint] = []
+    current, current_rf, delay = pin, rf, 0.0
+    while True:
+        step = int(pred[current, current_rf])
+        in_rf = current_rf
+        if step >= 0:
+            arc = step // 2
+            in_rf = step % 2
+            delay = float(delays[arc, in_rf, current_rf])
+        is_driver_output = step >= 0 and graph.arc_kind[step // 2] == ARC_CELL
+        load = timer.wires.load_cap_ff[current, current_rf] if is_driver_output else np.nan
+        points.append(
+            PathPoint(
+                current,
+                netlist.pin_name(current),
+                _cell_name(timer, current),
+                current_rf,
+                delay if step >= 0 else 0.0,
+                float(arrival[current, current_rf]),
+                float(slew[current, current_rf]),
+                float(load),
+            )
+        )
+        if step < 0 or timer.clock_network[current]:
+            break
+        current, current_rf = int(graph.arc_from[step // 2]), in_rf
+    points.reverse()
+    start = points[0]
+    # The clock network (ideal) is summarized as in OpenSTA: the path starts at the register
+    # clock pin with the clock's arrival there.
+    tag = int(tag_array[start.pin, start.rf])
+    launch_clock = resolved.clock_names[tag // 2] if tag >= 0 else ""
+    launch_edge = float(resolved.edge_time_ps[tag]) if tag >= 0 else 0.0
+    start_is_register = bool(timer.clock_network[start.pin])
+    input_delay = 0.0 if start_is_register else start.arrival_ps - launch_edge
+    if start_is_register:
+        points[0] = PathPoint(
+            start.pin,
+            start.name,
+            start.cell,
+            start.rf,
+            0.0,
+            start.arrival_ps,
+            start.slew_ps,
+            start.load_ff,
+        )
+    checks = _endpoint_checks(timer, pin, check)
+    margin, output_delay, capture_tag, clock_arrival = 0.0, np.nan, -1, np.nan
+    required = np.nan
+    if checks.size:
+        best = min(checks, key=lambda c: np.nan_to_num(timer.check_slack_ps[c, rf], nan=np.inf))
+        margin = float(timer.check_margin_ps[best, rf])
+        clock_pin, clock_rf = int(graph.check_clock_pin[best]), int(graph.check_clock_rf[best])
+        capture_tag = int((timer.tag_min if late else timer.tag_max)[clock_pin, clock_rf])
+        clock_arrival = float(
+            (timer.arrival_min_ps if late else timer.arrival_max_ps)[clock_pin, clock_rf]
+        )
+        required = float(timer.check_required_ps[best, rf])
+    else:
+        where = int(np.flatnonzero(timer.output_pins == pin)[0])
+        capture_tag = int(resolved.output_tag[pin])
+        output_delay = float(
+            (resolved.output_delay_max_ps if late else resolved.output_delay_min_ps)[pin, rf]
+        )
+        required = float(
+            (timer.output_required_max_ps if late else timer.output_required_min_ps)[where, rf]
+        )
+    capture_clock = resolved.clock_names[capture_tag // 2] if capture_tag >= 0 else ""
+    clock = max(capture_tag, 0) // 2
+    uncertainty = float(
+        (resolved.uncertainty_setup_ps if late else resolved.uncertainty_hold_ps)[clock]
+        if resolved.clock_names
+        else 0.0
+    )
+    if checks.size:
+        capture_edge = required + (margin + uncertainty if late else -margin - uncertainty)
+        latency = clock_arrival - float(resolved.edge_time_ps[capture_tag])
+        capture_edge -= latency
+    else:
+        latency = float(
+            (resolved.clock_latency_min_ps if late else resolved.clock_latency_max_ps)[clock]
+        )
+        capture_edge = (
+            required
+            + (output_delay + uncertainty if late else output_delay - uncertainty)
+            - latency
+        )
+    end_arrival = points[-1].arrival_ps
+    slack = required - end_arrival if late else end_arrival - required
+    return TimingPath(
+        kind=check,
+        points=tuple(points),
+        startpoint=_object_name(timer, start.pin),
+        endpoint=_object_name(timer, pin),
+        start_is_register=start_is_register,
+        end_is_register=bool(checks.size),
+        launch_clock=launch_clock,
+        launch_edge_ps=launch_edge,
+        launch_rf=tag % 2 if tag >= 0 else 0,
+        input_delay_ps=input_delay,
+        capture_clock=capture_clock,
+        capture_edge_ps=capture_edge,
+        capture_rf=capture_tag % 2 if capture_tag >= 0 else 0,
+        clock_latency_ps=latency,
+        margin_ps=margin,
+        output_delay_ps=output_delay,
+        uncertainty_ps=uncertainty,
+        required_ps=required,
+        arrival_ps=end_arrival,
+        slack_ps=slack,
+    )
+
+
+def _object_name(timer: Timer, pin: int) -> str:
+    netlist = timer.netlist
+    inst = int(netlist.pin_inst[pin])
+    return netlist.pin_name(pin) if inst < 0 else netlist.inst_names[inst]
+
+
+def build_report(timer: Timer, *, n_paths: int = 1, n_endpoints: int = 10) -> TimingReport:
+    """Summarize ``timer``'s current results."""
+    setup_pins, setup_slack = timer.endpoint_slacks("setup")
+    _, hold_slack = timer.endpoint_slacks("hold")
+    paths = [
+        trace_path(timer, int(setup_pins[i]), "setup")
+        for i in np.argsort(setup_slack, kind="stable")[:n_paths]
+    ]
+    periods = timer.constraints.clock_period_ps
+    return TimingReport(
+        setup_ws_ps=float(setup_slack.min()) if setup_slack.size else float("inf"),
+        setup_tns_ps=float(np.minimum(setup_slack, 0).sum()),
+        hold_ws_ps=float(hold_slack.min()) if hold_slack.size else float("inf"),
+        hold_tns_ps=float(np.minimum(hold_slack, 0).sum()),
+        setup_violations=int((setup_slack < 0).sum()),
+        hold_violations=int((hold_slack < 0).sum()),
+        setup_endpoints=_endpoint_rows(timer, "setup", n_endpoints),
+        hold_endpoints=_endpoint_rows(timer, "hold", n_endpoints),
+        paths=paths,
+        endpoint_slack_ps=setup_slack,
+        clock_period_ps=float(periods[0]) if periods.size else None,
+        n_pins=timer.graph.n_pins,
+        n_arcs=timer.graph.n_arcs,
+        n_checks=int(timer.graph.check_clock_pin.size),
+    )
+
+
+def _ns(value_ps: float, digits: int) -> str:
+    return f"{value_ps / 1000.0:.{digits}f}"
+
+
+def format_endpoints(rows: list[EndpointSlack], title: str, digits: int = 4) -> str:
+    """An endpoint table like ``report_checks -format end``."""
+    lines = [
+        title,
+        "",
+        f"{'':38}{'Required':>8}{'Actual':>10}",
+        f"{'Endpoint':<38}{'Delay':>9}{'Delay':>10}{'Slack':>10}",
+        "-" * 66,
+    ]
+    for row in rows:
+        label = f"{row.name} ({row.cell if row.cell not in ('in', 'out') else 'output'})"
+        state = "MET" if row.slack_ps >= 0 else "VIOLATED"
+        lines.append(
+            f"{label:<38}{_ns(row.required_ps, digits):>9}{_ns(row.arrival_ps, digits):>10}"
+            f"{_ns(row.slack_ps, digits):>10} ({state})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def format_path(path: TimingPath, digits: int = 4) -> str:
+    """One path in ``report_checks -fields {slew cap input_pins}`` layout (times in ns)."""
+    width = 10
+
+    def row(cap: str, slew: str, delay: str, time: str, text: str) -> str:
+        return f"{cap:>{width - 1}}{slew:>{width}}{delay:>{width}}{time:>{width}} {text}"
+
+    def kind_of(is_register: bool, clock: str, edge_rf: int) -> str:
+        if is_register:
+            edge = "rising" if edge_rf == 0 else "falling"
+            return f"({edge} edge-triggered flip-flop clocked by {clock})"
+        return f"(input port clocked by {clock})" if clock else "(input port)"
+
+    end_kind = (
+        kind_of(True, path.capture_clock, path.capture_rf)
+        if path.end_is_register
+        else f"(output port clocked by {path.capture_clock})"
+    )
+    start_kind = kind_of(path.start_is_register, path.launch_clock, path.launch_rf)
+    lines = [
+        f"Startpoint: {path.startpoint} {start_kind}",
+        f"Endpoint: {path.endpoint} {end_kind}",
+        f"Path Group: {path.capture_clock or 'unconstrained'}",
+        f"Path Type: {'max' if path.kind == 'setup' else 'min'}",
+        "",
+        row("Cap", "Slew", "Delay", "Time", "  Description"),
+        "-" * 79,
+    ]
+    zero = _ns(0.0, digits)
+    edge_word = "rise" if path.launch_rf == 0 else "fall"
+    lines.append(
+        row(
+            "",
+            zero,
+            zero,
+            _ns(path.launch_edge_ps, digits),
+            f"  clock {path.launch_clock} ({edge_word} edge)",
+        )
+    )
+    first = path.points[0]
+    latency = first.arrival_ps - path.launch_edge_ps if path.start_is_register else 0.0
+    lines.append(
+        row(
+            "",
+            "",
+            _ns(latency, digits),
+            _ns(path.launch_edge_ps + latency, digits),
+            "  clock network delay (ideal)",
+        )
+    )
+    if not path.start_is_register:
+        lines.append(
+            row(
+                "",
+                "",
+                _ns(path.input_delay_ps - latency, digits),
+                _ns(first.arrival_ps, digits),
+                "  input external delay",
+            )
+        )
+    for point in path.points:
+        cap = _ns(point.load_ff, digits) if np.isfinite(point.load_ff) else ""
+        lines.append(
+            row(
+                cap,
+                _ns(point.slew_ps, digits),
+                _ns(point.delay_ps, digits),
+                _ns(point.arrival_ps, digits),
+                f"{RF_SYMBOL[point.rf]} {point.name} ({point.cell})",
+            )
+        )
+    lines.append(row("", "", "", _ns(path.arrival_ps, digits), "  data arrival time"))
+    lines.append("")
+    edge_word = "rise" if path.capture_rf == 0 else "fall"
+    lines.append(
+        row(
+            "",
+            zero,
+            _ns(path.capture_edge_ps, digits),
+            _ns(path.capture_edge_ps, digits),
+            f"  clock {path.capture_clock} ({edge_word} edge)",
+        )
+    )
+    time = path.capture_edge_ps + path.clock_latency_ps
+    lines.append(
+        row(
+            "",
+            "",
+            _ns(path.clock_latency_ps, digits),
+            _ns(time, digits),
+            "  clock network delay (ideal)",
+        )
+    )
+    if path.uncertainty_ps:
+        sign = -1 if path.kind == "setup" else 1
+        time += sign * path.uncertainty_ps
+        lines.append(
+            row(
+                "",
+                "",
+                _ns(sign * path.uncertainty_ps, digits),
+                _ns(time, digits),
+                "  clock uncertainty",
+            )
+        )
+    if path.end_is_register:
+        lines.append(
+            row(
+                "",
+                "",
+                "",
+                _ns(time, digits),
+                f"{RF_SYMBOL[path.capture_rf]} {path.points[-1].name.rsplit('/', 1)[0]}"
+                f"/CLK ({path.points[-1].cell})",
+            )
+        )
+        sign = -1 if path.kind == "setup" else 1
+        word = "setup" if path.kind == "setup" else "hold"
+        lines.append(
+            row(
+                "",
+                "",
+                _ns(sign * path.margin_ps, digits),
+                _ns(path.required_ps, digits),
+                f"  library {word} time",
+            )
+        )
+    else:
+        lines.append(
+            row(
+                "",
+                "",
+                _ns(-path.output_delay_ps, digits),
+                _ns(path.required_ps, digits),
+                "  output external delay",
+            )
+        )
+    lines.append(row("", "", "", _ns(path.required_ps, digits), "  data required time"))
+    lines.append("-" * 79)
+    if path.kind == "setup":
+        lines.append(row("", "", "", _ns(path.required_ps, digits), "  data required time"))
+        lines.append(row("", "", "", _ns(-path.arrival_ps, digits), "  data arrival time"))
+    else:
+        lines.append(row("", "", "", _ns(path.arrival_ps, digits), "  data arrival time"))
+        lines.append(row("", "", "", _ns(-path.required_ps, digits), "  data required time"))
+    lines.append("-" * 79)
+    state = "MET" if path.slack_ps >= 0 else "VIOLATED"
+    lines.append(row("", "", "", _ns(path.slack_ps, digits), f"  slack ({state})"))
+    return "\n".join(lines) + "\n"
+
+
+def format_report(report: TimingReport, digits: int = 4) -> str:
+    """The whole text report: endpoint tables, worst paths, WNS/TNS."""
+    parts = [
+        format_endpoints(report.setup_endpoints, "max_delay/setup", digits),
+        format_endpoints(report.hold_endpoints, "min_delay/hold", digits),
+    ]
+    parts.extend(format_path(path, digits) for path in report.paths)
+
+    def value(ps: float) -> str:
+        return _ns(ps, digits) if np.isfinite(ps) else "INF"
+
+    parts.append(
+        f"worst slack max {value(report.setup_ws_ps)}\nworst slack min {value(report.hold_ws_ps)}\n"
+        f"tns max {value(report.setup_tns_ps)}\ntns min {value(report.hold_tns_ps)}\n"
+    )
+    return "\n".join(parts)
