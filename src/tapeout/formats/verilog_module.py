@@ -240,17 +240,19 @@ class _ModuleBuilder:
 
     def _declare_scalars(self, names: list[str]) -> None:
         nets = self.nets
-        if any(name in self.buses for name in names):
+        if not self.buses.keys().isdisjoint(names):
             bad = next(name for name in names if name in self.buses)
             raise self._lookup_error(_LookupError(bad, f"{bad} was declared as a bus before"))
-        fresh = [name for name in names if dict.get(nets, name) is None]
+        # Ports may be declared again as wires: those names are not new nets.
+        fresh = names if nets.keys().isdisjoint(names) else [n for n in names if n not in nets]
         start = len(self.net_names)
-        self.net_names.extend(fresh)
-        nets.update(dict(zip(fresh, range(start, start + len(fresh)), strict=True)))
-        if len(set(fresh)) != len(fresh):
+        added = dict(zip(fresh, range(start, start + len(fresh)), strict=True))
+        if len(added) != len(fresh):
             seen: set[str] = set()
             duplicate = next(n for n in fresh if n in seen or seen.add(n))  # type: ignore[func-returns-value]
             raise self._lookup_error(_LookupError(duplicate, f"wire {duplicate} declared twice"))
+        self.net_names.extend(fresh)
+        nets.update(added)
 
     # ---- expressions --------------------------------------------------------------------
     def expression(self, tokens: Tokens) -> tuple[list[int], bool]:

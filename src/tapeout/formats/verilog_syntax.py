@@ -194,8 +194,9 @@ class Declaration:
     statement: int = -1
 
 
-def _keyword_positions(text: str, word: str) -> list[int]:
-    """Offsets where ``word`` stands as a keyword (not part of a name, not in an escaped name)."""
+def _keyword_positions(text: str, word: str, prefixes: tuple[str, ...] = ()) -> list[int]:
+    """Offsets where ``word`` (or a prefix + ``word``) stands as a keyword (not part of a name,
+    not in an escaped name); the offset is that of ``word``."""
     found: list[int] = []
     start = 0
     size = len(word)
@@ -204,11 +205,16 @@ def _keyword_positions(text: str, word: str) -> list[int]:
         if index < 0:
             return found
         start = index + size
-        before = text[index - 1] if index > 0 else " "
+        head = index
+        for prefix in prefixes:
+            if text.startswith(prefix, index - len(prefix)) and index >= len(prefix):
+                head = index - len(prefix)
+                break
+        before = text[head - 1] if head > 0 else " "
         after = text[index + size] if index + size < len(text) else " "
         if before.isalnum() or before in "_$\\" or after.isalnum() or after in "_$":
             continue
-        if text.startswith("\\", token_start(text, index)):
+        if "\\" in text[token_start(text, head) : head + 1]:
             continue
         found.append(index)
 
@@ -216,20 +222,20 @@ def _keyword_positions(text: str, word: str) -> list[int]:
 def split_modules(source: Source) -> list[ModuleText]:
     """The modules of ``source`` with their header ports; anything else outside them is an error."""
     text = source.text
-    starts = sorted(
-        [(i, "module") for i in _keyword_positions(text, "module")]
-        + [(i, "module") for i in _keyword_positions(text, "macromodule")]
-        + [(i, "endmodule") for i in _keyword_positions(text, "endmodule")]
-        + [(i, "primitive") for i in _keyword_positions(text, "primitive")]
-    )
+    # One scan for "module" finds endmodule and macromodule too; a primitive block ends up as
+    # text outside a module (an error).
+    starts: list[tuple[int, str]] = []
+    for index in _keyword_positions(text, "module", ("end", "macro")):
+        if text.startswith("end", index - 3) and index >= 3:
+            starts.append((index - 3, "endmodule"))
+        elif text.startswith("macro", index - 5) and index >= 5:
+            starts.append((index - 5, "module"))
+        else:
+            starts.append((index, "module"))
     modules: list[ModuleText] = []
     cursor = 0
     open_module: ModuleText | None = None
     for index, word in starts:
-        if word == "primitive":
-            raise source.error(
-                "user-defined primitives are not supported", index, "use cell modules instead"
-            )
         if word == "module":
             if open_module is not None:
                 raise source.error(
