@@ -589,3 +589,10 @@ class Timer:
     def lookup(self, table: int, x: float, y: float) -> float:
         """A table value (for reports and tests)."""
         return float(lookup_table(table, x, y, *self.graph.tables.arrays()))
+
+    def report_checks(self, n_paths: int = 1, n_endpoints: int = 10) -> str:
+        """Text report: worst endpoints per check, ``n_paths`` worst setup paths, WNS/TNS."""
+        from tapeout.timing.report import build_report, format_report  # report imports Timer
+
+        self.update()
+        return format_report(build_report(self, n_paths=n_paths, n_endpoints=n_endpoints))
