@@ -386,3 +386,34 @@ endmodule
     assert wired["u/g/A"] == "d[1]" and wired["u/g/B"] == "d[0]" and wired["u/g/X"] == "o"
     assert wired["u/b/X"] == "u/unused"
     assert differences(netlist, round_trip(netlist, tmp_path)) == []
+
+
+def test_hierarchy_errors(tmp_path: Path) -> None:
+    sub = (
+        "module sub (input [1:0] d, output o);\n  AND2 g (.A(d[1]), .B(d[0]), .X(o));\nendmodule\n"
+    )
+    expect_error(
+        tmp_path,
+        sub + "module top (input a, output o);\n  sub u (.d(a), .o(o));\nendmodule\n",
+        "width mismatch",
+        5,
+    )
+    expect_error(
+        tmp_path,
+        sub + "module top (input [1:0] a, output o);\n  sub u (.d(a), .z(o));\nendmodule\n",
+        "sub has no port z",
+        5,
+    )
+    expect_error(
+        tmp_path,
+        "module top (input a);\n  loop u (.a(a));\nendmodule\n"
+        "module loop (input a);\n  top t (.a(a));\nendmodule\n",
+        "instantiates itself",
+        1,
+        top="top",
+    )
+    # An unsized literal adapts to the port width.
+    netlist = read_text(
+        tmp_path, sub + "module top (output o);\n  sub u (.d(1), .o(o));\nendmodule\n"
+    )
+    assert connections(netlist)["u/g/A"] == CONST0 and connections(netlist)["u/g/B"] == CONST1
