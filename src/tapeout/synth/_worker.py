@@ -116,6 +116,54 @@ def rename_cells(design: Any, module_name: str) -> int:
     return len(auto_cells)
 
 
+def map_clock_gates(design: Any, gate: list[str]) -> int:
+    """Replace ``clock & latch(D, open while clock low)`` by the library clock gate ``gate``.
+
+    ``gate``: [cell, clock pin, enable pin, gated-clock pin]. Runs on word-level RTLIL after
+    ``opt`` (one-bit ``$dlatch`` with EN_POLARITY 0, one-bit ``$and``); the latch goes away with
+    the next clean-up when nothing else reads it. Returns the number of gates made.
+    """
+    from pyosys import libyosys as ys
+
+    def name(text: str) -> Any:
+        return ys.IdString(text)
+
+    cell_type, clock_pin, enable_pin, output_pin = gate
+    made = 0
+    for module_name in user_modules(design):
+        module = design.module(name("\\" + module_name))
+        latches: dict[str, tuple[str, Any]] = {}
+        for cell in list(module.cells_.values()):
+            if (
+                cell.type.str() == "$dlatch"
+                and cell.getParam(name("\\WIDTH")).as_int() == 1
+                and cell.getParam(name("\\EN_POLARITY")).as_int() == 0
+            ):
+                enable = ys.log_signal(cell.getPort(name("\\EN")))
+                latches[ys.log_signal(cell.getPort(name("\\Q")))] = (
+                    enable,
+                    cell.getPort(name("\\D")),
+                )
+        if not latches:
+            continue
+        for cell in list(module.cells_.values()):
+            if cell.type.str() != "$and" or cell.getParam(name("\\Y_WIDTH")).as_int() != 1:
+                continue
+            a_port, b_port = cell.getPort(name("\\A")), cell.getPort(name("\\B"))
+            a_text, b_text = ys.log_signal(a_port), ys.log_signal(b_port)
+            for clock, latched in ((a_port, b_text), (b_port, a_text)):
+                clock_text = ys.log_signal(clock)
+                if latched in latches and latches[latched][0] == clock_text:
+                    made += 1
+                    new = module.addCell(name(f"$clock_gate${made}"), name("\\" + cell_type))
+                    new.setPort(name("\\" + clock_pin), clock)
+                    new.setPort(name("\\" + enable_pin), latches[latched][1])
+                    new.setPort(name("\\" + output_pin), cell.getPort(name("\\Y")))
+                    module.remove(cell)
+                    break
+    return made
+
+
 def library_cell_areas(design: Any) -> dict[str, float]:
     """Area (µm², from Liberty) of each blackbox module, i.e. each library cell."""
     from pyosys import libyosys as ys
@@ -178,6 +226,8 @@ def run_job(job: dict[str, Any]) -> None:
                 ys.run_pass(command)
         elif kind == "check_top":
             check_top(design, step["top"])
+        elif kind == "map_clock_gates":
+            _say("CLOCK-GATES", map_clock_gates(design, step["gate"]))
         elif kind == "rename":
             renamed = sum(rename_cells(design, name) for name in user_modules(design))
             _say("RENAMED", renamed)

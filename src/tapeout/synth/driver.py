@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import json
 import re
@@ -16,7 +17,7 @@ from tapeout.formats.verilog import read_verilog
 from tapeout.log import Log
 from tapeout.platforms import get_platform
 from tapeout.synth.equivalence import check_equivalence
-from tapeout.synth.liberty_cache import plain_liberty
+from tapeout.synth.liberty_cache import LibraryFacts, library_facts, plain_liberty
 from tapeout.synth.options import SynthOptions
 from tapeout.synth.report import SynthReport, make_report
 from tapeout.synth.runner import (
@@ -27,8 +28,10 @@ from tapeout.synth.runner import (
     surface_warnings,
 )
 from tapeout.synth.script import (
+    MAP_CLOCK_GATES,
     SLANG_HOST_ROOT,
     ScriptPlan,
+    clock_gate_models,
     elaborate_commands,
     mapping_commands,
     read_commands,
@@ -59,6 +62,12 @@ def synthesize(
     options.validate()
     platform = get_platform(options.platform, pdk_root=options.pdk_root)
     clock_period_ps = options.resolved_clock_period_ps(log=log)
+    dont_use = tuple(platform.dont_use) + tuple(options.extra_dont_use)
+    facts = library_facts(platform.liberty[0])
+    usable_gates = sorted(
+        (gate for gate in facts.clock_gates if not _matches(gate.name, dont_use)),
+        key=lambda gate: (gate.area_um2, gate.name),
+    )
     plan = ScriptPlan(
         sources=tuple(Path(source).resolve() for source in options.sources),
         top=options.top,
@@ -66,42 +75,75 @@ def synthesize(
         tie_high=platform.tie_high,
         tie_low=platform.tie_low,
         buffer=platform.min_buffer,
-        dont_use=tuple(platform.dont_use) + tuple(options.extra_dont_use),
+        dont_use=dont_use,
         include_dirs=tuple(Path(directory).resolve() for directory in options.include_dirs),
         defines=options.defines,
         parameters=options.parameters,
         clock_period_ps=clock_period_ps,
         flatten=options.flatten,
         slang=options.uses_slang(),
+        clock_gate=(
+            (
+                usable_gates[0].name,
+                usable_gates[0].clock_pin,
+                usable_gates[0].enable_pin,
+                usable_gates[0].output_pin,
+            )
+            if usable_gates
+            else None
+        ),
     )
     if clock_period_ps is None:
         log.info("SYN-0002", "no clock period given: ABC maps for area without a delay target")
     if work_directory is not None:
         work_directory.mkdir(parents=True, exist_ok=True)
-        return _synthesize_in(options, plan, output_netlist, Path(work_directory), log, started)
+        return _synthesize_in(
+            options, plan, facts, output_netlist, Path(work_directory), log, started
+        )
     with tempfile.TemporaryDirectory(prefix="tapeout-synth-") as temporary:
-        return _synthesize_in(options, plan, output_netlist, Path(temporary), log, started)
+        return _synthesize_in(options, plan, facts, output_netlist, Path(temporary), log, started)
+
+
+def _matches(cell: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(cell, pattern) for pattern in patterns)
+
+
+def _worker_steps(commands: list[str], plan: ScriptPlan) -> list[dict[str, Any]]:
+    """Yosys commands as worker steps, with the worker's own steps at their markers."""
+    steps: list[dict[str, Any]] = []
+    batch: list[str] = []
+    for command in commands:
+        if command == MAP_CLOCK_GATES:
+            steps.append({"kind": "commands", "commands": batch})
+            batch = []
+            if plan.clock_gate is not None:
+                steps.append({"kind": "map_clock_gates", "gate": list(plan.clock_gate)})
+        else:
+            batch.append(command)
+    steps.append({"kind": "commands", "commands": batch})
+    return steps
 
 
 def _synthesize_in(
     options: SynthOptions,
     plan: ScriptPlan,
+    facts: LibraryFacts,
     output_netlist: Path,
     work: Path,
     log: Log,
     started: float,
 ) -> SynthReport:
+    if facts.clock_gates:
+        models = work / "cell_models.v"
+        gates = [(g.name, g.clock_pin, g.enable_pin, g.output_pin) for g in facts.clock_gates]
+        models.write_text(clock_gate_models(gates), encoding="utf-8")
+        plan = dataclasses.replace(plan, cell_models=models)
     rtlil = _run_frontend(plan, work) if plan.slang else None
     netlist = work / "netlist.v"
-    mapping = mapping_commands(plan)
-    split = next(i for i, command in enumerate(mapping) if command.startswith("dfflibmap")) + 1
     steps: list[dict[str, Any]] = [
         {"kind": "commands", "commands": read_commands(plan, rtlil)},
         {"kind": "check_top", "top": plan.top},
-        {"kind": "commands", "commands": elaborate_commands(plan) + mapping[:split]},
-        # Right after dfflibmap every library cell present is a flop or latch.
-        {"kind": "record_types", "key": "sequential", "top": plan.top},
-        {"kind": "commands", "commands": mapping[split:]},
+        *_worker_steps(elaborate_commands(plan) + mapping_commands(plan), plan),
         {"kind": "rename", "top": plan.top},
         {"kind": "record_types", "key": "final", "top": plan.top},
         {"kind": "commands", "commands": write_commands(plan, netlist, work / "stat.json")},
@@ -111,7 +153,11 @@ def _synthesize_in(
     recorded = {entry["key"]: entry for entry in result.messages.get("TYPES", [])}
     library_areas: dict[str, float] = recorded["final"]["library"]
     counts: dict[str, int] = recorded["final"]["counts"]
-    sequential_types = set(recorded["sequential"]["counts"]) & set(library_areas)
+    gate_cells = {gate.name for gate in facts.clock_gates}
+    sequential_types = set(facts.sequential_cells) - gate_cells
+    clock_gates_made = sum(result.messages.get("CLOCK-GATES", [0]))
+    if clock_gates_made and plan.clock_gate is not None:
+        log.info("SYN-0003", f"{clock_gates_made} clock gates mapped to {plan.clock_gate[0]}")
     netlist_text = netlist.read_text(encoding="utf-8")
     _verify_netlist(plan, counts, library_areas, netlist_text)
     _check_loaded_netlist(netlist, plan.top, counts, library_areas, log)

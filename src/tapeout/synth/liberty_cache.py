@@ -1,14 +1,19 @@
-"""Plain-text copies of (gzipped) Liberty files for Yosys and ABC, cached by content hash."""
+"""Liberty files for Yosys and ABC: plain-text copies and a few facts, cached by content hash."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import json
+import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from tapeout.errors import InputFileError
 from tapeout.fileio import atomic_write
+from tapeout.formats.liberty import read_liberty
+from tapeout.log import Log
 
 CACHE_ENV = "TAPEOUT_CACHE"
 
@@ -47,3 +52,85 @@ def plain_liberty(path: Path) -> Path:
     with atomic_write(target, "wb") as handle:
         handle.write(text)
     return target
+
+
+@dataclass(frozen=True)
+class ClockGateCell:
+    """A library integrated clock gate (``clock_gating_integrated_cell : latch_posedge``)."""
+
+    name: str
+    area_um2: float
+    clock_pin: str
+    enable_pin: str
+    output_pin: str
+
+
+@dataclass(frozen=True)
+class LibraryFacts:
+    """What synthesis needs from a Liberty file beyond Yosys: sequential cells, clock gates."""
+
+    sequential_cells: frozenset[str]
+    clock_gates: tuple[ClockGateCell, ...]
+
+
+def _unquote(text: str) -> str:
+    return text.strip().strip('"').strip()
+
+
+def library_facts(path: Path) -> LibraryFacts:
+    """Sequential cells and latch_posedge clock gates of a Liberty file (cached as JSON).
+
+    Read once with ``tapeout.formats.liberty`` and kept beside the plain copy, keyed by the
+    file's content hash.
+    """
+    path = Path(path)
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    except OSError as error:
+        raise InputFileError(f"cannot read Liberty file: {error}", file=path) from None
+    cached = cache_directory() / "liberty" / digest / (path.name + ".facts.json")
+    if cached.is_file():
+        try:
+            data = json.loads(cached.read_text(encoding="utf-8"))
+            return LibraryFacts(
+                sequential_cells=frozenset(data["sequential_cells"]),
+                clock_gates=tuple(ClockGateCell(**gate) for gate in data["clock_gates"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            pass  # a stale or damaged cache entry: read the library again
+    # Its warnings are about the library, not the user's design: keep them off the console.
+    logger = logging.getLogger("tapeout")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        library = read_liberty(path, log=Log())
+    finally:
+        logger.setLevel(level)
+    sequential = sorted(cell.name for cell in library.cells.values() if cell.is_sequential)
+    gates = []
+    for cell in library.cells.values():
+        if _unquote(cell.attributes.get("clock_gating_integrated_cell", "")) != "latch_posedge":
+            continue
+        roles: dict[str, str] = {}
+        for pin_name, pin in cell.all_pins().items():
+            for role in ("clock", "enable", "out"):
+                if _unquote(pin.attributes.get(f"clock_gate_{role}_pin", "")) == "true":
+                    roles[role] = pin_name
+        if len(roles) == 3:
+            gates.append(
+                ClockGateCell(
+                    name=cell.name,
+                    area_um2=float(cell.area),
+                    clock_pin=roles["clock"],
+                    enable_pin=roles["enable"],
+                    output_pin=roles["out"],
+                )
+            )
+    facts = LibraryFacts(sequential_cells=frozenset(sequential), clock_gates=tuple(gates))
+    payload = {
+        "sequential_cells": sequential,
+        "clock_gates": [gate.__dict__ for gate in gates],
+    }
+    with atomic_write(cached) as handle:
+        handle.write(json.dumps(payload, indent=1))
+    return facts

@@ -36,6 +36,12 @@ class ScriptPlan:
     clock_period_ps: float | None = None
     flatten: bool = True
     slang: bool = False
+    clock_gate: tuple[str, str, str, str] | None = None  # (cell, clock, enable, gated clock)
+    cell_models: Path | None = None  # Verilog models of cells Liberty cannot describe (ICGs)
+
+
+# Markers in a command list where the worker runs one of its own steps.
+MAP_CLOCK_GATES = "@map_clock_gates"
 
 
 def quote(path: Path | str) -> str:
@@ -78,9 +84,17 @@ def slang_arguments(plan: ScriptPlan, rtlil_output: Path) -> list[str]:
     return ["-q", "-p", "; ".join(commands)]
 
 
-def read_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]:
-    """Read the library cells (so RTL may instantiate them) and the design, unelaborated."""
+def read_commands(plan: ScriptPlan, rtlil: Path | None, *, models: bool = False) -> list[str]:
+    """Read the library cells (so RTL may instantiate them) and the design, unelaborated.
+
+    ``models``: read ``plan.cell_models`` first, so those cells are logic, not blackboxes.
+    """
     commands = [f"read_liberty -lib -overwrite {quote(plan.liberty)}"]
+    if models and plan.cell_models is not None:
+        commands = [
+            f"read_verilog {quote(plan.cell_models)}",
+            f"read_liberty -lib -ignore_redef {quote(plan.liberty)}",
+        ]
     if rtlil is not None:
         commands.append(f"read_rtlil {quote(rtlil)}")
         return commands
@@ -128,6 +142,8 @@ def mapping_commands(plan: ScriptPlan) -> list[str]:
         "opt_expr",
         "opt_clean",
         "opt -nodffe -nosdff",
+        # A latch open while the clock is low ANDed with the clock: the library's clock gate.
+        MAP_CLOCK_GATES,
         # -norecode keeps the designer's state encoding: the netlist's state bits mean what the
         # RTL's mean, which the equivalence check relies on (and which ORFS's area barely needs).
         "fsm -norecode",
@@ -178,7 +194,7 @@ def write_commands(plan: ScriptPlan, netlist: Path, statistics: Path) -> list[st
 
 def equivalence_gold_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]:
     """The RTL side of the equivalence check: elaborated, flattened, memories as flops."""
-    commands = read_commands(plan, rtlil)
+    commands = read_commands(plan, rtlil, models=True)
     commands += elaborate_commands(plan)
     commands += [
         "proc",
@@ -195,12 +211,15 @@ def equivalence_gold_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]
 
 def equivalence_gate_commands(plan: ScriptPlan, netlist: Path) -> list[str]:
     """The netlist side: the written netlist over functional cell models read from Liberty."""
+    models = [f"read_verilog {quote(plan.cell_models)}"] if plan.cell_models else []
     return [
-        f"read_liberty -ignore_miss_func -ignore_miss_dir {quote(plan.liberty)}",
-        # Cells without a function model (clock gates, ...) stay blackboxes, as in the gold side.
+        *models,
+        f"read_liberty -ignore_miss_func -ignore_miss_dir -ignore_redef {quote(plan.liberty)}",
+        # Cells without a function model stay blackboxes, as on the gold side.
         f"read_liberty -lib -ignore_redef {quote(plan.liberty)}",
         f"read_verilog {quote(netlist)}",
         f"hierarchy -check -top {plan.top}",
+        "proc",  # the cell models' processes
         "flatten",
         f"rename {plan.top} gate",
         "design -stash gate",
@@ -223,3 +242,23 @@ def equivalence_prove_commands(sequence_depth: int) -> list[str]:
         f"equiv_induct -seq {sequence_depth}",
         "equiv_status",
     ]
+
+
+def clock_gate_models(gates: list[tuple[str, str, str, str]]) -> str:
+    """Verilog models of latch_posedge clock gates ``(cell, clock, enable, gated clock)``.
+
+    Liberty describes them with a statetable Yosys cannot read; the equivalence check needs
+    their logic: a latch open while the clock is low, ANDed with the clock.
+    """
+    lines = []
+    for cell, clock, enable, gated in gates:
+        lines += [
+            f"module {cell}({clock}, {enable}, {gated});",
+            f"  input {clock}, {enable};",
+            f"  output {gated};",
+            "  reg enable_latched;",
+            f"  always @* if (!{clock}) enable_latched = {enable};",
+            f"  assign {gated} = {clock} & enable_latched;",
+            "endmodule",
+        ]
+    return "\n".join(lines) + "\n"
