@@ -80,7 +80,8 @@ def detailed_place(
     x = problem.cell_x.astype(np.float64, copy=True)
     y = problem.cell_y.astype(np.float64, copy=True)
     done = 0
-    for done in range(1, passes + 1):
+    for _ in range(passes):
+        done += 1
         gain = detailed_pass(
             x, y, problem.cell_width, problem.cell_height, problem.pin_cell.astype(np.int64),
             problem.pin_offset_x, problem.pin_offset_y, problem.net_pin_indptr,

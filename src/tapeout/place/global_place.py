@@ -26,6 +26,10 @@ from tapeout.place.options import PlaceOptions
 from tapeout.place.problem import PlacementProblem
 
 
+_NEAR_OVERFLOW = 0.2
+_NEAR_HPWL_GROWTH = 1.1
+
+
 @dataclass(frozen=True)
 class GlobalPlaceResult:
     """Metrics of one global placement run (HPWL in the problem's unit)."""
@@ -323,7 +327,9 @@ def _global_place_flat(
     set_gamma(over)
     dens_norm = float(np.abs(dens).sum())
     state["lambda"] = (
-        8e-5 * float(np.abs(wire).sum()) / dens_norm * (bin_w * bin_h) if dens_norm > 0 else 1.0
+        options.initial_density_weight * float(np.abs(wire).sum()) / dens_norm * (bin_w * bin_h)
+        if dens_norm > 0
+        else 1.0
     )
     gradient = total_gradient(wire, dens)
     # A first step size from a small probe move (ePlace's Lipschitz estimate).
@@ -340,6 +346,7 @@ def _global_place_flat(
     hpwl_reference = max(3.5e5 * (bin_w + bin_h) / 2 / 35.0, 1e-9)
     iteration = 0
     best_overflow, best_iteration = 1.0, 0
+    near_hpwl = math.inf
     for iteration in range(1, options.max_iterations + 1):
         for _ in range(3):  # backtracking on the predicted step
             u_next = project(v - step * v_gradient)
@@ -369,7 +376,14 @@ def _global_place_flat(
             )
         if over <= options.stop_overflow and iteration > 20:
             break
-        # Dense designs can stall above the wanted overflow: stop once it no longer improves.
+        # Dense designs can stall above the wanted overflow, and the last few percent of
+        # overflow then cost far more wirelength than legalization would: stop once the
+        # overflow no longer improves, or once HPWL grew by a tenth after it got near.
+        if over < _NEAR_OVERFLOW:
+            near_hpwl = min(near_hpwl, current_hpwl)
+            if current_hpwl > _NEAR_HPWL_GROWTH * near_hpwl:
+                log.info("PLACE-0006", f"HPWL rising at overflow {over:.4f}; stopping")
+                break
         if over < best_overflow - 0.002:
             best_overflow, best_iteration = over, iteration
         elif over < 0.3 and iteration - best_iteration > 60:
@@ -379,7 +393,8 @@ def _global_place_flat(
     centre_y[movable] = u[1, :n_movable]
     problem.cell_x[movable] = centre_x[movable] - width / 2
     problem.cell_y[movable] = centre_y[movable] - height / 2
-    final_hpwl = problem.hpwl()
+    pin_x, pin_y = pin_positions(u)
+    final_hpwl = hpwl(pin_x, pin_y / squeeze, problem.net_pin_indptr, problem.net_weight)
     seconds = time.perf_counter() - start_time
     log.info(
         "PLACE-0004",
@@ -396,8 +411,11 @@ def _lipschitz_step(
     gradient_after: np.ndarray,
     bin_width: float,
 ) -> float:
-    moved = float(np.linalg.norm(after - before))
-    changed = float(np.linalg.norm(gradient_after - gradient_before))
+    # Plain sums, not BLAS: a threaded BLAS call is slow on a busy shared machine.
+    difference = after - before
+    moved = math.sqrt(float(np.sum(difference * difference)))
+    difference = gradient_after - gradient_before
+    changed = math.sqrt(float(np.sum(difference * difference)))
     if changed <= 1e-30 or moved <= 1e-30:
         return bin_width
     return moved / changed

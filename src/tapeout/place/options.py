@@ -26,6 +26,7 @@ class PlaceOptions:
         routability: run RUDY congestion estimation and cell inflation.
         inflation_rounds: most congestion-driven inflation rounds.
         max_net_degree: nets with more pins are left out of global placement's wirelength.
+        initial_density_weight: first density weight relative to the wirelength gradient.
         threads: numba threads for the kernels (1 is fastest on a busy shared machine).
     """
 
@@ -43,6 +44,7 @@ class PlaceOptions:
     inflation_rounds: int = 2
     max_net_degree: int = 1000
     threads: int = 1
+    initial_density_weight: float = 1e-3
 
     def validate(self) -> None:
         """Raise ``ConfigError`` naming the first bad value."""
