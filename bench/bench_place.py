@@ -28,10 +28,10 @@ DESIGNS = {"ibm01": "benchmarks/bookshelf/ibm01/ibm01.aux.gz"}
 WARMUP = "benchmarks/bookshelf/dreamplace_simple/simple.aux.gz"
 HPWL_TARGET = 0.97
 
-_COMMON = """
+_COMMON = f"""
 import json, os, resource, sys, time, logging
-os.sched_setaffinity(0, {0})
-sys.path.insert(0, %r)
+os.sched_setaffinity(0, {{0}})
+sys.path.insert(0, {str(REPO)!r})
 logging.disable(logging.WARNING)
 import numpy as np
 from tapeout.formats.bookshelf import read_bookshelf
@@ -41,7 +41,7 @@ from tests.place.legality import legality_errors
 design = read_bookshelf(sys.argv[1], log=Log())
 problem = problem_from_bookshelf(design)
 fixed_x, fixed_y = problem.cell_x.copy(), problem.cell_y.copy()
-""" % str(REPO)
+"""
 
 _OURS = (
     _COMMON
@@ -112,8 +112,9 @@ def main() -> None:
         if line.startswith("model name"):
             cpu = line.split(":", 1)[1].strip()
             break
-    import coloquinte  # noqa: F401  (fail early when missing)
     from importlib.metadata import version
+
+    import coloquinte  # noqa: F401  (fail early when missing)
 
     rows = []
     for name, relative in DESIGNS.items():
@@ -144,7 +145,8 @@ def main() -> None:
         ratio = ours["hpwl"] / theirs["hpwl"]
         legal = f"{'yes' if not ours['errors'] else 'NO'}/{'yes' if not theirs['errors'] else 'NO'}"
         lines.append(
-            f"| {name} | {_cells(name)} | {ours['hpwl']:.4g} | {theirs['hpwl']:.4g} | {ratio:.3f} | "
+            f"| {name} | {_cells(name)} | {ours['hpwl']:.4g} | {theirs['hpwl']:.4g} | "
+            f"{ratio:.3f} | "
             f"{ours['seconds']:.2f} | {theirs['seconds']:.2f} | {ours['peak_mib']:.0f} | "
             f"{theirs['peak_mib']:.0f} | {legal} |"
         )

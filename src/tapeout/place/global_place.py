@@ -25,7 +25,6 @@ from tapeout.place.initial import initial_centres
 from tapeout.place.options import PlaceOptions
 from tapeout.place.problem import PlacementProblem
 
-
 _NEAR_OVERFLOW = 0.2
 _NEAR_HPWL_GROWTH = 1.1
 
