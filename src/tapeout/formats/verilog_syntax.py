@@ -292,7 +292,12 @@ class Tokens:
             text = match.group(kind)
             offset = match.start(kind)
             if kind == "bad":
-                raise source.error(f"unexpected character {text!r}", offset)
+                hint = (
+                    "operators are not allowed in a gate-level netlist; map it to cells first"
+                    if text in "~&|^!<>?%/"
+                    else None
+                )
+                raise source.error(f"unexpected character {text!r}", offset, hint)
             if kind == "esc":
                 text = text[1:]
             self.items.append((kind, text, offset))
