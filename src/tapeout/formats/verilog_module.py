@@ -19,6 +19,7 @@ from tapeout.formats.verilog_scan import (
     CONNECTION_TERMS,
     CONNECTIONS,
     DIRECTIONS,
+    PLAIN_CONNECTION_TERMS,
     SKIPPED_KINDS,
     ScannedModule,
     SlowStatement,
@@ -566,9 +567,8 @@ class _ModuleBuilder:
             keep = None
         has_escape = "\\" in joined
         nets_text = CONNECTION_NETS.findall(joined)
-        terms_text = CONNECTION_TERMS.findall(joined)
         if has_escape:
-            terms_text = [t for t in terms_text if t]
+            terms_text = [t for t in CONNECTION_TERMS.findall(joined) if t]
             counts = np.fromiter(
                 (
                     len(CONNECTION_NETS.findall(c)) if "\\" in c else c.count("(")
@@ -578,6 +578,7 @@ class _ModuleBuilder:
                 len(connections),
             )
         else:
+            terms_text = PLAIN_CONNECTION_TERMS.findall(joined)
             counts = np.fromiter(
                 map(str.count, connections, ["("] * len(connections)), np.int64, len(connections)
             )

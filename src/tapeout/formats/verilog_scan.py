@@ -39,6 +39,7 @@ _CONNECTION = rf"\.{IDENTIFIER}\s*+\(\s*+(?:{_NET}\s*+)?\)"
 CONNECTIONS = re.compile(rf"\s*+(?:{_CONNECTION}\s*+(?:,\s*+{_CONNECTION}\s*+)*+)?")
 ALL_CONNECTIONS = re.compile(rf"(?:\s*+(?:{_CONNECTION}\s*+(?:,\s*+{_CONNECTION}\s*+)*+)?\x00)*+")
 CONNECTION_TERMS = re.compile(rf"\\\S++|\.({IDENTIFIER})\s*+\(")
+PLAIN_CONNECTION_TERMS = re.compile(rf"\.({IDENTIFIER})")  # valid text without escapes
 CONNECTION_NETS = re.compile(r"\(\s*+(\\\S++|[^\s)]*+)")
 _NAME = re.compile(r"[^\s,]+")
 _FIRST_WORD = re.compile(rf"\s*+({IDENTIFIER}|{ESCAPED}|\S?)")

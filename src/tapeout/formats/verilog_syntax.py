@@ -89,6 +89,7 @@ def strip_comments(source_text: str, path: str, log: Log) -> str:
 
 
 _MARKS = ("//", "/*", "(*", "`", '"')
+_SEARCHED = ("//", "*", "`", '"')  # one-character needles search fastest
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
 _DIRECTIVE = re.compile(r"`([A-Za-z_]\w*)")
 _NON_SPACE = re.compile(r"\S*")
@@ -106,7 +107,7 @@ def token_start(text: str, index: int) -> int:
 def _blank_comments(source: Source, log: Log) -> str:
     # str.find per marker is much faster than a regex scan over a large netlist.
     text = source.text
-    next_at = {mark: text.find(mark) for mark in _MARKS}
+    next_at = {mark: text.find(mark) for mark in _SEARCHED}
     pieces: list[str] = []
     cursor = 0
     skipped: set[str] = set()
@@ -115,6 +116,12 @@ def _blank_comments(source: Source, log: Log) -> str:
         if not live:
             break
         start, mark = min(live)
+        if mark == "*":  # single-character search, then look at the character before
+            if start > 0 and text[start - 1] in "/(":
+                start, mark = start - 1, text[start - 1] + "*"
+            else:
+                next_at["*"] = text.find("*", start + 1)
+                continue
         first = token_start(text, start)
         if "\\" in text[first:start]:  # inside an escaped identifier
             end = _NON_SPACE.match(text, start).end()  # type: ignore[union-attr]
