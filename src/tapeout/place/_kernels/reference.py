@@ -89,3 +89,29 @@ def electric_field(density, bin_size):  # type: ignore[no-untyped-def]
     field_x = sin_x.T @ (a * k_u[:, None]) @ cos_y
     field_y = cos_x.T @ (a * k_v[None, :]) @ sin_y
     return potential, field_x, field_y
+
+
+def gather_field(center_x, center_y, width, height, scale, origin, bin_size, field_x, field_y):  # type: ignore[no-untyped-def]
+    """Per rectangle: sum over all bins of overlap area times the field, times ``scale``."""
+    n_x, n_y = field_x.shape
+    out_x = np.zeros(len(center_x))
+    out_y = np.zeros(len(center_x))
+    for i in range(n_x):
+        bx0 = origin[0] + i * bin_size[0]
+        ox = np.clip(
+            np.minimum(center_x + width / 2, bx0 + bin_size[0])
+            - np.maximum(center_x - width / 2, bx0),
+            0,
+            None,
+        )
+        for j in range(n_y):
+            by0 = origin[1] + j * bin_size[1]
+            oy = np.clip(
+                np.minimum(center_y + height / 2, by0 + bin_size[1])
+                - np.maximum(center_y - height / 2, by0),
+                0,
+                None,
+            )
+            out_x += scale * ox * oy * field_x[i, j]
+            out_y += scale * ox * oy * field_y[i, j]
+    return out_x, out_y

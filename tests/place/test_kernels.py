@@ -1,0 +1,104 @@
+"""Fast kernels against the slow references in _kernels/reference.py, on random inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tapeout.place._kernels import reference
+from tapeout.place._kernels.density import gather_field, spread_area
+from tapeout.place._kernels.wirelength import hpwl, wa_wirelength
+from tapeout.place.density import electric_field
+
+
+def _random_nets(rng: np.random.Generator, n_cells: int, n_nets: int):  # type: ignore[no-untyped-def]
+    degree = rng.integers(1, 8, n_nets)
+    indptr = np.zeros(n_nets + 1, dtype=np.int64)
+    np.cumsum(degree, out=indptr[1:])
+    pin_cell = rng.integers(0, n_cells, indptr[-1]).astype(np.int32)
+    return indptr, pin_cell
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_hpwl_matches_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    indptr, pin_cell = _random_nets(rng, 50, 80)
+    x = rng.uniform(-100, 100, pin_cell.size)
+    y = rng.uniform(-100, 100, pin_cell.size)
+    weight = rng.uniform(0.5, 2, 80)
+    assert hpwl(x, y, indptr, weight) == pytest.approx(reference.hpwl(x, y, indptr, weight))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_wa_wirelength_matches_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_cells = 40
+    indptr, pin_cell = _random_nets(rng, n_cells, 60)
+    coordinate = rng.uniform(0, 50, pin_cell.size)
+    weight = rng.uniform(0.5, 2, 60)
+    order = np.argsort(pin_cell, kind="stable").astype(np.int64)
+    cell_indptr = np.zeros(n_cells + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pin_cell, minlength=n_cells), out=cell_indptr[1:])
+    value, gradient = wa_wirelength(
+        coordinate, indptr, weight, np.ones(60, dtype=bool), 5.0, cell_indptr, order
+    )
+    expected_value, expected_gradient = reference.wa_wirelength(
+        coordinate, pin_cell, n_cells, indptr, weight, 5.0
+    )
+    assert value == pytest.approx(expected_value, rel=1e-10)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-8, atol=1e-10)
+
+
+def test_wa_gradient_is_the_derivative() -> None:
+    rng = np.random.default_rng(3)
+    indptr = np.array([0, 4], dtype=np.int64)
+    coordinate = rng.uniform(0, 10, 4)
+    cell_indptr = np.arange(5, dtype=np.int64)
+    cells = np.arange(4, dtype=np.int64)
+    args = (indptr, np.ones(1), np.ones(1, dtype=bool), 2.0, cell_indptr, cells)
+    _, gradient = wa_wirelength(coordinate, *args)
+    for pin in range(4):
+        step = np.zeros(4)
+        step[pin] = 1e-6
+        plus, _ = wa_wirelength(coordinate + step, *args)
+        minus, _ = wa_wirelength(coordinate - step, *args)
+        assert gradient[pin] == pytest.approx((plus - minus) / 2e-6, rel=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_spread_and_gather_match_reference(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 30
+    cx = rng.uniform(-5, 45, n)
+    cy = rng.uniform(-5, 35, n)
+    w = rng.uniform(0.5, 12, n)
+    h = rng.uniform(0.5, 12, n)
+    scale = rng.uniform(0.2, 1, n)
+    grid = ((0.0, 0.0), (5.0, 4.0), (8, 8))
+    np.testing.assert_allclose(
+        spread_area(cx, cy, w, h, scale, *grid), reference.spread_area(cx, cy, w, h, scale, *grid)
+    )
+    field_x = rng.normal(size=(8, 8))
+    field_y = rng.normal(size=(8, 8))
+    got = gather_field(cx, cy, w, h, scale, grid[0], grid[1], field_x, field_y)
+    expected = reference.gather_field(cx, cy, w, h, scale, grid[0], grid[1], field_x, field_y)
+    np.testing.assert_allclose(got[0], expected[0], atol=1e-9)
+    np.testing.assert_allclose(got[1], expected[1], atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(8, 8), (8, 16), (5, 7)])
+def test_electric_field_matches_cosine_series(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(4)
+    density = rng.random(shape)
+    got = electric_field(density, (2.0, 3.0))
+    expected = reference.electric_field(density, (2.0, 3.0))
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-10)
+
+
+def test_field_points_away_from_a_crowded_bin() -> None:
+    density = np.zeros((8, 8))
+    density[3, 3] = 10.0
+    _, field_x, field_y = electric_field(density, (1.0, 1.0))
+    assert field_x[5, 3] > 0 > field_x[1, 3]
+    assert field_y[3, 5] > 0 > field_y[3, 1]
