@@ -29,12 +29,15 @@ _MAX_DEPTH = 64
 
 
 def read_verilog(
-    paths: str | Path | Sequence[str | Path], *, top: str | None = None, log: Log | None = None
+    path_or_paths: str | Path | Sequence[str | Path],
+    *,
+    top: str | None = None,
+    log: Log | None = None,
 ) -> Netlist:
     """Read gate-level Verilog file(s) and flatten module ``top`` into a ``Netlist``.
 
     Args:
-        paths: one file or several (``.gz`` allowed); modules may be spread over them.
+        path_or_paths: one file or several (``.gz`` allowed); modules may be spread over them.
         top: the top module; default: the one module no other module instantiates.
         log: receives warnings (``VLOG-xxxx``); a fresh ``Log`` when None.
 
@@ -47,7 +50,7 @@ def read_verilog(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _read(paths, top, log)
+        return _read(path_or_paths, top, log)
     finally:
         if collecting:
             gc.enable()
