@@ -166,6 +166,9 @@ def test_cell_stub_gives_port_order(tmp_path: Path) -> None:
     assert netlist.top == "top"
     assert connections(netlist)["g/B"] == "b"
     assert netlist.masters.names == ["NAND2"]
+    bad_pin = text.replace("NAND2 g (a, b, y);", "NAND2 g (.A(a), .Z(b));")
+    with pytest.raises(ParseError, match="cell NAND2 has no pin Z"):
+        read_text(tmp_path, bad_pin)
 
 
 def test_literals_and_replication(tmp_path: Path) -> None:

@@ -595,6 +595,7 @@ class _ModuleBuilder:
         del terms_text
         kept = np.arange(count) if keep is None else np.asarray(keep, dtype=np.int64)
         pin_owner = np.repeat(np.arange(kept.size, dtype=np.int64), counts)
+        self._check_stub_pins(master_id[kept][pin_owner], term_ids, master_ids_of)
         bus_pins = net_ids == _BUS_SENTINEL
         keep_inst = np.ones(kept.size, dtype=bool)
         if bus_pins.any():
@@ -620,6 +621,26 @@ class _ModuleBuilder:
             term_ids[pin_keep],
             net_ids[pin_keep],
         )
+
+    def _check_stub_pins(
+        self, pin_master: np.ndarray, term_ids: np.ndarray, master_ids_of: dict[str, int]
+    ) -> None:
+        """Pins of cells defined by a stub module must be ports of that module."""
+        term_names = list(self.terms)
+        for master, index in master_ids_of.items():
+            template = self.modules(master)
+            if template is None or not template.is_stub:
+                continue
+            used = np.unique(term_ids[pin_master == index]).tolist()
+            unknown = [term_names[t] for t in used if term_names[t] not in template.ports]
+            if unknown:
+                raise self._lookup_error(
+                    _LookupError(
+                        f".{unknown[0]}",
+                        f"cell {master} has no pin {unknown[0]}",
+                        f"its module defines {', '.join(template.ports[:10])}",
+                    )
+                )
 
     def _fast_master(self, master: str) -> bool:
         if master in KEYWORDS:
