@@ -459,22 +459,27 @@ class Timer:
         if cell is None:
             raise DesignError(f"resize: no Liberty cell {master}")
         netlist = self.netlist
-        by_key = {(a.from_pin, a.to_pin, a.timing_type): a for a in cell.arcs}
+        # The k-th arc of a (from, to) pair maps to the k-th template of that pair (cells may
+        # have several arcs between two pins, one per ``when`` condition).
+        by_key: dict[tuple[str, str], list] = {}
+        for template in cell.arcs:
+            by_key.setdefault((template.from_pin, template.to_pin), []).append(template)
+        used: dict[tuple[str, str], int] = {}
         arcs = self.inst_arcs[self.inst_arc_indptr[inst] : self.inst_arc_indptr[inst + 1]]
         for a in arcs:
             key = (
                 netlist.terms[int(netlist.pin_term[graph.arc_from[a]])],
                 netlist.terms[int(netlist.pin_term[graph.arc_to[a]])],
             )
-            template = next(
-                (t for k, t in by_key.items() if k[0] == key[0] and k[1] == key[1]), None
-            )
-            if template is None:
+            count = used.get(key, 0)
+            used[key] = count + 1
+            templates = by_key.get(key, [])
+            if count >= len(templates):
                 raise DesignError(
                     f"resize of {netlist.inst_names[inst]} to {master}: no arc {key[0]}->{key[1]}"
                 )
-            graph.arc_delay_table[a] = template.delay_tables
-            graph.arc_slew_table[a] = template.slew_tables
+            graph.arc_delay_table[a] = templates[count].delay_tables
+            graph.arc_slew_table[a] = templates[count].slew_tables
         checks = np.flatnonzero(graph.check_inst == inst)
         for c in checks:
             data = netlist.terms[int(netlist.pin_term[graph.check_data_pin[c]])]
