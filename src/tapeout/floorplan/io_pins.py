@@ -9,6 +9,7 @@ are spread evenly over the free slots around the die, counter-clockwise from the
 from __future__ import annotations
 
 import fnmatch
+import re
 
 import numpy as np
 
@@ -80,9 +81,15 @@ def place_io_pins(
     port_slot = np.full(n_ports, -1, np.int64)
 
     matched: list[tuple[int, PinConstraint]] = []
+    # Globs know * and ? only: brackets are bus bits (data[3]), not character classes.
+    patterns = [
+        re.compile(fnmatch.translate(c.pattern.replace("[", "\x00").replace("]", "\x01"))
+                   .replace("\x00", "\\[").replace("\x01", "\\]"))
+        for c in constraints
+    ]  # fmt: skip
     for port, name in enumerate(netlist.port_names):
-        for constraint in constraints:
-            if fnmatch.fnmatchcase(name, constraint.pattern):
+        for constraint, pattern in zip(constraints, patterns, strict=True):
+            if pattern.match(name):
                 matched.append((port, constraint))
                 break
     for constraint in constraints:
@@ -133,13 +140,21 @@ def place_io_pins(
         ring_side = np.concatenate([np.full(slots[s].shape[0], i) for i, s in enumerate(SIDES)])
         ring_slot = np.concatenate([np.arange(slots[s].shape[0]) for s in SIDES])
         ring_free = ~np.concatenate([used[s] for s in SIDES])
+        # Distance of each slot along the die's edge, counter-clockwise from the lower left.
+        width, height = x1 - x0, y1 - y0
+        along = np.concatenate([
+            slots["bottom"] - x0,
+            width + slots["right"] - y0,
+            width + height + (x1 - slots["top"]),
+            2 * width + height + (y1 - slots["left"]),
+        ])  # fmt: skip
         free = np.flatnonzero(ring_free)
         if rest.shape[0] > free.shape[0]:
             raise DesignError(
                 f"{rest.shape[0]} ports but only {free.shape[0]} free pin slots on the die edges",
                 hint="lower the utilization or give a larger die area",
             )
-        picks = free[_even(free.shape[0], rest.shape[0])]
+        picks = free[_spread(along[free], rest.shape[0], 2 * (width + height))]
         port_side[rest] = ring_side[picks]
         port_slot[rest] = ring_slot[picks]
 
@@ -147,6 +162,23 @@ def place_io_pins(
     if n_ports and np.unique(port_side * (1 << 40) + port_slot).shape[0] != n_ports:
         raise ConfigError("two ports were given the same pin slot")  # cannot happen: guarded
     return n_ports
+
+
+def _spread(positions: np.ndarray, n_take: int, total: int) -> np.ndarray:
+    """int64 (n_take,) distinct indices into increasing ``positions``, nearest to evenly spaced
+    targets over ``[0, total)`` (greedy, in order, leaving room for the rest)."""
+    targets = (np.arange(n_take) + 0.5) * total / n_take
+    nearest = np.searchsorted(positions, targets)
+    n = positions.shape[0]
+    chosen = np.zeros(n_take, np.int64)
+    low = 0
+    for i, (target, k) in enumerate(zip(targets.tolist(), nearest.tolist(), strict=True)):
+        if k > 0 and (k == n or target - positions[k - 1] < positions[k] - target):
+            k -= 1
+        k = min(max(k, low), n - (n_take - i))
+        chosen[i] = k
+        low = k + 1
+    return chosen
 
 
 def _even(n_free: int, n_take: int) -> np.ndarray:
