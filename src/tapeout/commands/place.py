@@ -1,0 +1,93 @@
+"""``tapeout place``: place the standard cells of a floorplanned DEF (with LEF) or Bookshelf."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tapeout.errors import ConfigError
+from tapeout.log import Log
+from tapeout.place import PlaceOptions, place_problem, problem_from_bookshelf
+
+SUMMARY = "place standard cells: global (electrostatic), legalization and detailed placement"
+
+EXAMPLES = """\
+  tapeout place gcd_floorplan.def --platform sky130hd -o gcd_placed.def
+  tapeout place soc.def --platform nangate45 --lef ram.lef --target-density 0.7 -o soc_placed.def
+  tapeout place --bookshelf ibm01/ibm01.aux -o ibm01_placed/
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's options."""
+    parser.add_argument("design", type=Path, help="floorplanned DEF, or Bookshelf .aux")
+    parser.add_argument(
+        "--bookshelf", action="store_true", help="the input is a Bookshelf .aux file"
+    )
+    parser.add_argument("--platform", default="sky130hd", help="platform (default sky130hd)")
+    parser.add_argument("--pdk-root", type=Path, default=None, help="directory of platforms")
+    parser.add_argument("--lef", type=Path, action="append", default=[], help="extra macro LEF")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="placed DEF (Bookshelf: a directory)"
+    )
+    parser.add_argument("--target-density", type=float, default=1.0, help="bin density target")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--detailed-passes", type=int, default=6, help="0 skips detailed")
+    parser.add_argument("--report", choices=("text", "json"), default="text")
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Place; write the result; print the report."""
+    options = PlaceOptions(
+        target_density=args.target_density, seed=args.seed, detailed_passes=args.detailed_passes
+    )
+    options.validate()
+    log = Log()
+    if args.bookshelf or args.design.name.endswith((".aux", ".aux.gz")):
+        from tapeout.formats.bookshelf import read_bookshelf, write_bookshelf
+
+        design = read_bookshelf(args.design, log=log)
+        problem = problem_from_bookshelf(design)
+        report = place_problem(problem, options, log=log)
+        movable = ~problem.cell_fixed
+        design.node_x[movable] = problem.cell_x[movable]
+        design.node_y[movable] = problem.cell_y[movable]
+        args.output.mkdir(parents=True, exist_ok=True)
+        write_bookshelf(args.output, design.name, design)
+    else:
+        report = _place_def(args, options, log)
+    metrics = report.metrics()
+    if args.report == "json":
+        sys.stdout.write(json.dumps(metrics, indent=2) + "\n")
+    else:
+        sys.stdout.write(
+            f"placed: HPWL {report.hpwl:.6g} (global {report.global_result.hpwl:.6g}, "
+            f"{report.global_result.iterations} iterations, overflow "
+            f"{report.global_result.overflow:.3f}); displacement total "
+            f"{report.legalize_result.total_displacement:.6g} max "
+            f"{report.legalize_result.max_displacement:.6g}; {report.seconds:.2f} s\n"
+        )
+    return 0
+
+
+def _place_def(args: argparse.Namespace, options: PlaceOptions, log: Log):  # type: ignore[no-untyped-def]
+    from tapeout.formats.def_ import read_def, write_def
+    from tapeout.formats.lef import read_lef
+    from tapeout.place.from_design import apply_to_physical, problem_from_design
+    from tapeout.platforms import get_platform
+
+    if not args.design.exists():
+        raise ConfigError(f"{args.design}: no such file")
+    platform = get_platform(args.platform, pdk_root=args.pdk_root)
+    lef = read_lef([platform.tech_lef, *platform.cell_lefs, *args.lef], log=log)
+    result = read_def(args.design, log=log, dbu_per_micron=lef.tech.dbu_per_micron)
+    problem = problem_from_design(result.netlist, result.physical, lef.macros, lef.tech)
+    report = place_problem(problem, options, log=log)
+    apply_to_physical(problem, result.physical, result.netlist.n_insts)
+    write_def(
+        args.output, result.netlist, result.physical, result.wires, vias=result.vias,
+        design=result.design,
+    )  # fmt: skip
+    return report
