@@ -38,15 +38,15 @@ def _walk(a: Any, b: Any, path: str, rel_tol: float, found: list[str], limit: in
         elif a.dtype.kind == "f" or b.dtype.kind == "f":
             if not np.allclose(a, b, rtol=rel_tol, atol=0.0, equal_nan=True):
                 bad = np.flatnonzero(~np.isclose(a, b, rtol=rel_tol, atol=0.0, equal_nan=True))
-                i = np.unravel_index(bad[0], a.shape)
-                found.append(f"{path}{list(i)}: {a[i]!r} != {b[i]!r} ({bad.size} differ)")
+                at = np.unravel_index(bad[0], a.shape)
+                found.append(f"{path}{list(at)}: {a[at]!r} != {b[at]!r} ({bad.size} differ)")
         elif a.dtype.kind == "O":
             for i, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
                 _walk(x, y, f"{path}[{i}]", rel_tol, found, limit)
         elif not np.array_equal(a, b):
             bad = np.flatnonzero(a != b)
-            i = np.unravel_index(bad[0], a.shape)
-            found.append(f"{path}{list(i)}: {a[i]!r} != {b[i]!r} ({bad.size} differ)")
+            at = np.unravel_index(bad[0], a.shape)
+            found.append(f"{path}{list(at)}: {a[at]!r} != {b[at]!r} ({bad.size} differ)")
         return
     if isinstance(a, NameTable):
         _walk(a.names, b.names, path, rel_tol, found, limit)
