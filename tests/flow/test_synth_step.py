@@ -29,7 +29,7 @@ def pdk_environment(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 def test_synth_step_writes_netlist_sdc_and_metrics(pdk_environment, tmp_path: Path) -> None:
     config = load_config(EXAMPLE)
-    result = run_flow(config, run_dir=tmp_path / "run")
+    result = run_flow(config, run_dir=tmp_path / "run", to_step="synth")
     step = tmp_path / "run" / "01_synth"
     assert [outcome.status for outcome in result.outcomes] == ["ran"]
     assert "module counter" in (step / "counter.v").read_text()
@@ -51,7 +51,7 @@ def test_synth_step_writes_netlist_sdc_and_metrics(pdk_environment, tmp_path: Pa
     assert "SYN-0001" in (step / "step.log").read_text()
     assert ".tmp-" not in (step / "step.log").read_text()
 
-    again = run_flow(config, run_dir=tmp_path / "run", resume=True)
+    again = run_flow(config, run_dir=tmp_path / "run", resume=True, to_step="synth")
     assert [outcome.status for outcome in again.outcomes] == ["skipped"]
 
 

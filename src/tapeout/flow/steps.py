@@ -203,8 +203,56 @@ SYNTH = Step(
     files=_synth_files,
 )
 
-# The production flow, in order. Later issues append floorplan, place, cts, route, ...
-STEPS: tuple[Step, ...] = (SYNTH,)
+# --- floorplan -------------------------------------------------------------------------------
+
+
+def run_floorplan(context: StepContext) -> Metrics:
+    """Floorplan the synthesized netlist (die, rows, tracks, pins, taps, power grid) to DEF."""
+    from tapeout.db.design import Design
+    from tapeout.db.library import Library
+    from tapeout.floorplan import FloorplanOptions, floorplan
+    from tapeout.floorplan.check import check_floorplan
+    from tapeout.formats.def_ import write_def
+    from tapeout.formats.lef import read_lef
+    from tapeout.formats.verilog_read import read_verilog
+
+    platform = context.platform()
+    lef = read_lef([platform.tech_lef, *platform.cell_lefs], log=context.log)
+    netlist = read_verilog(context.inputs["netlist"], log=context.log)
+    design = Design(context.config.design.name, lef.tech, Library(macros=lef.macros), netlist)
+    settings = context.config.floorplan
+    options = FloorplanOptions(
+        platform=platform,
+        utilization=settings.utilization,
+        aspect_ratio=settings.aspect_ratio,
+        core_margin_um=settings.core_margin_um,
+    )
+    report = floorplan(design, options, log=context.log)
+    assert design.physical is not None and design.wires is not None
+    write_def(context.output("def"), netlist, design.physical, design.wires, vias=report.vias)
+    metrics: Metrics = dict(report.metrics())
+    if platform.power_grid is not None:
+        geometry = check_floorplan(
+            netlist, design.physical, design.wires, report.vias, lef.tech,
+            rail_layer=platform.power_grid.rail_layer,
+        )  # fmt: skip
+        for line in geometry.problems():
+            context.log.warn("FLOORPLAN-0020", f"grid check: {line}")
+        metrics["floorplan__power__grid__problems"] = len(geometry.problems())
+    return metrics
+
+
+FLOORPLAN = Step(
+    name="floorplan",
+    run=run_floorplan,
+    inputs=("netlist",),
+    outputs=(("def", "{design}.def"),),
+    options=lambda config: asdict(config.floorplan),
+    files=lambda config: (load_platform(config).tech_lef, *load_platform(config).cell_lefs),
+)
+
+# The production flow, in order. Later issues append place, cts, route, ...
+STEPS: tuple[Step, ...] = (SYNTH, FLOORPLAN)
 
 
 def find_step(name: str, steps: tuple[Step, ...] = STEPS) -> int:

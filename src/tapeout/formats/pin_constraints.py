@@ -9,7 +9,8 @@ Example::
 
 ``side`` is ``left``, ``right``, ``top`` or ``bottom`` (also ``west``/``east``/``north``/``south``
 or ``W``/``E``/``N``/``S``); ``position_um`` is the distance of the pin centre from the lower
-(bottom/left) end of that die edge, in microns. The first line whose glob matches a port wins.
+(bottom/left) end of that die edge, in microns. The first line whose glob matches a port wins;
+globs know ``*`` and ``?``, and brackets are literal bus-bit brackets (``data[3]``, ``data[*]``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _SIDE_ALIASES = {
 
 @dataclass(frozen=True)
 class PinConstraint:
-    """Ports matching ``pattern`` (fnmatch glob) go on ``side``, at ``position_um`` if given."""
+    """Ports matching ``pattern`` (glob of ``*`` and ``?``) go on ``side``, at ``position_um``."""
 
     pattern: str
     side: str
