@@ -145,7 +145,8 @@ def mapping_commands(plan: ScriptPlan) -> list[str]:
         # A latch open while the clock is low ANDed with the clock: the library's clock gate.
         MAP_CLOCK_GATES,
         # -norecode keeps the designer's state encoding: the netlist's state bits mean what the
-        # RTL's mean, which the equivalence check relies on (and which ORFS's area barely needs).
+        # RTL's mean, which the name-matching equivalence check relies on; re-encoding would
+        # save little area on these designs (gcd: 2 state bits).
         "fsm -norecode",
         "opt",
         "wreduce",
