@@ -1,0 +1,63 @@
+"""``tapeout place`` on a tiny floorplanned sky130hd DEF and on a Bookshelf design."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tapeout.cli import main
+from tapeout.formats.bookshelf import read_bookshelf
+from tapeout.formats.def_ import read_def
+from tapeout.formats.lef import read_lef
+from tapeout.log import Log
+from tapeout.place import problem_from_bookshelf
+from tapeout.place.from_design import problem_from_design
+from tapeout.platforms import get_platform
+from tests.conftest import DATA, shared_path
+from tests.place.legality import legality_errors
+
+TINY_DEF = DATA / "place" / "tiny_sky130.def"
+
+
+def test_place_def_is_legal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shared_path("pdks/sky130hd")
+    output = tmp_path / "placed.def"
+    assert main(["place", str(TINY_DEF), "--platform", "sky130hd", "-o", str(output),
+                 "--report", "json"]) == 0  # fmt: skip
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["detailedplace__hpwl"] > 0
+    platform = get_platform("sky130hd")
+    lef = read_lef([platform.tech_lef, *platform.cell_lefs], log=Log())
+    before = read_def(TINY_DEF, log=Log(), dbu_per_micron=lef.tech.dbu_per_micron)
+    after = read_def(output, log=Log(), dbu_per_micron=lef.tech.dbu_per_micron)
+    original = problem_from_design(before.netlist, before.physical, lef.macros, lef.tech)
+    placed = problem_from_design(after.netlist, after.physical, lef.macros, lef.tech)
+    # The placed DEF marks cells PLACED: judge them against the input's fixed flags.
+    placed.cell_fixed = original.cell_fixed
+    placed.cell_blocks = original.cell_blocks
+    assert legality_errors(placed, original.cell_x, original.cell_y) == []
+    assert placed.hpwl() == pytest.approx(metrics["detailedplace__hpwl"], rel=0.05)
+    # Cells take their row's orientation (rows alternate N / FS).
+    row_orient = dict(
+        zip(after.physical.row_y.tolist(), after.physical.row_orient.tolist(), strict=True)
+    )
+    movable = np.flatnonzero(~original.cell_fixed[: after.netlist.n_insts])
+    for inst in movable:
+        assert after.physical.inst_orient[inst] == row_orient[int(after.physical.inst_y[inst])]
+
+
+def test_place_bookshelf(tmp_path: Path) -> None:
+    aux = shared_path("benchmarks/bookshelf/dreamplace_simple/simple.aux.gz")
+    assert main(["place", str(aux), "-o", str(tmp_path)]) == 0
+    original = problem_from_bookshelf(read_bookshelf(aux))
+    placed = problem_from_bookshelf(read_bookshelf(tmp_path / "simple.aux"))
+    assert legality_errors(placed, original.cell_x, original.cell_y) == []
+
+
+def test_place_bad_options_exit_nonzero(tmp_path: Path) -> None:
+    assert main(["place", str(TINY_DEF), "-o", str(tmp_path / "x.def"),
+                 "--target-density", "2"]) == 1  # fmt: skip
+    assert main(["place", str(tmp_path / "missing.def"), "-o", str(tmp_path / "x.def")]) == 1
