@@ -148,10 +148,7 @@ def special_shapes(wires: Wires, vias: dict[str, DefVia], tech: Technology) -> N
 def _region(rects: np.ndarray):  # type: ignore[no-untyped-def]
     import klayout.db as kdb
 
-    region = kdb.Region()
-    for x0, y0, x1, y1 in rects.tolist():
-        region.insert(kdb.Box(x0, y0, x1, y1))
-    return region
+    return kdb.Region([kdb.Box(x0, y0, x1, y1) for x0, y0, x1, y1 in rects.tolist()])
 
 
 def _cut_neighbours(tech: Technology) -> dict[str, tuple[str, str]]:
@@ -285,15 +282,35 @@ def _check_rules(by_layer: dict[str, np.ndarray], tech: Technology, report: Geom
             if enclosure is None:
                 continue
             metal = merged.get(metal_name, kdb.Region())
-            bad_sets = []
-            for dx, dy in {enclosure, enclosure[::-1]}:
-                grown = cuts.sized(dx, dy, 2)
-                grown.merged_semantics = False
-                bad = grown.not_inside(metal)
-                bad.merged_semantics = False
-                bad_sets.append({(p.bbox().center().x, p.bbox().center().y) for p in bad.each()})
-            failed += len(set.intersection(*bad_sets))
+            failed += _unenclosed(cuts, metal, enclosure)
         report.enclosure_errors[cut] = failed
+
+
+def _centres(region) -> set[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    return {(p.bbox().center().x, p.bbox().center().y) for p in region.each()}
+
+
+def _unenclosed(cuts, metal, enclosure: tuple[int, int]) -> int:  # type: ignore[no-untyped-def]
+    """Cuts not enclosed by ``metal`` with (o1, o2) overhangs in either orientation."""
+    import klayout.db as kdb
+
+    first, second = enclosure, enclosure[::-1]
+    grown = cuts.sized(first[0], first[1], 2)
+    if (grown.merged() - metal).is_empty():
+        return 0  # every cut enclosed: the common, fast case
+    grown.merged_semantics = False
+    suspects = grown.not_inside(metal)
+    suspects.merged_semantics = False
+    # back to the cuts themselves, then the other orientation
+    candidates = kdb.Region([p.bbox().enlarged(-first[0], -first[1]) for p in suspects.each()])
+    candidates.merged_semantics = False
+    if first == second:
+        return len(_centres(candidates))
+    regrown = candidates.sized(second[0], second[1], 2)
+    regrown.merged_semantics = False
+    bad = regrown.not_inside(metal)
+    bad.merged_semantics = False
+    return len(_centres(bad))
 
 
 def check_floorplan(
