@@ -23,9 +23,10 @@ class ResolvedConstraints:
     """Constraints as arrays over pins (times ps, capacitance fF).
 
     Attributes:
-        clock_names: clock names; tag ``k*2+e`` is edge ``e`` of clock ``k``.
+        clock_names: clock names; tag ``k*2+e`` is edge ``e`` of clock ``k``; tag
+            ``2*n_clocks`` marks unclocked arrivals (input ports without input delay, at 0).
         clock_period_ps: float64 (n_clocks,).
-        edge_time_ps: float64 (n_tags,) time of each edge in its first period.
+        edge_time_ps: float64 (n_tags,) time of each edge in its first period (0 unclocked).
         setup_relation_ps, hold_relation_ps: float64 (n_tags, n_tags) capture minus launch time
             of the closest setup / hold edge pair (launch tag, capture tag).
         clock_source_pins: list of int64 arrays, the source pins of each clock.
@@ -164,15 +165,24 @@ def resolve_constraints(
         edge_time[2 * k + 1] = waveform[1] if len(waveform) > 1 else clock.period_ps / 2
         if clock.generated:
             log.warn("STA-0011", f"generated clock {clock.name} is timed as a plain clock")
-    n_tags = 2 * n_clocks
+    # Tags 0 .. 2*n_clocks-1 are clock edges; the last one is "unclocked" (an input port
+    # without input delay arrives at 0 and is checked against the first capture edge after 0).
+    n_tags = 2 * n_clocks + 1
+    unclocked = 2 * n_clocks
+    edge_time = np.append(edge_time, 0.0)
     setup_rel = np.full((n_tags, n_tags), np.inf)
     hold_rel = np.full((n_tags, n_tags), -np.inf)
-    for a in range(n_tags):
-        for b in range(n_tags):
+    for a in range(n_tags - 1):
+        for b in range(n_tags - 1):
             setup_rel[a, b], hold_rel[a, b] = _relations(
                 period[a // 2], edge_time[a], period[b // 2], edge_time[b]
             )
+    for b in range(n_tags - 1):
+        capture = edge_time[b] if edge_time[b] > 0.0 else edge_time[b] + period[b // 2]
+        setup_rel[unclocked, b] = capture
+        hold_rel[unclocked, b] = capture - period[b // 2]
     source_pins = [np.asarray(resolver.pins(clock.sources), dtype=np.int64) for clock in clocks]
+    resolver_pins_of_clocks = source_pins
     latency_max = np.zeros(n_clocks)
     latency_min = np.zeros(n_clocks)
     clock_slew = np.zeros(n_clocks)
@@ -212,6 +222,19 @@ def resolve_constraints(
                         value = min(value, input_min[pin, rf])
                     input_min[pin, rf] = value
                     input_tag[pin, rf] = tag
+
+    # Input ports without an input delay (clock sources aside) arrive unclocked at 0, as in
+    # OpenSTA.
+    clock_source_pins = {int(p) for pins in resolver_pins_of_clocks for p in pins}
+    for port, pin in resolver.port_pin.items():
+        direction = netlist.port_direction[netlist.port_names.index(port)]
+        if direction == 1 or pin in clock_source_pins:
+            continue
+        for rf in range(2):
+            if input_tag[pin, rf] < 0 and not np.isfinite(input_max[pin, rf]):
+                input_max[pin, rf] = 0.0
+                input_min[pin, rf] = 0.0
+                input_tag[pin, rf] = unclocked
 
     output_max = np.full((n_pins, 2), np.nan)
     output_min = np.full((n_pins, 2), np.nan)

@@ -47,6 +47,7 @@ class TimingPath:
     launch_edge_ps: float
     launch_rf: int
     input_delay_ps: float
+    launch_latency_ps: float
     capture_clock: str
     capture_edge_ps: float
     capture_rf: int
@@ -268,10 +269,18 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     # The clock network (ideal) is summarized as in OpenSTA: the path starts at the register
     # clock pin with the clock's arrival there.
     tag = int(tag_array[start.pin, start.rf])
-    launch_clock = resolved.clock_names[tag // 2] if tag >= 0 else ""
+    clocked = 0 <= tag < 2 * len(resolved.clock_names)
+    launch_clock = resolved.clock_names[tag // 2] if clocked else ""
     launch_edge = float(resolved.edge_time_ps[tag]) if tag >= 0 else 0.0
     start_is_register = bool(timer.clock_network[start.pin])
-    input_delay = 0.0 if start_is_register else start.arrival_ps - launch_edge
+    if start_is_register:
+        launch_latency = start.arrival_ps - launch_edge
+    elif clocked:
+        latencies = resolved.clock_latency_max_ps if late else resolved.clock_latency_min_ps
+        launch_latency = float(latencies[tag // 2])
+    else:
+        launch_latency = 0.0
+    input_delay = 0.0 if start_is_register else start.arrival_ps - launch_edge - launch_latency
     if start_is_register:
         points[0] = PathPoint(
             start.pin,
@@ -335,8 +344,9 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         end_is_register=bool(checks.size),
         launch_clock=launch_clock,
         launch_edge_ps=launch_edge,
-        launch_rf=tag % 2 if tag >= 0 else 0,
+        launch_rf=tag % 2 if clocked else 0,
         input_delay_ps=input_delay,
+        launch_latency_ps=launch_latency,
         capture_clock=capture_clock,
         capture_edge_ps=capture_edge,
         capture_rf=capture_tag % 2 if capture_tag >= 0 else 0,
@@ -436,32 +446,33 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
     ]
     zero = _ns(0.0, digits)
     edge_word = "rise" if path.launch_rf == 0 else "fall"
-    lines.append(
-        row(
-            "",
-            zero,
-            zero,
-            _ns(path.launch_edge_ps, digits),
-            f"  clock {path.launch_clock} ({edge_word} edge)",
-        )
-    )
     first = path.points[0]
-    latency = first.arrival_ps - path.launch_edge_ps if path.start_is_register else 0.0
-    lines.append(
-        row(
-            "",
-            "",
-            _ns(latency, digits),
-            _ns(path.launch_edge_ps + latency, digits),
-            "  clock network delay (ideal)",
+    latency = path.launch_latency_ps
+    if path.launch_clock:
+        lines.append(
+            row(
+                "",
+                zero,
+                zero,
+                _ns(path.launch_edge_ps, digits),
+                f"  clock {path.launch_clock} ({edge_word} edge)",
+            )
         )
-    )
+        lines.append(
+            row(
+                "",
+                "",
+                _ns(latency, digits),
+                _ns(path.launch_edge_ps + latency, digits),
+                "  clock network delay (ideal)",
+            )
+        )
     if not path.start_is_register:
         lines.append(
             row(
                 "",
                 "",
-                _ns(path.input_delay_ps - latency, digits),
+                _ns(path.input_delay_ps, digits),
                 _ns(first.arrival_ps, digits),
                 "  input external delay",
             )
