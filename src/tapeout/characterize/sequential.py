@@ -1,0 +1,424 @@
+"""Characterizing flip-flops and latches: clock-to-Q tables, asynchronous clear/preset arcs,
+setup and hold by bisection, all in one ngspice process per cell.
+
+Flip-flops (rising edge): the criterion of the sky130hd library, a 10 % rise of clock-to-Q
+delay: a setup (hold) time passes when Q reaches 50 % of its new (old) value no later than
+1.1 × the nominal clock-to-Q delay after the clock's 50 % point and holds it to the end.
+Latches (active-high enable): the value latched when the enable falls must be the expected
+one. The bisection runs inside ngspice's control language (``repeat``/``if``), 14 halvings of a
+3 ns interval (0.2 ps resolution).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tapeout.characterize import stimuli
+from tapeout.characterize.cells import Family, Sensitization
+from tapeout.characterize.measure import (
+    ArcTables,
+    CellResult,
+    Grid,
+    _leakage_runs,
+    _Plan,
+    _toggle_run,
+    max_step_s,
+    new_deck,
+    read_combinational,
+)
+from tapeout.characterize.spice import SpiceResult, run_netlist
+from tapeout.characterize.stimuli import SUPPLY_V, Deck, ramp_time_s
+from tapeout.db.liberty import TimingArc
+
+CONSTRAINT_SLEWS_NS = np.array([0.01, 0.5, 1.5])
+FAST_NS = 0.01  # slew of the set-up edges that only prepare a state
+DEGRADE = 1.1
+BISECTIONS = 14
+PREP_S = 1.5e-9  # the preparing clock pulse ends before this
+
+
+@dataclass(eq=False)
+class ConstraintTables:
+    """Setup or hold of ``pin`` against ``related_pin``: ns, float64 ``(3, 3)`` indexed by
+    (related pin slew, constrained pin slew); rise = data rising."""
+
+    pin: str
+    related_pin: str
+    timing_type: str  # setup_rising, hold_rising, setup_falling, hold_falling
+    rise_constraint: np.ndarray
+    fall_constraint: np.ndarray
+    slews_ns: np.ndarray
+
+    def timing_arc(self, template: str, make_table) -> TimingArc:
+        """The Liberty ``timing`` group (``make_table(template, values, index_1, index_2)``)."""
+        arc = TimingArc(related_pin=self.related_pin, timing_type=self.timing_type)
+        arc.rise_constraint = make_table(
+            template, self.rise_constraint, self.slews_ns, self.slews_ns
+        )
+        arc.fall_constraint = make_table(
+            template, self.fall_constraint, self.slews_ns, self.slews_ns
+        )
+        return arc
+
+
+def _inactive(family: Family) -> dict[str, bool]:
+    """Static levels of asynchronous pins (inactive: high, they are active low)."""
+    return {pin: True for pin in (family.clear, family.preset) if pin}
+
+
+def _clock_waveforms(
+    family: Family, clock_slew_ns: float, window: float, *, first_value: bool
+) -> tuple[dict[str, str], float, float]:
+    """Stimulus: a preparing clock pulse capturing ``not first_value``, then D = first_value,
+    the measured clock edge at T1, D inverted, the measured edge at T1 + 2·window. Returns the
+    waveforms and T1, T2 (starts of the two measured clock ramps)."""
+    fast = ramp_time_s(FAST_NS)
+    ramp = ramp_time_s(clock_slew_ns)
+    t1 = PREP_S + 0.5e-9
+    t2 = t1 + 2 * window
+    clock_edges = [(0.2e-9, fast, True), (0.9e-9, fast, False)]
+    clock_edges += [(t1, ramp, True), (t1 + window, ramp, False), (t2, ramp, True)]
+    data_edges = [(PREP_S, fast, first_value), (t1 + window / 2, fast, not first_value)]
+    waveforms = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
+    waveforms[family.clock] = stimuli.pwl_points(clock_edges, initial=False)
+    waveforms[family.data] = stimuli.pwl_points(data_edges, initial=not first_value)
+    return waveforms, t1, t2
+
+
+def _clock_arc_runs(deck: Deck, family: Family, grid: Grid, output: str) -> np.ndarray:
+    """Clock-to-output runs over the grid; measures ``c{r|f}{k}`` delay, ``s{r|f}{k}``
+    transition, ``q{r|f}{k}`` supply charge (r: output rising edge)."""
+    runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
+    for i, slew in enumerate(grid.slews_ns):
+        window = ramp_time_s(float(slew)) + 5e-9
+        for j, load in enumerate(grid.loads_pf[output]):
+            k = deck.runs
+            runs[i, j] = k
+            waveforms, t1, t2 = _clock_waveforms(family, float(slew), window, first_value=True)
+            measures = []
+            for tag, start, rising in (("r", t1, True), ("f", t2, False)):
+                td = f"td={start - 0.05e-9:.6e}"
+                measures.append(
+                    f"c{tag}{k} trig v(k0_{family.clock.lower()}) val={SUPPLY_V / 2:g} {td} rise=1 "
+                    f"targ v(k0_{output.lower()}) val={SUPPLY_V / 2:g} {td} "
+                    f"{'rise' if rising else 'fall'}=1"
+                )
+                low, high = 0.2 * SUPPLY_V, 0.8 * SUPPLY_V
+                first, second = (low, high) if rising else (high, low)
+                edge = "rise" if rising else "fall"
+                measures.append(
+                    f"s{tag}{k} trig v(k0_{output.lower()}) val={first:g} {td} {edge}=1 "
+                    f"targ v(k0_{output.lower()}) val={second:g} {td} {edge}=1"
+                )
+                measures.append(stimuli.charge_measure(f"q{tag}{k}", "vdd0", start, start + window))
+            loads = {pin: float(grid.loads_pf[pin][0]) for pin in family.outputs}
+            loads[output] = float(load)
+            deck.add_run(waveforms, loads, t2 + window, measures, max_step_s=max_step_s(slew))
+    return runs
+
+
+def _async_runs(deck: Deck, family: Family, grid: Grid, output: str, pin: str) -> np.ndarray:
+    """Clear (preset) pin falling → output falling (rising): ``a{k}`` delay, ``b{k}``
+    transition, ``e{k}`` supply charge."""
+    clearing = pin == family.clear
+    runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
+    fast = ramp_time_s(FAST_NS)
+    for i, slew in enumerate(grid.slews_ns):
+        ramp = ramp_time_s(float(slew))
+        window = ramp + 5e-9
+        for j, load in enumerate(grid.loads_pf[output]):
+            k = deck.runs
+            runs[i, j] = k
+            start = PREP_S + 0.5e-9
+            waveforms = {other: stimuli.pwl_points([], initial=True) for other in _inactive(family)}
+            waveforms[family.clock] = stimuli.pwl_points(
+                [(0.2e-9, fast, True), (0.9e-9, fast, False)], initial=False
+            )
+            waveforms[family.data] = stimuli.pwl_points([], initial=clearing)
+            waveforms[pin] = stimuli.pwl_points(
+                [(start, ramp, False), (start + window, fast, True)], initial=True
+            )
+            edge = "fall" if clearing else "rise"
+            first, second = (0.8, 0.2) if clearing else (0.2, 0.8)
+            measures = [
+                f"a{k} trig v(k0_{pin.lower()}) val={SUPPLY_V / 2:g} fall=1 "
+                f"targ v(k0_{output.lower()}) val={SUPPLY_V / 2:g} td={start:.6e} {edge}=1",
+                f"b{k} trig v(k0_{output.lower()}) val={first * SUPPLY_V:g} td={start:.6e} "
+                f"{edge}=1 targ v(k0_{output.lower()}) val={second * SUPPLY_V:g} "
+                f"td={start:.6e} {edge}=1",
+                stimuli.charge_measure(f"e{k}", "vdd0", start, start + window),
+            ]
+            loads = {name: float(grid.loads_pf[name][0]) for name in family.outputs}
+            loads[output] = float(load)
+            deck.add_run(
+                waveforms, loads, start + 2 * window, measures, max_step_s=max_step_s(slew)
+            )
+    return runs
+
+
+def _bisection(
+    deck: Deck,
+    family: Family,
+    output: str,
+    name: str,
+    *,
+    hold: bool,
+    data_rising: bool,
+    clock_slew_ns: float,
+    data_slew_ns: float,
+) -> None:
+    """A control-language block that bisects the setup (hold) time and prints ``name``.
+
+    The data pin crosses 50 % at ``offset`` before (setup) or after (hold) the clock's
+    sampling edge crosses 50 %. Flip-flops sample on the rising clock, latches on the falling
+    enable.
+    """
+    latch = family.kind == "latch"
+    fast = ramp_time_s(FAST_NS)
+    clock_ramp = ramp_time_s(clock_slew_ns)
+    data_ramp = ramp_time_s(data_slew_ns)
+    edge_s = 4e-9  # the sampling clock edge starts here
+    clock_mid = edge_s + clock_ramp / 2
+    stop = edge_s + clock_ramp + 6e-9
+    # Value captured: the new data value for setup, the old one for hold.
+    new_value = data_rising
+    expected = (not new_value) if hold else new_value
+    # Q before the sampling edge must differ from the expected value, so a late capture shows.
+    prior = not expected
+    clock = f"k0_{family.clock.lower()}"
+    q = f"k0_{output.lower()}"
+    statics = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
+    if latch:
+        # enable high from the start (Q follows D = prior), data changes, enable falls at edge_s.
+        clock_points = stimuli.pwl_points([(edge_s, clock_ramp, False)], initial=True)
+        data_start = prior
+    else:
+        clock_points = stimuli.pwl_points(
+            [(0.2e-9, fast, True), (1.0e-9, fast, False), (edge_s, clock_ramp, True)],
+            initial=False,
+        )
+        data_start = prior
+    lines = deck.control
+    lines.append(f"let nominal_{name} = 0")
+    # Nominal clock-to-Q delay (flip-flops): data settled 2 ns before the edge.
+    if not latch:
+        pre = _data_points(new_value, 1.5e-9, hold=hold)
+        deck.add_run(
+            {**statics, family.clock: clock_points, family.data: pre},
+            {pin: 0.0005 for pin in family.outputs},
+            stop,
+            [
+                f"nominal_{name} trig v({clock}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
+                f"rise=1 targ v({q}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
+                f"{'rise' if expected else 'fall'}=1"
+            ],
+            max_step_s=max_step_s(min(clock_slew_ns, data_slew_ns)),
+        )
+    # offset > 0 always passes for setup (data long before), and for hold (data long after).
+    lines.append(f"let pass_{name} = 2e-9")
+    lines.append(f"let fail_{name} = -1.5e-9")
+    lines.append(f"let deadline_{name} = {clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12")
+    if latch:
+        lines.append(f"let deadline_{name} = {stop - 0.1e-9:.6e}")
+    lines.append(f"repeat {BISECTIONS}")
+    lines.append(f"  let offset_{name} = (pass_{name} + fail_{name}) / 2")
+    sign = "+" if hold else "-"
+    lines.append(f"  let start_{name} = {clock_mid:.6e} {sign} offset_{name} - {data_ramp / 2:.6e}")
+    lines.append(f"  let end_{name} = start_{name} + {data_ramp:.6e}")
+    before, after = (SUPPLY_V if data_start else 0.0), (SUPPLY_V if new_value else 0.0)
+    if hold:
+        # Data holds the captured value, then changes (to the new value) after the edge.
+        before, after = (SUPPLY_V if expected else 0.0), (SUPPLY_V if not expected else 0.0)
+        prep_value = 0.0 if expected else SUPPLY_V
+        points = (
+            f"0 {prep_value:g} 1.3e-9 {prep_value:g} {1.3e-9 + fast:.6e} {before:g} "
+            f"$&start_{name} {before:g} $&end_{name} {after:g}"
+        )
+    else:
+        points = f"0 {before:g} $&start_{name} {before:g} $&end_{name} {after:g}"
+    for pin in deck.inputs:
+        if pin == family.data:
+            lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {points} ]")
+        elif pin == family.clock:
+            lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {clock_points} ]")
+        else:
+            lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {statics[pin]} ]")
+    for pin in deck.outputs:
+        lines.append(f"  alter c0_{pin.lower()} 5e-16")
+    step = max_step_s(min(clock_slew_ns, data_slew_ns))
+    lines.append(f"  tran 1e-12 {stop:.6e} 0 {step:.3e}")
+    lines.append(f"  meas tran atdeadline_{name} find v({q}) at=$&deadline_{name}")
+    lines.append(f"  meas tran atend_{name} find v({q}) at={stop - 1e-11:.6e}")
+    good = "gt" if expected else "lt"
+    half = f"{SUPPLY_V / 2:g}"
+    lines.append(f"  if (atdeadline_{name} {good} {half}) and (atend_{name} {good} {half})")
+    lines.append(f"    let pass_{name} = offset_{name}")
+    lines.append("  else")
+    lines.append(f"    let fail_{name} = offset_{name}")
+    lines.append("  end")
+    lines.append("  destroy all")
+    lines.append("end")
+    lines.append(f"let {name} = pass_{name}")
+    lines.append(f"print {name}")
+
+
+def _data_points(new_value: bool, prep_s: float, *, hold: bool) -> str:
+    """Data waveform of the nominal run: from the opposite value to the captured one at
+    ``prep_s``, well before the sampling edge."""
+    captured = (not new_value) if hold else new_value
+    return stimuli.pwl_points([(prep_s, ramp_time_s(FAST_NS), captured)], initial=not captured)
+
+
+def sequential_deck(
+    name: str, family: Family, grid: Grid, *, subckt: str, models: Path, ports: list[str]
+) -> tuple[Deck, dict]:
+    """The deck of a flip-flop or latch and the plan to read it back."""
+    deck = new_deck(name, family, subckt=subckt, models=models, ports=ports)
+    output = next(iter(family.outputs))
+    plan: dict = {"clock": _clock_arc_runs(deck, family, grid, output)}
+    for pin in (family.clear, family.preset):
+        if pin:
+            plan[pin] = _async_runs(deck, family, grid, output, pin)
+    combinational = _Plan()
+    if family.kind == "latch":
+        arc = Sensitization(family.data, output, {family.clock: True}, "positive_unate")
+        runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
+        for i, slew in enumerate(grid.slews_ns):
+            for j, load in enumerate(grid.loads_pf[output]):
+                runs[i, j] = deck.runs
+                combinational.loads_pf[deck.runs] = float(load)
+                _toggle_run(
+                    deck, family, grid, _with_statics(arc, family), output, float(slew), float(load)
+                )
+        combinational.arcs.append((arc, runs))
+    # Pin capacitances: each input toggled once with the outputs lightly loaded.
+    for pin in family.inputs:
+        others = {other: other != family.data for other in family.inputs if other != pin}
+        if family.kind == "latch" and pin == family.data:
+            others[family.clock] = False
+        combinational.pin_caps[pin] = deck.runs
+        sense = "negative_unate" if pin in (family.clear, family.preset) else "positive_unate"
+        _toggle_run(
+            deck,
+            family,
+            grid,
+            Sensitization(pin, output, others, sense),
+            output,
+            0.0531329,
+            float(grid.loads_pf[output][0]),
+        )
+    _leakage_runs(deck, combinational, family)
+    plan["combinational"] = combinational
+    sampling = "falling" if family.kind == "latch" else "rising"
+    constraints = []
+    for hold in (False, True):
+        for data_rising in (True, False):
+            for i, clock_slew in enumerate(CONSTRAINT_SLEWS_NS):
+                for j, data_slew in enumerate(CONSTRAINT_SLEWS_NS):
+                    label = f"{'h' if hold else 's'}{'r' if data_rising else 'f'}{i}{j}"
+                    _bisection(
+                        deck,
+                        family,
+                        output,
+                        label,
+                        hold=hold,
+                        data_rising=data_rising,
+                        clock_slew_ns=float(clock_slew),
+                        data_slew_ns=float(data_slew),
+                    )
+        constraints.append(f"{'hold' if hold else 'setup'}_{sampling}")
+    plan["constraints"] = constraints
+    return deck, plan
+
+
+def _with_statics(arc: Sensitization, family: Family) -> Sensitization:
+    others = dict(arc.others)
+    others.update(_inactive(family))
+    return Sensitization(arc.pin, arc.output, others, arc.sense)
+
+
+def read_sequential(
+    name: str, family: Family, grid: Grid, plan: dict, result: SpiceResult
+) -> CellResult:
+    """The tables of a flip-flop or latch from its deck's measures."""
+    values = result.measures
+    cell = read_combinational(name, family, grid, plan["combinational"], result)
+    output = next(iter(family.outputs))
+
+    def table(prefix: str, runs: np.ndarray) -> np.ndarray:
+        return np.array(
+            [[values.get(f"{prefix}{k}", np.nan) for k in row] for row in runs], dtype=np.float64
+        )
+
+    runs = plan["clock"]
+    loads = grid.loads_pf[output][None, :] * np.ones((runs.shape[0], 1))
+    half_cv2 = 0.5 * loads * SUPPLY_V**2
+    cell.arcs.insert(
+        0,
+        ArcTables(
+            pin=family.clock,
+            output=output,
+            sense="non_unate",
+            cell_rise=table("cr", runs) * 1e9,
+            cell_fall=table("cf", runs) * 1e9,
+            rise_transition=table("sr", runs) * 1e9,
+            fall_transition=table("sf", runs) * 1e9,
+            rise_energy_pj=-table("qr", runs) * SUPPLY_V * 1e12 - half_cv2,
+            fall_energy_pj=-table("qf", runs) * SUPPLY_V * 1e12 - half_cv2,
+            timing_type="rising_edge",
+        ),
+    )
+    for pin, timing_type in ((family.clear, "clear"), (family.preset, "preset")):
+        if not pin:
+            continue
+        runs = plan[pin]
+        delay = table("a", runs) * 1e9
+        transition = table("b", runs) * 1e9
+        energy = -table("e", runs) * SUPPLY_V * 1e12 - half_cv2
+        clearing = timing_type == "clear"
+        cell.arcs.append(
+            ArcTables(
+                pin=pin,
+                output=output,
+                sense="positive_unate" if clearing else "negative_unate",
+                cell_rise=None if clearing else delay,
+                cell_fall=delay if clearing else None,
+                rise_transition=None if clearing else transition,
+                fall_transition=transition if clearing else None,
+                rise_energy_pj=None if clearing else energy,
+                fall_energy_pj=energy if clearing else None,
+                timing_type=timing_type,
+            )
+        )
+    for timing_type in plan["constraints"]:
+        tag = "h" if timing_type.startswith("hold") else "s"
+        tables = {}
+        for edge in ("r", "f"):
+            tables[edge] = np.array(
+                [
+                    [values.get(f"{tag}{edge}{i}{j}", np.nan) * 1e9 for j in range(3)]
+                    for i in range(3)
+                ]
+            )
+        cell.constraints.append(
+            ConstraintTables(
+                family.data,
+                family.clock,
+                timing_type,
+                tables["r"],
+                tables["f"],
+                CONSTRAINT_SLEWS_NS,
+            )
+        )
+    return cell
+
+
+def characterize_sequential(
+    name: str, family: Family, grid: Grid, *, subckt: str, models: Path, ports: list[str]
+) -> CellResult:
+    """Simulate and read back one flip-flop or latch."""
+    deck, plan = sequential_deck(name, family, grid, subckt=subckt, models=models, ports=ports)
+    return read_sequential(name, family, grid, plan, run_netlist(deck.text()))

