@@ -211,6 +211,13 @@ def parse_config(text: str, path: Path) -> FlowConfig:
         raise ConfigError(
             f"malformed TOML: {message}", file=path, line=line, column=column
         ) from None
+    except ValueError:  # tomllib lets int() refuse integers of more than 4300 digits
+        digits = re.search(r"\d{4300,}", text)
+        raise ConfigError(
+            "malformed TOML: an integer with thousands of digits",
+            file=path,
+            line=text.count("\n", 0, digits.start()) + 1 if digits else None,
+        ) from None
     _check_structure(data, locator)
     design_table = data.get("design")
     if design_table is None:
@@ -272,6 +279,22 @@ class _Locator:
                 return number
         return None
 
+    def first_statement_line(self) -> int:
+        """Line of the first statement (not blank, not a comment), else 1."""
+        for number, line in enumerate(self.lines, start=1):
+            if line.strip() and not line.lstrip().startswith("#"):
+                return number
+        return 1
+
+    def unknown_header_line(self) -> int:
+        """Line of the first ``[header]`` that is not a known section (quoted names with
+        escapes do not match ``section_line``), else 1."""
+        known = re.compile(rf"^\s*\[\[?\s*({'|'.join(SCHEMA)})\s*[\].]")
+        for number, line in enumerate(self.lines, start=1):
+            if line.lstrip().startswith("[") and not known.match(line):
+                return number
+        return 1
+
     def key_line(self, section: str, key: str) -> int | None:
         """Line of ``key`` inside ``[section]`` (or ``section.key = ...``), else the section's."""
         header = re.compile(r"^\s*\[")
@@ -294,7 +317,7 @@ class _Locator:
         self, section: str, key: str | None, message: str, hint: str | None = None
     ) -> ConfigError:
         line = self.key_line(section, key) if key else self.section_line(section)
-        where = f"{section}.{key}" if key else f"[{section}]"
+        where = _printable(f"{section}.{key}" if key else f"[{section}]")
         return ConfigError(f"{where}: {message}", file=self.path, line=line, hint=hint)
 
 
@@ -326,10 +349,10 @@ def _check_structure(data: dict[str, Any], locator: _Locator) -> None:
         if section not in SCHEMA:
             guess = _suggest(section, list(SCHEMA))
             hint = f"did you mean [{guess}]?" if guess else f"known: {', '.join(SCHEMA)}"
-            line = locator.section_line(section)
+            line = locator.section_line(section) or locator.unknown_header_line()
             if not isinstance(table, dict):
                 # A top-level key, not a section.
-                line = locator.key_line("", section)
+                line = locator.key_line("", section) or locator.first_statement_line()
                 raise ConfigError(
                     f"unknown top-level key {section!r}; keys belong in a section",
                     file=locator.path,
@@ -337,7 +360,10 @@ def _check_structure(data: dict[str, Any], locator: _Locator) -> None:
                     hint=hint,
                 )
             raise ConfigError(
-                f"unknown section [{section}]", file=locator.path, line=line, hint=hint
+                f"unknown section {_printable(f'[{section}]')}",
+                file=locator.path,
+                line=line,
+                hint=hint,
             )
         if not isinstance(table, dict):
             raise ConfigError(
@@ -376,23 +402,44 @@ def _check_value(key: Key, section: str, value: Any, locator: _Locator) -> None:
     }[key.kind]
     if not ok:
         raise locator.error(
-            section, key.name, f"must be {expected}, got {_type_name(value)} {value!r}"
+            section, key.name, f"must be {expected}, got {_type_name(value)} {_shown(value)}"
         )
+    if key.kind == "number" and isinstance(value, int) and abs(value) > 2**63:
+        raise locator.error(section, key.name, f"is out of range, got {_shown(value)}")
     if key.check is not None:
         problem = key.check(value)
         if problem:
-            raise locator.error(section, key.name, f"{problem}, got {value!r}")
+            raise locator.error(section, key.name, f"{problem}, got {_shown(value)}")
+
+
+def _printable(path: str | Path) -> str:
+    """A path as written, or quoted with escapes when it holds newlines or control characters."""
+    text = str(path)
+    return text if text.isprintable() else _shown(text)
+
+
+def _shown(value: Any) -> str:
+    """``repr(value)``, shortened so an error stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(text)} characters)"
 
 
 def _design(table: dict[str, Any], locator: _Locator) -> DesignConfig:
     directory = locator.path.parent
 
     def existing(key: str, relative: str, *, directory_expected: bool = False) -> Path:
-        resolved = (directory / relative).resolve()
-        ok = resolved.is_dir() if directory_expected else resolved.is_file()
+        try:
+            resolved = (directory / relative).resolve()
+            ok = resolved.is_dir() if directory_expected else resolved.is_file()
+        except (OSError, ValueError) as error:  # a NUL character, a name too long, a loop
+            raise locator.error(
+                "design", key, f"not a usable path: {_shown(relative)}: {error}"
+            ) from None
         if not ok:
             what = "directory" if directory_expected else "file"
-            raise locator.error("design", key, f"{what} not found: {relative} ({resolved})")
+            raise locator.error(
+                "design", key, f"{what} not found: {_printable(relative)} ({_printable(resolved)})"
+            )
         return resolved
 
     sources = table["sources"]
