@@ -175,3 +175,86 @@ def test_without_grid_and_taps() -> None:
     _platform, design, report, _ = _run("sky130hd", add_taps=False, add_power_grid=False)
     assert report.n_taps == 0 and report.n_power_shapes == 0 and report.vias == {}
     assert design.wires is not None and len(design.wires.special_net_names) == 0
+
+
+def _block(tech, top_pin_layer: str) -> Macro:  # type: ignore[no-untyped-def]
+    """A 40 x 30 µm block with VPWR/VGND stripes on ``top_pin_layer`` and met1 obstruction."""
+    from tapeout.db.macro import MacroPin, Shapes
+    from tapeout.db.netlist import PortDirection
+
+    layer = tech.layer_index(top_pin_layer)
+
+    def pin(name: str, use: str, rect: tuple[int, int, int, int]) -> MacroPin:
+        shapes = Shapes(rects=np.array([rect], np.int64), rect_layer=np.array([layer], np.int64))
+        return MacroPin(name, PortDirection.INOUT, use=use, ports=[shapes])
+
+    # met3: horizontal stripes (met4 straps cross them); met4: vertical (met5 straps cross)
+    vertical = top_pin_layer == "met4"
+    power = (2000, 1000, 3000, 29_000) if vertical else (1000, 27_000, 39_000, 28_000)
+    ground = (37_000, 1000, 38_000, 29_000) if vertical else (1000, 2000, 39_000, 3000)
+
+    obstruction = Shapes(
+        rects=np.array([[0, 0, 40_000, 30_000]], np.int64),
+        rect_layer=np.array([tech.layer_index("met1")], np.int64),
+    )
+    return Macro(
+        "test_block", "BLOCK", width=40_000, height=30_000,
+        pins={"VPWR": pin("VPWR", "POWER", power), "VGND": pin("VGND", "GROUND", ground)},
+        obstructions=obstruction,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("pin_layer", ["met3", "met4"])
+def test_macro_power_pins_join_the_grid(pin_layer: str) -> None:
+    platform, lef = platform_and_lef("sky130hd")
+    netlist = synthetic_netlist("sky130hd", 800)
+    design = design_for("sky130hd", netlist)
+    design.library.macros["test_block"] = _block(lef.tech, pin_layer)
+    netlist.inst_master[0] = netlist.masters.add("test_block")
+    options = FloorplanOptions(
+        platform=platform, utilization=0.3,
+        macro_placements=(MacroPlacement("g0", 40.0, 40.0, "FS"),), macro_halo_um=4.0,
+    )  # fmt: skip
+    log = Log()
+    report = floorplan(design, options, log=log)
+    wires, physical = design.wires, design.physical
+    assert wires is not None and physical is not None and design.tech is not None
+    special = wires.special
+    block = special.rect_shape == 8  # WireShape.BLOCKWIRE: the macro pins joined to the grid
+    pins = special.rect[block & (special.rect_layer == wires.layers.index(pin_layer))]
+    # FS flips the block about its horizontal axis: VPWR (top in LEF) ends up at the bottom
+    if pin_layer == "met3":
+        expected = {
+            (41_000, 42_000, 79_000, 43_000): "VDD",
+            (41_000, 67_000, 79_000, 68_000): "VSS",
+        }
+    else:
+        expected = {
+            (42_000, 41_000, 43_000, 69_000): "VDD",
+            (77_000, 41_000, 78_000, 69_000): "VSS",
+        }
+    found = {
+        tuple(rect): wires.special_net_names[int(net)]
+        for rect, net in zip(pins.tolist(), special.rect_net[block].tolist(), strict=True)
+    }
+    assert found == expected
+    assert "FLOORPLAN-0014" not in log.ids()
+    if pin_layer == "met4":  # met4 straps are cut around the block
+        met4 = special.rect[(special.rect_layer == wires.layers.index("met4")) & ~block]
+        inside = (
+            (met4[:, 0] < 80_000)
+            & (met4[:, 2] > 40_000)
+            & (met4[:, 1] < 70_000)
+            & (met4[:, 3] > 40_000)
+        )
+        assert not inside.any()
+    assert platform.power_grid is not None
+    geometry = check_floorplan(
+        netlist,
+        physical,
+        wires,
+        report.vias,
+        design.tech,
+        rail_layer=platform.power_grid.rail_layer,
+    )
+    assert geometry.problems() == []

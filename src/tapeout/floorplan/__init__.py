@@ -16,7 +16,7 @@ from tapeout.db.wires import Wires
 from tapeout.errors import DesignError, PlatformError
 from tapeout.floorplan.core import make_rows, make_tracks, master_sizes, size_chip
 from tapeout.floorplan.io_pins import place_io_pins
-from tapeout.floorplan.macros import place_macros
+from tapeout.floorplan.macros import halo_boxes, place_macros
 from tapeout.floorplan.options import FloorplanOptions, FloorplanReport, MacroPlacement
 from tapeout.floorplan.power_grid import build_power_grid
 from tapeout.floorplan.taps import place_taps
@@ -84,10 +84,12 @@ def floorplan(design: Design, options: FloorplanOptions, *, log: Log) -> Floorpl
     physical = Physical.for_netlist(netlist, dbu_per_micron=dbu)
     physical.die_area = np.array([area.die[:2], area.die[2:]], dtype=np.int64)
     physical.core_area = np.array(area.core, dtype=np.int64)
-    blocked = place_macros(
-        netlist, physical, macros, options.macro_placements,
+    placed_macros = place_macros(
+        netlist, physical, macros, options.macro_placements, tech,
         core=area.core, halo=round(options.macro_halo_um * dbu), grid=grid,
+        ground_pins=platform.ground_nets, power_pins=platform.power_nets,
     )  # fmt: skip
+    blocked = halo_boxes(placed_macros)
     make_rows(physical, site, area.core, blocked)
     make_tracks(physical, tech, area.die)
     n_pins = place_io_pins(
@@ -120,7 +122,7 @@ def floorplan(design: Design, options: FloorplanOptions, *, log: Log) -> Floorpl
             net_names=(options.power_net, options.ground_net),
             power_pins=platform.power_nets,
             ground_pins=platform.ground_nets,
-            blocked=blocked,
+            macros=placed_macros,
             log=log,
         )  # fmt: skip
         report.vias = grid_result.vias

@@ -148,7 +148,8 @@ def special_shapes(wires: Wires, vias: dict[str, DefVia], tech: Technology) -> N
 def _region(rects: np.ndarray):  # type: ignore[no-untyped-def]
     import klayout.db as kdb
 
-    return kdb.Region([kdb.Box(x0, y0, x1, y1) for x0, y0, x1, y1 in rects.tolist()])
+    boxes = [kdb.Box(x0, y0, x1, y1) for x0, y0, x1, y1 in rects.tolist()]
+    return kdb.Region(boxes)  # type: ignore[arg-type]
 
 
 def _cut_neighbours(tech: Technology) -> dict[str, tuple[str, str]]:

@@ -20,6 +20,7 @@ from tapeout.db.physical import Physical, SignalUse
 from tapeout.db.tech import LayerDirection, Technology
 from tapeout.db.wires import RouteStatus, Routing, Wires, WireShape
 from tapeout.floorplan.core import snap_down, snap_up
+from tapeout.floorplan.macros import PlacedMacro
 from tapeout.floorplan.vias import Box, ViaMaker
 from tapeout.formats.def_common import DefVia
 from tapeout.log import Log
@@ -76,6 +77,28 @@ def _inside(inner: Box, outer: Box) -> bool:
     )
 
 
+def _cut(wire: Box, holes: list[Box], vertical: bool) -> list[Box]:
+    """Pieces of ``wire`` outside the ``holes`` it crosses, along its length."""
+    pieces = [wire]
+    for hole in holes:
+        kept: list[Box] = []
+        for piece in pieces:
+            if _intersection(piece, hole) is None:
+                kept.append(piece)
+            elif vertical:
+                kept += [
+                    (piece[0], piece[1], piece[2], hole[1]),
+                    (piece[0], hole[3], piece[2], piece[3]),
+                ]
+            else:
+                kept += [
+                    (piece[0], piece[1], hole[0], piece[3]),
+                    (hole[2], piece[1], piece[2], piece[3]),
+                ]
+        pieces = [p for p in kept if p[0] < p[2] and p[1] < p[3]]
+    return pieces
+
+
 def _intersection(a: Box, b: Box) -> Box | None:
     box = (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
     return box if box[0] < box[2] and box[1] < box[3] else None
@@ -93,7 +116,7 @@ def build_power_grid(
     net_names: tuple[str, str],
     power_pins: tuple[str, ...],
     ground_pins: tuple[str, ...],
-    blocked: np.ndarray,
+    macros: list[PlacedMacro],
     log: Log,
 ) -> PowerGridResult:
     """Add the power and ground special nets with their wiring to ``wires``.
@@ -104,7 +127,8 @@ def build_power_grid(
         bottom_is_ground: whether an N-oriented cell has its ground pin at the bottom.
         net_names: (power net, ground net) names.
         power_pins, ground_pins: cell pins the nets connect (``( * VPWR )``).
-        blocked: int64 (k, 4) macro halo boxes rails stop at.
+        macros: placed hard macros: rails stop at their halos, straps on layers they use are
+            cut there, and straps above their supply pins drop via stacks onto them.
     """
     grid = max(tech.manufacturing_grid or 1, 1)
     dbu = tech.dbu_per_micron
@@ -237,23 +261,48 @@ def build_power_grid(
             outer = ring_outer[net]
             for centre in positions:
                 if vertical:
-                    box = (centre - half, outer[1], centre + half, outer[3])
+                    full = (centre - half, outer[1], centre + half, outer[3])
                     ends = (ring_sides[net]["bottom"], ring_sides[net]["top"])
                     ring_layer = ring_horizontal
                 else:
-                    box = (outer[0], centre - half, outer[2], centre + half)
+                    full = (outer[0], centre - half, outer[2], centre + half)
                     ends = (ring_sides[net]["left"], ring_sides[net]["right"])
                     ring_layer = ring_vertical
-                shapes.add_rect(net, layer_name, box, WireShape.STRIPE)
-                obstacles.append((layer_name, box))
-                straps.append((layer_name, vertical, net, box))
-                for end in ends:
-                    connect(net, layer_name, box, ring_layer, end, WireShape.STRIPE)
+                # Straps on a layer a macro uses stop at its halo.
+                level = maker.level(layer_name)
+                cuts = [
+                    m.halo for m in macros
+                    if m.top_layer is not None and maker.level(m.top_layer) >= level
+                ]  # fmt: skip
+                for box in _cut(full, cuts, vertical):
+                    shapes.add_rect(net, layer_name, box, WireShape.STRIPE)
+                    obstacles.append((layer_name, box))
+                    straps.append((layer_name, vertical, net, box))
+                    for end in ends:
+                        connect(net, layer_name, box, ring_layer, end, WireShape.STRIPE)
     for index, (layer_a, vertical_a, net_a, box_a) in enumerate(straps):
         for layer_b, vertical_b, net_b, box_b in straps[index + 1 :]:
             if net_a != net_b or vertical_a == vertical_b or layer_a == layer_b:
                 continue
             connect(net_a, layer_a, box_a, layer_b, box_b, WireShape.STRIPE)
+
+    # --- hard macros' supply pins: via stacks from the straps above them ------------------
+    for placed in macros:
+        for is_ground, pin_layer, pin_box in placed.power_pins:
+            net = ground if is_ground else power
+            touched = False
+            for layer, _, strap_net, strap_box in straps:
+                if strap_net != net or maker.level(layer) <= maker.level(pin_layer):
+                    continue
+                touched |= connect(net, pin_layer, pin_box, layer, strap_box, WireShape.BLOCKWIRE)
+            if touched:  # the pin's metal joins the net's special wiring
+                shapes.add_rect(net, pin_layer, pin_box, WireShape.BLOCKWIRE)
+            else:
+                log.warn(
+                    "FLOORPLAN-0014",
+                    f"macro {placed.instance}: a {'ground' if is_ground else 'power'} pin shape on "
+                    f"{pin_layer} is crossed by no strap above it",
+                )
 
     # --- follow-pin rails -----------------------------------------------------------------------
     rail_layer = recipe.rail_layer
@@ -267,7 +316,7 @@ def build_power_grid(
         net = ground if (k % 2 == 0) == bottom_is_ground else power
         outer = ring_outer[net]
         intervals = [(outer[0], outer[2])]
-        for bx0, by0, bx1, by1 in blocked.tolist():
+        for bx0, by0, bx1, by1 in (m.halo for m in macros):
             if by0 < y < by1:
                 intervals = [
                     piece
