@@ -29,7 +29,9 @@ class WireModel:
             net for a rising / falling output (resistance 0 = lumped load).
         wire_delay_ps: float64 (n_arcs, 2) delay of each wire arc (0 for cell arcs).
         wire_slew_ps: float64 (n_arcs, 2) slew degradation of each wire arc; negative values
-            combine as ``sqrt(slew² + w²)``, 0 leaves the driver slew.
+            combine as ``sqrt(slew² + w²)`` (w = ln 4 × Elmore delay, the 20-80 % rise of one
+            pole), 0 leaves the driver slew. The SPEF mode measures load slews on the DMP
+            waveform instead.
     """
 
     wire_cap_ff: np.ndarray
@@ -113,8 +115,7 @@ def estimated_wires(
     pin_cap_total = model.load_cap_ff[graph.arc_from[wire_arcs]].mean(axis=1) - wire_cap[net]
     delay = wire_res[net] * (wire_cap[net] / 2 + pin_cap_total) * 1e-3
     model.wire_delay_ps[wire_arcs] = delay[:, None]
-    model.wire_slew_ps[wire_arcs] = -np.log(9.0) * delay[:, None]
-    model.pi_near_ff[drivers] = wire_cap[pin_net[drivers]] / 2 + 0.0
+    model.wire_slew_ps[wire_arcs] = -np.log(4.0) * delay[:, None]
     return model
 
 
@@ -205,7 +206,7 @@ def spef_wires(
             for a, position in zip(arcs, arc_positions, strict=True):
                 if position >= 0 and np.isfinite(elmore[position]):
                     model.wire_delay_ps[a, rf] = elmore[position]
-                    model.wire_slew_ps[a, rf] = -np.log(9.0) * elmore[position]
+                    model.wire_slew_ps[a, rf] = -np.log(4.0) * elmore[position]
     if missing:
         log.warn("STA-0020", f"{missing} driven nets have no SPEF parasitics; they are ideal")
     return model

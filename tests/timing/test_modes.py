@@ -1,0 +1,105 @@
+"""Clock and wire modes: propagated clocks, placement estimates, IO constraints, exceptions."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from tapeout.db.constraints import DrivingCell, PathException
+from tapeout.timing import Timer, TimingOptions
+from tests.timing.conftest import GcdCase
+
+
+def clock_pins(timer: Timer) -> np.ndarray:
+    return np.unique(timer.graph.check_clock_pin)
+
+
+def test_propagated_clock_has_latency(gcd: GcdCase) -> None:
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.clocks["clk"].propagated = True
+    timer = Timer(gcd.netlist, [gcd.library], constraints)
+    timer.update()
+    arrivals = timer.arrival_max_ps[clock_pins(timer), 0]
+    assert (arrivals >= 0).all() and arrivals.max() > 50.0  # through the clock buffers
+    ideal = Timer(gcd.netlist, [gcd.library], gcd.constraints)
+    ideal.update()
+    assert np.allclose(ideal.arrival_max_ps[clock_pins(ideal), 0], 0.0)
+    assert timer.worst_slack("setup") != pytest.approx(ideal.worst_slack("setup"), abs=0.1)
+
+
+def test_clock_latency_and_uncertainty_shift_slack(gcd: GcdCase) -> None:
+    base = Timer(gcd.netlist, [gcd.library], gcd.constraints)
+    base.update()
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.clocks["clk"].uncertainty_setup_ps = 100.0
+    constraints.clocks["clk"].uncertainty_hold_ps = 30.0
+    timer = Timer(gcd.netlist, [gcd.library], constraints)
+    timer.update()
+    assert timer.worst_slack("setup") == pytest.approx(base.worst_slack("setup") - 100.0, abs=1e-6)
+    assert timer.worst_slack("hold") == pytest.approx(base.worst_slack("hold") - 30.0, abs=1e-6)
+
+
+def test_false_path_and_multicycle_to_endpoint(gcd: GcdCase) -> None:
+    base = Timer(gcd.netlist, [gcd.library], gcd.constraints)
+    base.update()
+    pins, slack = base.endpoint_slacks("setup")
+    worst = gcd.netlist.pin_name(int(pins[np.argmin(slack)]))
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.exceptions.append(PathException("false_path", to_objects=[("port", worst)]))
+    timer = Timer(gcd.netlist, [gcd.library], constraints)
+    timer.update()
+    assert timer.worst_slack("setup") > base.worst_slack("setup")
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.exceptions.append(
+        PathException("multicycle_path", to_objects=[("pin", "_424_/D")], multiplier=2)
+    )
+    timer = Timer(gcd.netlist, [gcd.library], constraints)
+    timer.update()
+    new_pins, new_slack = timer.endpoint_slacks("setup")
+    names = {gcd.netlist.pin_name(int(p)): s for p, s in zip(new_pins, new_slack, strict=True)}
+    base_names = {gcd.netlist.pin_name(int(p)): s for p, s in zip(pins, slack, strict=True)}
+    assert names["_424_/D"] == pytest.approx(base_names["_424_/D"] + 5000.0, abs=1e-6)
+
+
+def test_driving_cell_and_load_slow_the_ports(gcd: GcdCase) -> None:
+    base = Timer(gcd.netlist, [gcd.library], gcd.constraints)
+    base.update()
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.driving_cells[("port", "req_val")] = DrivingCell("sky130_fd_sc_hd__inv_1")
+    constraints.loads_ff[("port", "resp_msg[15]")] = 50.0
+    timer = Timer(gcd.netlist, [gcd.library], constraints)
+    timer.update()
+    port = {gcd.netlist.pin_name(p): p for p in range(gcd.netlist.n_pins)}
+    assert timer.arrival_max_ps[port["req_val"]].min() > base.arrival_max_ps[port["req_val"]].max()
+    assert timer.arrival_max_ps[port["resp_msg[15]"]].max() > (
+        base.arrival_max_ps[port["resp_msg[15]"]].max() + 20.0
+    )
+
+
+def test_placement_wires_add_delay(gcd: GcdCase) -> None:
+    rng = np.random.default_rng(0)
+    n_pins = gcd.netlist.n_pins
+    xy = (rng.uniform(0, 100, n_pins), rng.uniform(0, 100, n_pins))
+    ideal = Timer(gcd.netlist, [gcd.library], gcd.constraints)
+    ideal.update()
+    placed = Timer(
+        gcd.netlist,
+        [gcd.library],
+        gcd.constraints,
+        pin_xy_um=xy,
+        options=TimingOptions(wires="placement"),
+    )
+    placed.update()
+    assert placed.worst_slack("setup") < ideal.worst_slack("setup") - 50.0
+    assert (placed.wires.load_cap_ff >= ideal.wires.load_cap_ff - 1e-9).all()
+
+
+def test_report_text_layout(gcd: GcdCase) -> None:
+    timer = Timer(gcd.netlist, [gcd.library], gcd.constraints)
+    text = timer.report_checks(n_paths=1, n_endpoints=3)
+    assert "max_delay/setup" in text and "min_delay/hold" in text
+    assert "resp_msg[15] (output)" in text
+    assert "output external delay" in text and "slack (MET)" in text
+    assert text.strip().endswith("tns min 0.0000")
