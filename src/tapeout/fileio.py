@@ -7,7 +7,7 @@ import gzip
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -44,8 +44,13 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
     ``.gz`` paths are compressed. An exception (or a kill) leaves ``path`` as it was.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise InputFileError("cannot write: the output path is a directory", file=path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise InputFileError(f"cannot write: {error.strerror or error}", file=path) from None
     binary = "b" in mode
     try:
         with os.fdopen(fd, "wb") as raw:
@@ -62,7 +67,10 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
             else:
                 with io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as text:
                     yield text
-        os.replace(tmp_name, path)
+        try:
+            os.replace(tmp_name, path)
+        except OSError as error:
+            raise InputFileError(f"cannot write: {error.strerror or error}", file=path) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
@@ -73,3 +81,26 @@ def write_text(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` atomically."""
     with atomic_write(path) as handle:
         handle.write(text)
+
+
+def ensure_not_input(output: str | Path, inputs: Iterable[str | Path]) -> None:
+    """Raise InputFileError when writing ``output`` would replace one of ``inputs``.
+
+    Paths are compared after resolving links, and by inode when both exist (hard links), so
+    ``out.v`` and ``./src/../out.v`` are the same file. ``inputs`` may name directories: an
+    output inside one is allowed, an output equal to one is refused.
+    """
+    output = Path(output)
+    target = output.resolve()
+    for item in inputs:
+        source = Path(item)
+        same = source.resolve() == target
+        if not same and source.exists() and output.exists():
+            with contextlib.suppress(OSError):
+                same = os.path.samefile(source, output)
+        if same:
+            raise InputFileError(
+                f"refusing to write over an input file ({source})",
+                file=output,
+                hint="choose another output path",
+            )

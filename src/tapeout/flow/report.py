@@ -26,7 +26,7 @@ import numpy as np
 
 from tapeout import __version__
 from tapeout.errors import InputFileError, TapeoutError
-from tapeout.fileio import write_text
+from tapeout.fileio import ensure_not_input, write_text
 from tapeout.flow.manifest import file_sha256
 from tapeout.flow.metrics import StepRecord, step_records
 from tapeout.flow.render import density_heat_map_svg, histogram_svg, render_layout_png
@@ -110,8 +110,18 @@ def write_report(run_dir: Path, output: Path | None = None, *, log: Log | None =
         + "\n</body></html>\n"
     )
     output = (output or run_dir / REPORT_NAME).absolute()
+    ensure_not_input(output, _files_read(run_dir, records))
     write_text(output, text)
     return output
+
+
+def _files_read(run_dir: Path, records: list[StepRecord]) -> list[Path]:
+    """The run directory's files a report is made from (it must never be written over them)."""
+    files = [run_dir, run_dir / "run.json"]
+    for record in records:
+        files.append(record.directory)
+        files.extend(path for path in record.directory.iterdir() if path.is_file())
+    return files
 
 
 def _run_info(run_dir: Path) -> dict[str, Any]:

@@ -127,6 +127,7 @@ def run_flow(
     last = find_step(to_step, steps) if to_step else len(steps) - 1
     if first > last:
         raise ConfigError(f"--from {from_step} comes after --to {to_step}")
+    _check_run_directory(run_dir, config)
     try:
         run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -171,6 +172,46 @@ def run_flow(
         if upstream_ran:
             _remove_stale_later_steps(run_dir, steps, last)
     return FlowResult(run_dir, tuple(outcomes))
+
+
+def _check_run_directory(run_dir: Path, config: FlowConfig) -> None:
+    """Refuse a run directory where a run could replace or delete the user's files.
+
+    A run rewrites ``run.json`` and step directories and removes leftovers, so the directory
+    must not hold (or be) an input, and must be new, empty or an earlier run's directory.
+    """
+    design = config.design
+    inputs = [config.path, *design.sources, *design.include_dirs]
+    inputs += [path for path in (design.sdc, design.pdk_root) if path is not None]
+    resolved = run_dir.resolve()
+    for path in inputs:
+        path = path.resolve()
+        if path == resolved or resolved in path.parents:
+            raise ConfigError(
+                f"the run directory {run_dir} holds the input {path}; a run replaces files there",
+                file=config.path,
+                hint="give --run-dir a new or empty directory (default: runs/<design>)",
+            )
+    if not run_dir.is_dir():
+        return
+    try:
+        entries = [entry.name for entry in run_dir.iterdir() if entry.name != ".lock"]
+    except OSError as error:
+        raise InputFileError(f"cannot read the run directory: {error}", file=run_dir) from None
+    if entries and not _is_run_directory(run_dir):
+        raise ConfigError(
+            f"the run directory {run_dir} is not empty and holds no earlier run ({RUN_INFO_NAME})",
+            file=config.path,
+            hint="give --run-dir a new or empty directory, or a directory `tapeout run` made",
+        )
+
+
+def _is_run_directory(run_dir: Path) -> bool:
+    try:
+        info = json.loads((run_dir / RUN_INFO_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(info, dict) and "tapeout_version" in info
 
 
 def _read_metrics(directory: Path) -> Metrics:
