@@ -7,6 +7,7 @@ import gzip
 import io
 import os
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -32,7 +33,7 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
         raise InputFileError(f"{what} is a directory, expected a file", file=path) from None
     except PermissionError:
         raise InputFileError(f"{what} is not readable (permission denied)", file=path) from None
-    except (OSError, EOFError, gzip.BadGzipFile) as error:
+    except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise InputFileError(f"cannot read {what}: {error}", file=path) from None
     return data.decode("utf-8", errors="replace")
 

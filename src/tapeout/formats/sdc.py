@@ -157,7 +157,8 @@ class _SdcReader(SdcQueries):
         hint = ""
         if name.isdigit() or name == "*":
             hint = " (a bus name like a[0] must be braced: {a[0]}, or [ ] run a command)"
-        self.log.warn("SDC-0001", f"{self.path}:{line}: unknown command {name!r} skipped{hint}")
+        shown = name if len(name) <= 60 else f"{name[:40]}... ({len(name)} characters)"
+        self.log.warn("SDC-0001", f"{self.path}:{line}: unknown command {shown!r} skipped{hint}")
         return ""
 
     def ignored(self, name: str, arguments: list) -> object:
