@@ -9,13 +9,31 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+import signal
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 WORD = re.compile(r"\S+")
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?![\w.])")
 # Numbers a reader must refuse or survive: overflow, NaN, negative, fractions where integers
 # belong, hex, a unit glued on, nothing at all.
 BAD_NUMBERS = ("1e999", "-1e999", "nan", "-7", "9" * 25, "1.5", "0x10", "3.5um", "", "-", "1e-300")
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Raise TimeoutError in the block after ``seconds``: a reader must fail, never hang."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"the reader did not finish in {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def truncate(text: str, rng: random.Random) -> str:

@@ -10,33 +10,10 @@ import pytest
 from tapeout.cli import main
 from tapeout.errors import ConfigError, InputFileError, TapeoutError
 from tapeout.flow.config import SCHEMA, load_config
+from tests.flow.test_config import GOOD
 from tests.fuzzing import mutate
 
-VALID = """\
-# a comment
-[design]
-name = "my_gcd"
-top = "gcd"
-sources = ["src/gcd.v"]
-platform = "nangate45"
-clock_period_ns = 2.5
-clock_port = "clock"
-include_dirs = ["src"]
-defines = ["SIM", "WIDTH=8"]
-parameters = { WIDTH = 16, NAME = "x" }
-
-[synth]
-extra_dont_use = ["*_1"]
-equivalence_check = true
-
-[floorplan]
-utilization = 0.35
-aspect_ratio = 2
-core_margin_um = 0
-
-[place]
-density = 0.65
-"""
+VALID = GOOD  # a configuration using every key
 
 # Values a user (or a bad editor) may put anywhere: wrong types, huge and negative numbers,
 # non-finite floats, unicode, control characters, paths that cannot exist.
@@ -74,6 +51,7 @@ GARBAGE = ["\x00", "\xff", "=", "[", "]", "[[", '"', "'''", "{", "}", ",", "#", 
 def design_dir(tmp_path: Path) -> Path:
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "gcd.v").write_text("module gcd(); endmodule\n")
+    (tmp_path / "src" / "extra.v").write_text("module extra(); endmodule\n")
     return tmp_path
 
 

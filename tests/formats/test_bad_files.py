@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from tapeout.formats.sdc import read_sdc
 from tapeout.formats.spef import read_spef
 from tapeout.formats.verilog import read_verilog
 from tapeout.log import Log
+from tests.fuzzing import deadline
 
 READERS: dict[str, tuple[str, Callable[[Path, Log], object]]] = {
     "lef": ("cells.lef", lambda path, log: read_lef(path, log=log)),
@@ -35,22 +34,6 @@ READERS: dict[str, tuple[str, Callable[[Path, Log], object]]] = {
 }
 # Readers for which an empty file is a valid, empty description.
 EMPTY_IS_VALID = {"lef", "sdc", "pin_constraints"}
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError("the reader did not finish")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def read(kind: str, path: Path, log: Log | None = None) -> object:

@@ -12,6 +12,7 @@ from tapeout.errors import InputFileError, ParseError, TapeoutError
 from tapeout.formats.bookshelf import read_bookshelf
 from tapeout.log import Log
 from tests.conftest import DATA, shared_path
+from tests.fuzzing import mutate
 
 KINDS = ("nodes", "nets", "pl", "scl", "wts")
 
@@ -29,34 +30,7 @@ def _sources() -> dict[str, dict[str, str]]:
 
 
 def _mutate(text: str, rng: random.Random) -> str:
-    choice = rng.randrange(6)
-    if choice == 0:  # truncate
-        return text[: rng.randrange(len(text) + 1)]
-    tokens = text.split(" ")
-    if choice == 1:  # delete a token
-        del tokens[rng.randrange(len(tokens))]
-        return " ".join(tokens)
-    if choice == 2:  # duplicate a token
-        index = rng.randrange(len(tokens))
-        tokens.insert(index, tokens[index])
-        return " ".join(tokens)
-    if choice == 3:  # garbage bytes
-        position = rng.randrange(len(text) + 1)
-        garbage = "".join(chr(rng.randrange(0, 0x2FF)) for _ in range(rng.randrange(1, 8)))
-        return text[:position] + garbage + text[position:]
-    if choice == 4:  # a number becomes something else (wrong units, NaN, huge, negative)
-        numbered = [i for i, token in enumerate(tokens) if token.strip().lstrip("-").isdigit()]
-        if numbered:
-            index = rng.choice(numbered)
-            tokens[index] = rng.choice(["1e999", "nan", "-7", "3.5um", "0x10", "", "1e-300"])
-        return " ".join(tokens)
-    lines = text.splitlines(keepends=True)  # delete or duplicate a whole line
-    index = rng.randrange(len(lines))
-    if rng.random() < 0.5:
-        del lines[index]
-    else:
-        lines.insert(index, lines[index])
-    return "".join(lines)
+    return mutate(text, rng)  # garbage up to U+02FF, bad numbers, lines deleted or doubled
 
 
 @pytest.mark.parametrize("seed", range(4))

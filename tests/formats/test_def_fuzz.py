@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
+import random
 from pathlib import Path
 
 import numpy as np
@@ -17,25 +15,10 @@ from tapeout.errors import ParseError
 from tapeout.formats.def_ import read_def, write_def
 from tapeout.log import Log
 from tests.conftest import DATA
+from tests.fuzzing import deadline, mutate
 
 SMALL = DATA / "def" / "small.def"
 GARBAGE = ["(", ")", ";", "+", "-", "*", "ROUTED", "NEW", "END", "#", '"', "\x00", "é", "1e99"]
-
-
-@contextmanager
-def _deadline(seconds: int) -> Iterator[None]:
-    """Fail instead of hanging."""
-
-    def expire(signum: int, frame: object) -> None:
-        raise TimeoutError("parser did not finish")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _generated_text(tmp_path: Path) -> str:
@@ -46,43 +29,27 @@ def _generated_text(tmp_path: Path) -> str:
     return path.read_text()
 
 
-def _mutate(text: str, rng: np.random.Generator) -> str:
-    tokens = text.split(" ")
-    kind = int(rng.integers(7))
-    if kind == 0:  # truncate
-        return text[: int(rng.integers(len(text)))]
-    if kind == 1:  # delete a token
-        del tokens[int(rng.integers(len(tokens)))]
-    elif kind == 2:  # duplicate a token
-        i = int(rng.integers(len(tokens)))
-        tokens.insert(i, tokens[i])
-    elif kind == 3:  # inject garbage bytes
-        i = int(rng.integers(len(text)))
-        junk = bytes(rng.integers(0, 256, int(rng.integers(1, 8))).tolist())
-        return text[:i] + junk.decode("latin-1") + text[i:]
-    elif kind == 4:  # a garbage token
-        tokens.insert(int(rng.integers(len(tokens))), str(rng.choice(GARBAGE)))
-    elif kind == 5:  # wrong units
-        value = str(rng.choice(["0", "-1", "2.5", "abc", "99999999999999999999", "2000"]))
-        return text.replace("MICRONS 1000", f"MICRONS {value}")
-    else:  # a number out of range or malformed
-        numbers = [i for i, t in enumerate(tokens) if t.lstrip("-").isdigit()]
-        if numbers:
-            i = numbers[int(rng.integers(len(numbers)))]
-            tokens[i] = str(rng.choice(["9" * 25, "1.5", "-", "1e5", "0x10"]))
-    return " ".join(tokens)
+WRONG_UNITS = [
+    ("MICRONS 1000", f"MICRONS {value}")
+    for value in ("0", "-1", "2.5", "abc", "99999999999999999999", "2000")
+]
+WRONG_NUMBERS = ("9" * 25, "1.5", "-", "1e5", "0x10")
+
+
+def _mutate(text: str, rng: random.Random) -> str:
+    return mutate(text, rng, garbage=GARBAGE, replacements=WRONG_UNITS, numbers=WRONG_NUMBERS)
 
 
 @pytest.mark.parametrize("source", ["small", "generated"])
 def test_mutations_parse_or_raise_located_errors(tmp_path: Path, source: str) -> None:
     text = SMALL.read_text() if source == "small" else _generated_text(tmp_path)
-    rng = np.random.default_rng(2024 if source == "small" else 7)
+    rng = random.Random(2024 if source == "small" else 7)
     path = tmp_path / "mutant.def"
     out = tmp_path / "rewritten.def"
     outcomes = {"parsed": 0, "error": 0}
     for _ in range(200):
         path.write_text(_mutate(text, rng), encoding="utf-8", errors="surrogateescape")
-        with _deadline(20):
+        with deadline(20):
             try:
                 result = read_def(path, log=Log())
             except ParseError as error:

@@ -12,23 +12,16 @@ from tapeout.formats.gds import merge_gds
 from tapeout.log import Log
 from tapeout.platforms import get_platform
 from tests.conftest import DATA, shared_path
+from tests.fuzzing import mutate
 
 pytest.importorskip("klayout.db")
 
 
+WORDS = ["\x00\xff", "1e999", "-", "(", ";", "nosuchcell", "12.5.3"]
+
+
 def _mutate(text: str, rng: random.Random) -> str:
-    choice = rng.randrange(4)
-    if choice == 0:
-        return text[: rng.randrange(len(text) + 1)]
-    tokens = text.split(" ")
-    index = rng.randrange(len(tokens))
-    if choice == 1:
-        del tokens[index]
-    elif choice == 2:
-        tokens.insert(index, tokens[index])
-    else:
-        tokens[index] = rng.choice(["\x00\xff", "1e999", "-", "(", ";", "nosuchcell", "12.5.3"])
-    return " ".join(tokens)
+    return mutate(text, rng, words=WORDS)
 
 
 def test_def_mutations(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from tapeout.db.tech import Technology
 from tapeout.errors import ParseError
 from tapeout.formats.lef import read_lef, read_lef_text
 from tapeout.log import Log
+from tests import fuzzing
 from tests.conftest import DATA, shared_path
 
 GARBAGE = ["\x00", "\xff\xfe", '"', ";", "END", "#", "(", "1e999", "nan", "-", "é", "\t;\n;"]
@@ -20,25 +21,8 @@ WORDS = ["LAYER", "END", "RECT", "MACRO", "PIN", "PORT", "VIA", "SITE", "BY", "0
 
 
 def mutate(text: str, rng: random.Random) -> str:
-    """One random corruption of ``text``: truncation, token delete/duplicate/replace, garbage."""
-    kind = rng.randrange(6)
-    if kind == 0:
-        return text[: rng.randrange(len(text))]
-    pieces = re.split(r"(\s+)", text)
-    words = [i for i, piece in enumerate(pieces) if piece and not piece.isspace()]
-    index = rng.choice(words)
-    if kind == 1:
-        pieces[index] = ""
-    elif kind == 2:
-        pieces[index] = pieces[index] + " " + pieces[index]
-    elif kind == 3:
-        pieces[index] = rng.choice(WORDS)
-    elif kind == 4:
-        pieces[index] = pieces[index] + rng.choice(GARBAGE)
-    else:
-        position = rng.randrange(len(text))
-        return text[:position] + rng.choice(GARBAGE) * rng.randint(1, 3) + text[position:]
-    return "".join(pieces)
+    """One random corruption: truncation, token delete/duplicate/replace, garbage, numbers."""
+    return fuzzing.mutate(text, rng, garbage=GARBAGE, words=WORDS)
 
 
 def check(text: str, path: Path, tech: Technology | None) -> None:

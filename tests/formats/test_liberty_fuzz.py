@@ -10,6 +10,7 @@ from tapeout.fileio import read_text
 from tapeout.formats.liberty import read_liberty
 from tapeout.log import Log
 from tests.conftest import DATA, shared_path
+from tests.fuzzing import mutate
 
 _UNIT_MUTATIONS = [
     ('time_unit : "1ns"', 'time_unit : "1xs"'),
@@ -25,23 +26,7 @@ _UNIT_MUTATIONS = [
 
 
 def _mutate(text: str, rng: random.Random) -> str:
-    choice = rng.randrange(5)
-    if choice == 0:  # truncate
-        return text[: rng.randrange(len(text))]
-    tokens = text.split(" ")
-    if choice == 1 and len(tokens) > 1:  # delete a token
-        del tokens[rng.randrange(len(tokens))]
-        return " ".join(tokens)
-    if choice == 2:  # duplicate a token
-        position = rng.randrange(len(tokens))
-        tokens.insert(position, tokens[position])
-        return " ".join(tokens)
-    if choice == 3:  # garbage bytes
-        position = rng.randrange(len(text))
-        garbage = "".join(chr(rng.randrange(1, 256)) for _ in range(rng.randrange(1, 8)))
-        return text[:position] + garbage + text[position:]
-    old, new = rng.choice(_UNIT_MUTATIONS)  # wrong units
-    return text.replace(old, new, 1)
+    return mutate(text, rng, replacements=_UNIT_MUTATIONS)
 
 
 def _check(text: str, path: Path) -> bool:

@@ -9,31 +9,14 @@ from tapeout.errors import ParseError
 from tapeout.formats.sdc import read_sdc
 from tests.conftest import DATA, shared_path
 from tests.formats.test_sdc import _tiny_netlist
+from tests.fuzzing import BAD_NUMBERS, mutate
+
+TCL_SPECIALS = list('{}[]$"\\;#*?-')
+WRONG_NUMBERS = ("x", "-1e999", "1ns", *BAD_NUMBERS)
 
 
 def _mutate(text: str, rng: random.Random) -> str:
-    if not text:
-        return text
-    choice = rng.randrange(6)
-    if choice == 0:  # truncate
-        return text[: rng.randrange(len(text))]
-    tokens = text.split(" ")
-    if choice == 1 and len(tokens) > 1:  # delete a token
-        del tokens[rng.randrange(len(tokens))]
-        return " ".join(tokens)
-    if choice == 2:  # duplicate a token
-        position = rng.randrange(len(tokens))
-        tokens.insert(position, tokens[position])
-        return " ".join(tokens)
-    if choice == 3:  # garbage bytes, Tcl specials included
-        position = rng.randrange(len(text))
-        alphabet = '{}[]$"\\;#*?-' + "".join(chr(c) for c in range(1, 256))
-        garbage = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 6)))
-        return text[:position] + garbage + text[position:]
-    if choice == 4:  # wrong numbers and units
-        return text.replace(rng.choice(["0.", "1", "2"]), rng.choice(["x", "-1e999", "1ns"]), 1)
-    position = rng.randrange(len(text))  # delete a single character
-    return text[:position] + text[position + 1 :]
+    return mutate(text, rng, garbage=TCL_SPECIALS, numbers=WRONG_NUMBERS)
 
 
 def _check(text: str, path: Path, **options: object) -> None:

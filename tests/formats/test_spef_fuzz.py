@@ -8,27 +8,13 @@ from pathlib import Path
 from tapeout.errors import ParseError
 from tapeout.formats.spef import read_spef
 from tests.conftest import DATA, shared_path
+from tests.fuzzing import mutate
+
+WRONG_UNITS = [("1 PF", wrong) for wrong in ("1 XF", "-1 PF", "abc PF", "1")]
 
 
 def _mutate(text: str, rng: random.Random) -> str:
-    if not text:
-        return text
-    choice = rng.randrange(5)
-    if choice == 0:  # truncate
-        return text[: rng.randrange(len(text))]
-    tokens = text.split(" ")
-    if choice == 1 and len(tokens) > 1:  # delete a token
-        del tokens[rng.randrange(len(tokens))]
-        return " ".join(tokens)
-    if choice == 2:  # duplicate a token
-        position = rng.randrange(len(tokens))
-        tokens.insert(position, tokens[position])
-        return " ".join(tokens)
-    if choice == 3:  # garbage bytes
-        position = rng.randrange(len(text))
-        garbage = "".join(chr(rng.randrange(1, 256)) for _ in range(rng.randrange(1, 8)))
-        return text[:position] + garbage + text[position:]
-    return text.replace("1 PF", rng.choice(["1 XF", "-1 PF", "abc PF", "1"]), 1)
+    return mutate(text, rng, replacements=WRONG_UNITS)
 
 
 def _check(text: str, path: Path) -> None:

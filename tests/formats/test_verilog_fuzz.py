@@ -10,6 +10,7 @@ import pytest
 
 from tapeout.errors import ParseError
 from tapeout.formats.verilog import read_verilog
+from tests import fuzzing
 from tests.conftest import DATA, shared_path
 
 _TOKEN = re.compile(r"\\\S+|\w+|[^\s\w]")
@@ -18,19 +19,7 @@ _GARBAGE += ["(*", "`define", "endmodule", "module", "assign", "=", "1'b", "99'h
 
 
 def mutate(text: str, rng: random.Random) -> str:
-    kind = rng.randrange(5)
-    if kind == 0:  # truncate
-        return text[: rng.randrange(len(text))]
-    tokens = [m.span() for m in _TOKEN.finditer(text)]
-    start, end = tokens[rng.randrange(len(tokens))]
-    if kind == 1:  # delete a token
-        return text[:start] + text[end:]
-    if kind == 2:  # duplicate a token
-        return text[:end] + " " + text[start:end] + text[end:]
-    if kind == 3:  # inject garbage
-        return text[:start] + rng.choice(_GARBAGE) + text[start:]
-    other_start, other_end = tokens[rng.randrange(len(tokens))]  # swap in another token
-    return text[:start] + text[other_start:other_end] + text[end:]
+    return fuzzing.mutate(text, rng, garbage=_GARBAGE, pattern=_TOKEN)
 
 
 def check_mutations(source: Path, tmp_path: Path, count: int, seed: int) -> int:
