@@ -188,3 +188,17 @@ def test_special_shapes_reads_paths_with_flush_ends() -> None:
     _, lef = platform_and_lef("sky130hd")
     shapes = special_shapes(wires, {}, lef.tech)
     assert shapes["VDD"]["met1"].tolist() == [[0, 760, 5000, 1240]]
+
+
+def test_wide_metal_spacing_from_the_table() -> None:
+    from tapeout.floorplan.check import GeometryReport, _check_rules
+
+    _, lef = platform_and_lef("nangate45")  # metal4: 280 apart, 540 next to metal over 540 wide
+    narrow_gap = np.array([[0, 0, 1200, 20_000], [1500, 0, 1800, 20_000]], np.int64)  # 300 gap
+    report = GeometryReport()
+    _check_rules({"metal4": narrow_gap}, lef.tech, report)
+    assert report.spacing_errors["metal4"] == 1
+    thin_pair = np.array([[0, 0, 300, 20_000], [600, 0, 900, 20_000]], np.int64)  # both thin
+    report = GeometryReport()
+    _check_rules({"metal4": thin_pair}, lef.tech, report)
+    assert report.spacing_errors["metal4"] == 0

@@ -6,9 +6,10 @@
   with no metal on one side are counted as dangling.
 * Rules from the tech LEF on all special-net shapes and IO pins of each layer: minimum width
   (``MINWIDTH`` or ``WIDTH``), minimum spacing (``SPACING`` or the first entry of the spacing
-  table; wide-metal table rows are not checked), minimum area, and for each cut layer the
-  ``ENCLOSURE`` of every cut by the metal below and above (either orientation of the two
-  overhangs) and the cut spacing.
+  table, and its wide-metal rows by width and parallel run length), minimum area, and for
+  each cut layer the ``ENCLOSURE`` of every cut by the metal below and above (either
+  orientation of the two overhangs) and the cut spacing.
+* Shorts: metal shared by two special nets on a layer.
 * IO pins: centre on a track of the pin's layer, no two pins overlapping or touching.
 * Rows: both boundaries of every row covered by rails on the rail layer.
 
@@ -247,6 +248,30 @@ def _min_spacing(tech: Technology, layer: str) -> int | None:
     return min(values) if values else None
 
 
+def _wide_spacing_errors(region, rule, min_spacing: int) -> int:  # type: ignore[no-untyped-def]
+    """Violations of the PARALLELRUNLENGTH table's wide-metal rows: pairs of facing edges
+    closer than ``table[i, j]`` over more than ``length[j]`` where one side is wider than
+    ``width[i]``."""
+    import klayout.db as kdb
+
+    table = rule.spacing_table
+    found = kdb.Region()
+    for i in range(1, table.shape[0]):
+        threshold = int(rule.spacing_table_width[i])
+        wide = region.sized(-(threshold // 2 + 1)).sized(threshold // 2 + 1)
+        if wide.is_empty():
+            continue
+        for j in range(table.shape[1]):
+            spacing = int(table[i, j])
+            if spacing <= min_spacing:
+                continue
+            length = int(rule.spacing_table_length[j]) + 1
+            pairs = region.space_check(spacing, False, kdb.Metrics.Projection, None, length, None)
+            if pairs.count():
+                found += pairs.polygons(1).interacting(wide)
+    return found.merged().count()  # one per gap, however many table entries it breaks
+
+
 def _check_rules(by_layer: dict[str, np.ndarray], tech: Technology, report: GeometryReport) -> None:
     import klayout.db as kdb
 
@@ -269,6 +294,7 @@ def _check_rules(by_layer: dict[str, np.ndarray], tech: Technology, report: Geom
         spacing = _min_spacing(tech, layer)
         if spacing:
             report.spacing_errors[layer] = region.space_check(spacing).count()
+            report.spacing_errors[layer] += _wide_spacing_errors(region, rule, spacing)
         if rule.min_area:
             report.area_errors[layer] = region.with_area(0, rule.min_area, False).count()
     for cut, (below, above) in neighbours.items():
