@@ -18,9 +18,8 @@ import numba
 import numpy as np
 
 from tapeout.log import Log
-from tapeout.place._kernels.density import gather_field, spread_area
-from tapeout.place._kernels.wirelength import hpwl, wa_wirelength
-from tapeout.place.density import electric_field, overflow
+from tapeout.place._kernels.density import spread_area
+from tapeout.place.evaluate import ObjectiveInputs, make_evaluator
 from tapeout.place.initial import initial_centres
 from tapeout.place.options import PlaceOptions
 from tapeout.place.problem import PlacementProblem
@@ -206,7 +205,6 @@ def _global_place_flat(
         filler_area = target * grid.free_area - movable_area
         if filler_area > 0:
             n_fillers = int(filler_area // (filler_width * filler_height))
-    n_all = n_movable + n_fillers
     all_width = np.concatenate([width, np.full(n_fillers, filler_width)])
     all_height = np.concatenate([height, np.full(n_fillers, filler_height)])
     stretched_width = np.maximum(all_width, math.sqrt(2.0) * bin_w)
@@ -224,10 +222,6 @@ def _global_place_flat(
     net_active = (degree >= 2) & (degree <= options.max_net_degree)
     pin_counts = np.diff(cell_pin_indptr)[movable].astype(np.float64)
     pin_counts_all = np.concatenate([pin_counts, np.zeros(n_fillers)])
-    centre_x = problem.cell_x + problem.cell_width / 2
-    centre_y = problem.cell_y + problem.cell_height / 2
-    pin_cell = problem.pin_cell
-
     start = initial_centres(problem, options, rng)
     fill_x = rng.uniform(x_low, x_high, n_fillers)
     fill_y = rng.uniform(y_low, y_high, n_fillers)
@@ -242,75 +236,37 @@ def _global_place_flat(
 
     state = {"gamma": 1.0, "lambda": 0.0}
 
-    def pin_positions(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        centre_x[movable] = p[0, :n_movable]
-        centre_y[movable] = p[1, :n_movable]
-        return (
-            centre_x[pin_cell] + problem.pin_offset_x,
-            centre_y[pin_cell] + problem.pin_offset_y,
-        )
+    evaluator = make_evaluator(
+        ObjectiveInputs(
+            pin_cell=problem.pin_cell.astype(np.int64),
+            pin_offset_x=problem.pin_offset_x,
+            pin_offset_y=problem.pin_offset_y,
+            net_pin_indptr=problem.net_pin_indptr,
+            net_weight=problem.net_weight,
+            net_active=net_active,
+            cell_pin_indptr=cell_pin_indptr,
+            cell_pin_indices=cell_pin_indices,
+            centre_x=problem.cell_x + problem.cell_width / 2,
+            centre_y=problem.cell_y + problem.cell_height / 2,
+            movable=movable,
+            charge_width=stretched_width,
+            charge_height=stretched_height,
+            charge_scale=charge_scale,
+            width=width,
+            height=height,
+            origin=grid.origin,
+            bin_size=grid.bin_size,
+            shape=grid.shape,
+            fixed_charge=grid.fixed_charge,
+            capacity=grid.capacity,
+            movable_area=movable_area,
+            squeeze=squeeze,
+        ),
+        options.backend,
+    )
 
     def evaluate(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
-        """Gradients of wirelength and density, the overflow and the HPWL at ``p``."""
-        pin_x, pin_y = pin_positions(p)
-        gamma = state["gamma"]
-        _, grad_x = wa_wirelength(
-            pin_x,
-            problem.net_pin_indptr,
-            problem.net_weight,
-            net_active,
-            gamma,
-            cell_pin_indptr,
-            cell_pin_indices,
-        )
-        _, grad_y = wa_wirelength(
-            pin_y,
-            problem.net_pin_indptr,
-            problem.net_weight,
-            net_active,
-            gamma,
-            cell_pin_indptr,
-            cell_pin_indices,
-        )
-        wire_gradient = np.zeros((2, n_all))
-        wire_gradient[0, :n_movable] = grad_x[movable]
-        wire_gradient[1, :n_movable] = grad_y[movable] / squeeze
-        charge = spread_area(
-            p[0],
-            p[1],
-            stretched_width,
-            stretched_height,
-            charge_scale,
-            grid.origin,
-            grid.bin_size,
-            grid.shape,
-        )
-        movable_charge = spread_area(
-            p[0, :n_movable],
-            p[1, :n_movable],
-            width,
-            height,
-            np.ones(n_movable),
-            grid.origin,
-            grid.bin_size,
-            grid.shape,
-        )
-        _, field_x, field_y = electric_field(charge + grid.fixed_charge, grid.bin_size)
-        force_x, force_y = gather_field(
-            p[0],
-            p[1],
-            stretched_width,
-            stretched_height,
-            charge_scale,
-            grid.origin,
-            grid.bin_size,
-            field_x,
-            field_y,
-        )
-        density_gradient = -np.stack([force_x, force_y])
-        over = overflow(movable_charge, grid.capacity, movable_area)
-        value = hpwl(pin_x, pin_y / squeeze, problem.net_pin_indptr, problem.net_weight)
-        return wire_gradient, density_gradient, over, value
+        return evaluator.evaluate(p, state["gamma"])
 
     base_gamma = 4.0 * (bin_w + bin_h)
 
@@ -388,12 +344,9 @@ def _global_place_flat(
         elif over < 0.3 and iteration - best_iteration > 60:
             log.info("PLACE-0005", f"overflow stalled at {over:.4f}; stopping")
             break
-    centre_x[movable] = u[0, :n_movable]
-    centre_y[movable] = u[1, :n_movable]
-    problem.cell_x[movable] = centre_x[movable] - width / 2
-    problem.cell_y[movable] = centre_y[movable] - height / 2
-    pin_x, pin_y = pin_positions(u)
-    final_hpwl = hpwl(pin_x, pin_y / squeeze, problem.net_pin_indptr, problem.net_weight)
+    problem.cell_x[movable] = u[0, :n_movable] - width / 2
+    problem.cell_y[movable] = u[1, :n_movable] - height / 2
+    _, _, _, final_hpwl = evaluator.evaluate(u, state["gamma"])
     seconds = time.perf_counter() - start_time
     log.info(
         "PLACE-0004",
