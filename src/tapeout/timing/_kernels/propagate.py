@@ -116,8 +116,11 @@ def _wire_delay(graph, state, a, f, mm, rf, in_slew):
 
 
 @njit(cache=True)
-def update_pin(p, graph, state) -> bool:
-    """Recompute pin ``p`` from its sources and incoming arcs; True when anything changed."""
+def update_pin(p, graph, state, scratch) -> bool:
+    """Recompute pin ``p`` from its sources and incoming arcs; True when anything changed.
+
+    ``scratch``: float64 (6,) work space for the DMP driver state (allocated once by callers).
+    """
     pin_in_indptr, pin_in_arcs, arc_from, arc_kind = graph[0], graph[1], graph[2], graph[3]
     arc_delay_table, arc_ideal = graph[4], graph[6]
     source_arrival_max, source_arrival_min = graph[22], graph[23]
@@ -126,7 +129,6 @@ def update_pin(p, graph, state) -> bool:
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
     keep_dmp = dmp_state.shape[0] > p
-    scratch = np.zeros(6)
     changed = False
     for rf in range(2):
         new_arr_max = source_arrival_max[p, rf]
@@ -210,8 +212,9 @@ def update_pin(p, graph, state) -> bool:
 @njit(cache=True)
 def propagate_forward(pins, graph, state) -> None:
     """Update every pin of ``pins`` (int64, topological order)."""
+    scratch = np.zeros(6)
     for i in range(pins.shape[0]):
-        update_pin(pins[i], graph, state)
+        update_pin(pins[i], graph, state, scratch)
 
 
 @njit(cache=True)
@@ -233,11 +236,12 @@ def propagate_forward_incremental(
             heappush(heap, (pin_position[s], s))
     visited = [np.int64(0)]
     visited.pop()
+    scratch = np.zeros(6)
     while len(heap) > 0:
         item = heappop(heap)
         p = item[1]
         queued[p] = False
-        changed = update_pin(p, graph, state)
+        changed = update_pin(p, graph, state, scratch)
         visited.append(p)
         if changed:
             for k in range(pin_out_indptr[p], pin_out_indptr[p + 1]):
