@@ -258,3 +258,17 @@ def test_macro_power_pins_join_the_grid(pin_layer: str) -> None:
         rail_layer=platform.power_grid.rail_layer,
     )
     assert geometry.problems() == []
+
+
+def test_tiny_design_with_one_row() -> None:
+    platform, _ = platform_and_lef("ihp-sg13g2")
+    design = design_for("ihp-sg13g2", synthetic_netlist("ihp-sg13g2", 3, n_ports=2))
+    report = floorplan(
+        design, FloorplanOptions(platform=platform, core_area_um=(20, 20, 60, 26)), log=Log()
+    )
+    assert report.n_rows == 1 and report.n_io_pins == 5
+    assert design.physical is not None and design.wires is not None and design.tech is not None
+    geometry = check_floorplan(
+        design.netlist, design.physical, design.wires, report.vias, design.tech, rail_layer="Metal1"
+    )
+    assert geometry.problems() == []

@@ -379,7 +379,7 @@ def check_floorplan(
     if rail_layer is not None and physical.n_rows:
         rails = [layers[rail_layer] for layers in shapes.values() if rail_layer in layers]
         report.rows_without_rails = _rows_without_rails(
-            physical, np.concatenate(rails) if rails else np.zeros((0, 4), np.int64)
+            physical, np.concatenate(rails) if rails else np.zeros((0, 4), np.int64), tech
         )
     return report
 
@@ -424,14 +424,14 @@ def _check_pins(physical: Physical, pin_rects: np.ndarray, report: GeometryRepor
     report.pins_off_track = off
 
 
-def _rows_without_rails(physical: Physical, rails: np.ndarray) -> int:
+def _rows_without_rails(physical: Physical, rails: np.ndarray, tech: Technology) -> int:
     import klayout.db as kdb
 
     rail_region = _region(rails).merged()
     x0 = physical.row_x
     x1 = physical.row_x + physical.row_num_x * physical.row_step_x
     bad = 0
-    top = physical.row_y + _row_heights(physical)
+    top = physical.row_y + _row_heights(physical, tech)
     for row in range(physical.n_rows):
         for y in (int(physical.row_y[row]), int(top[row])):
             edge = kdb.Region(kdb.Box(int(x0[row]), y - 1, int(x1[row]), y + 1))
@@ -441,10 +441,16 @@ def _rows_without_rails(physical: Physical, rails: np.ndarray) -> int:
     return bad
 
 
-def _row_heights(physical: Physical) -> np.ndarray:
-    """int64 (n_rows,) row height: the distance to the next row above, else the minimum pitch."""
-    ys = np.unique(physical.row_y)
-    pitch = int(np.diff(ys).min()) if ys.shape[0] > 1 else 0
-    if pitch == 0:
-        raise ValueError("cannot infer the row height from a single row")
-    return np.full(physical.n_rows, pitch, np.int64)
+def _row_heights(physical: Physical, tech: Technology) -> np.ndarray:
+    """int64 (n_rows,) height of each row's site (tech LEF), else the smallest row pitch."""
+    heights = np.zeros(physical.n_rows, np.int64)
+    for index, name in enumerate(physical.sites):
+        site = tech.sites.get(name)
+        if site is not None:
+            heights[physical.row_site == index] = site.height
+    if np.any(heights == 0):
+        ys = np.unique(physical.row_y)
+        if ys.shape[0] < 2:
+            raise ValueError("row height unknown: the rows' site is not in the tech LEF")
+        heights[heights == 0] = int(np.diff(ys).min())
+    return heights

@@ -252,10 +252,13 @@ def build_power_grid(
         if not centres[power] or not centres[ground]:
             third = snap_down((hi - lo) // 3, grid)
             centres = {power: [lo + third], ground: [hi - third]}
+            fits = third - half >= 0 and (hi - lo) - 2 * third >= strap_width + spacing[layer_name]
+            if not fits:
+                centres = {power: [], ground: []}
             log.warn(
                 "FLOORPLAN-0012",
                 f"core too small for {layer_name} straps at pitch {pitch_um} µm; "
-                "one power and one ground strap placed",
+                + ("one power and one ground strap placed" if fits else "none placed"),
             )
         for net, positions in centres.items():
             outer = ring_outer[net]
