@@ -102,3 +102,23 @@ def test_field_points_away_from_a_crowded_bin() -> None:
     _, field_x, field_y = electric_field(density, (1.0, 1.0))
     assert field_x[5, 3] > 0 > field_x[1, 3]
     assert field_y[3, 5] > 0 > field_y[3, 1]
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_rudy_matches_reference(seed: int) -> None:
+    from tapeout.place._kernels.rudy import rudy_map
+
+    rng = np.random.default_rng(seed)
+    indptr, pin_cell = _random_nets(rng, 20, 30)
+    x = rng.uniform(0, 40, pin_cell.size)
+    y = rng.uniform(0, 40, pin_cell.size)
+    weight = rng.uniform(0.5, 2, 30)
+    args = (x, y, indptr, weight, (0.0, 0.0), (5.0, 5.0), (8, 8), 2.0)
+    np.testing.assert_allclose(rudy_map(*args), reference.rudy_map(*args))
+    # Total wire estimate = sum of weighted net half perimeters (all boxes inside the grid).
+    expected = sum(
+        weight[n] * (np.ptp(x[indptr[n] : indptr[n + 1]]) + np.ptp(y[indptr[n] : indptr[n + 1]]))
+        for n in range(30)
+        if indptr[n + 1] - indptr[n] >= 2
+    )
+    assert rudy_map(*args).sum() == pytest.approx(expected, rel=0.05)

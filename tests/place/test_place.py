@@ -129,3 +129,12 @@ def test_ibm01_is_legal_and_good() -> None:
     assert legality_errors(problem, fixed_x, fixed_y) == []
     # coloquinte 0.4.1 (effort 3) reaches 1.07e7 on this design (bench/results/place.md).
     assert report.hpwl < 0.97 * 1.0716e7
+
+
+def test_routability_reports_rudy() -> None:
+    problem = random_problem(200, seed=11)
+    report = place_problem(problem, PlaceOptions(routability=True))
+    metrics = report.metrics()
+    assert metrics["place__congestion__rudy_peak_over_mean"] >= 1.0
+    assert 0.0 <= metrics["place__congestion__rudy_share_over_twice_mean"] <= 1.0
+    assert report.congestion is not None and report.congestion.rudy.sum() > 0

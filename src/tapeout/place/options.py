@@ -23,8 +23,9 @@ class PlaceOptions:
         detailed_passes: passes of detailed placement (0 skips it).
         log_every: a progress line every this many iterations.
         backend: "numba" (CPU) or "torch" (GPU when present, else CPU torch).
-        routability: run RUDY congestion estimation and cell inflation.
-        inflation_rounds: most congestion-driven inflation rounds.
+        routability: estimate congestion (RUDY) after placement and report it (cell inflation
+            driven by it is not implemented yet).
+        inflation_rounds: reserved for congestion-driven cell inflation.
         max_net_degree: nets with more pins are left out of global placement's wirelength.
         initial_density_weight: first density weight relative to the wirelength gradient.
         threads: numba threads for the kernels (1 is fastest on a busy shared machine).

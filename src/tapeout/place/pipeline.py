@@ -11,6 +11,7 @@ from tapeout.place.global_place import GlobalPlaceResult, global_place
 from tapeout.place.legalize import LegalizeResult, legalize
 from tapeout.place.options import PlaceOptions
 from tapeout.place.problem import PlacementProblem
+from tapeout.place.routability import Congestion, congestion
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class PlaceReport:
     detailed_result: DetailedResult
     hpwl: float
     seconds: float
+    congestion: Congestion | None = None
 
     def metrics(self) -> dict[str, float]:
         """Flat metrics with OpenROAD-flow-scripts style names where one exists."""
@@ -37,6 +39,16 @@ class PlaceReport:
             ),
             "detailedplace__hpwl": self.hpwl,
             "place__runtime__seconds": self.seconds,
+            **(
+                {
+                    "place__congestion__rudy_peak_over_mean": self.congestion.peak_over_mean,
+                    "place__congestion__rudy_share_over_twice_mean": (
+                        self.congestion.share_over_twice_mean
+                    ),
+                }
+                if self.congestion is not None
+                else {}
+            ),
         }
 
 
@@ -52,10 +64,19 @@ def place_problem(
     global_result = global_place(problem, options, log=log)
     legalize_result = legalize(problem, log=log)
     detailed_result = detailed_place(problem, passes=options.detailed_passes, log=log)
+    estimate = None
+    if options.routability:
+        estimate = congestion(problem)
+        log.info(
+            "PLACE-0030",
+            f"RUDY congestion: peak {estimate.peak_over_mean:.2f}x the mean, "
+            f"{100 * estimate.share_over_twice_mean:.1f}% of bins above 2x",
+        )
     return PlaceReport(
         global_result=global_result,
         legalize_result=legalize_result,
         detailed_result=detailed_result,
         hpwl=detailed_result.hpwl_after,
         seconds=time.perf_counter() - start,
+        congestion=estimate,
     )

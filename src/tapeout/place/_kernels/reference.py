@@ -115,3 +115,28 @@ def gather_field(center_x, center_y, width, height, scale, origin, bin_size, fie
             out_x += scale * ox * oy * field_x[i, j]
             out_y += scale * ox * oy * field_y[i, j]
     return out_x, out_y
+
+
+def rudy_map(pin_x, pin_y, net_pin_indptr, net_weight, origin, bin_size, shape, min_size):  # type: ignore[no-untyped-def]
+    """RUDY by explicit box/bin intersections, net by net."""
+    out = np.zeros(shape)
+    for net in range(len(net_pin_indptr) - 1):
+        pins = slice(net_pin_indptr[net], net_pin_indptr[net + 1])
+        if net_pin_indptr[net + 1] - net_pin_indptr[net] < 2:
+            continue
+        x0, x1 = pin_x[pins].min(), pin_x[pins].max()
+        y0, y1 = pin_y[pins].min(), pin_y[pins].max()
+        length = (x1 - x0) + (y1 - y0)
+        if x1 - x0 < min_size:
+            x0, x1 = (x0 + x1) / 2 - min_size / 2, (x0 + x1) / 2 + min_size / 2
+        if y1 - y0 < min_size:
+            y0, y1 = (y0 + y1) / 2 - min_size / 2, (y0 + y1) / 2 + min_size / 2
+        density = net_weight[net] * length / ((x1 - x0) * (y1 - y0))
+        for i in range(shape[0]):
+            bx = origin[0] + i * bin_size[0]
+            ox = max(0.0, min(x1, bx + bin_size[0]) - max(x0, bx))
+            for j in range(shape[1]):
+                by = origin[1] + j * bin_size[1]
+                oy = max(0.0, min(y1, by + bin_size[1]) - max(y0, by))
+                out[i, j] += density * ox * oy
+    return out
