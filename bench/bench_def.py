@@ -9,25 +9,20 @@ sky130hd LEFs) on the same file, which builds geometry, not a netlist: a yardsti
 
 from __future__ import annotations
 
-import json
-import os
-import platform
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
+try:
+    from bench._common import SHARED, machine_line, run_pinned, write_result
+except ModuleNotFoundError:  # run as ``python bench/<script>.py``: bench/ is on sys.path
+    from _common import SHARED, machine_line, run_pinned, write_result
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TAPEOUT_SHARED", REPO.parent / "shared"))
 TARGET_READ_S = 10.0
 TARGET_PEAK_MIB = 2048.0
 
 _WRITE = """
-import json, os, resource, sys, time, logging
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
+import sys, time
 import numpy as np
 from tapeout.db.names import NameTable
 from tapeout.db.physical import place_on_rows
@@ -57,30 +52,24 @@ made = time.perf_counter() - start
 start, cpu = time.perf_counter(), time.process_time()
 write_def(sys.argv[2], netlist, physical, wires)
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-print(json.dumps({"generate_seconds": made, "seconds": seconds, "cpu_seconds": cpu,
-                  "pins": netlist.n_pins,
-                  "nets": netlist.n_nets, "rows": rows,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+report(generate_seconds=made, seconds=seconds, cpu_seconds=cpu, pins=netlist.n_pins,
+       nets=netlist.n_nets, rows=rows)
 """
 
 _READ = """
-import json, os, resource, sys, time, logging
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
+import sys, time
 from tapeout.formats.def_ import read_def
 from tapeout.log import Log
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+baseline = rss_mib()
 start, cpu = time.perf_counter(), time.process_time()
 result = read_def(sys.argv[1], log=Log())
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "insts": result.netlist.n_insts,
-                  "pins": result.netlist.n_pins, "baseline_mib": baseline,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+report(seconds=seconds, cpu_seconds=cpu, insts=result.netlist.n_insts,
+       pins=result.netlist.n_pins, baseline_mib=baseline)
 """
 
 _KLAYOUT = """
-import json, os, resource, sys, time
-os.sched_setaffinity(0, {0})
+import sys, time
 import klayout.db as db
 options = db.LoadLayoutOptions()
 options.lefdef_config.lef_files = sys.argv[2:]
@@ -88,45 +77,29 @@ start = time.perf_counter()
 layout = db.Layout()
 layout.read(sys.argv[1], options)
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+report(seconds=seconds)
 """
-
-
-def _run(script: str, *args: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"synthetic_{n}.def"
-        write = _run(_WRITE, str(n), str(path))
+        write = run_pinned(_WRITE, str(n), str(path))
         size_mib = path.stat().st_size / 2**20
-        reads = [_run(_READ, str(path)) for _ in range(3)]
+        reads = [run_pinned(_READ, str(path)) for _ in range(3)]
         read = min(reads, key=lambda r: r["seconds"])
         lefs = [
             SHARED / "pdks/sky130hd/lef/sky130_fd_sc_hd.tlef",
             SHARED / "pdks/sky130hd/lef/sky130_fd_sc_hd_merged.lef",
         ]
-        klayout = _run(_KLAYOUT, str(path), *map(str, lefs)) if lefs[1].exists() else None
+        klayout = run_pinned(_KLAYOUT, str(path), *map(str, lefs)) if lefs[1].exists() else None
     ok_time = read["seconds"] <= TARGET_READ_S
     ok_memory = read["peak_mib"] <= TARGET_PEAK_MIB
     lines = [
         "# DEF reader/writer benchmark",
         "",
-        f"Machine: {_cpu()}, one core (sched_setaffinity); Python {platform.python_version()}, "
-        f"numpy {np.__version__}.",
+        machine_line(),
         "",
         f"Input: generated DEF, {n:,} placed instances, {write['nets']:,} nets, "
         f"{write['pins']:,} pins, {write['rows']:,} rows + power rails; {size_mib:.0f} MiB "
@@ -158,9 +131,7 @@ def main() -> None:
     ]
     table = "\n".join(lines)
     print(table)
-    out = REPO / "bench" / "results" / "def.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table)
+    write_result("def", table)
 
 
 if __name__ == "__main__":

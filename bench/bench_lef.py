@@ -9,17 +9,15 @@ cell geometry only (no layer rules), so it is a yardstick rather than a like-for
 from __future__ import annotations
 
 import json
-import os
-import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import numpy as np
+try:
+    from bench._common import SHARED, machine_line, run_pinned, write_result
+except ModuleNotFoundError:  # run as ``python bench/<script>.py``: bench/ is on sys.path
+    from _common import SHARED, machine_line, run_pinned, write_result
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TAPEOUT_SHARED", REPO.parent / "shared"))
 INPUTS = {
     "sky130hd": ("sky130hd/lef/sky130_fd_sc_hd.tlef", "sky130hd/lef/sky130_fd_sc_hd_merged.lef"),
     "nangate45": (
@@ -32,14 +30,12 @@ TARGET_S = 0.5
 REPEATS = 5
 
 _OURS = """
-import json, os, resource, sys, time, logging, tracemalloc
+import sys, time, tracemalloc
 from pathlib import Path
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
 from tapeout.formats.lef import read_lef
 from tapeout.log import Log
 paths = [Path(p) for p in sys.argv[2:]]
-baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+baseline_mib = rss_mib()
 best_all = best_cells = float("inf")
 for _ in range(int(sys.argv[1])):
     start = time.perf_counter()
@@ -51,18 +47,16 @@ for _ in range(int(sys.argv[1])):
     best_cells = min(best_cells, time.perf_counter() - start)
     macros = len(result.macros)
     del result, cells, tech
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak_mib = rss_mib()
 tracemalloc.start()
 result = read_lef(paths, log=Log())
 traced = tracemalloc.get_traced_memory()[1]
-print(json.dumps({"seconds": best_all, "cells_seconds": best_cells, "macros": macros,
-                  "peak_mib": peak_kib / 1024, "baseline_mib": baseline_kib / 1024,
-                  "traced_mib": traced / 2**20}))
+report(seconds=best_all, cells_seconds=best_cells, macros=macros, peak_mib=peak_mib,
+       baseline_mib=baseline_mib, traced_mib=traced / 2**20)
 """
 
 _KLAYOUT = """
-import json, os, sys, time
-os.sched_setaffinity(0, {0})
+import sys, time
 import klayout.db as db
 best = float("inf")
 for _ in range(int(sys.argv[1])):
@@ -74,26 +68,12 @@ for _ in range(int(sys.argv[1])):
     options.lefdef_config = config
     layout.read(sys.argv[3], options)
     best = min(best, time.perf_counter() - start)
-print(json.dumps({"seconds": best}))
+report(seconds=best)
 """
 
 
 def _run(script: str, paths: list[Path]) -> dict[str, float]:
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(REPEATS), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
+    return run_pinned(script, REPEATS, *paths)
 
 
 def main() -> int:
@@ -121,9 +101,7 @@ def main() -> int:
         [
             "# LEF reader benchmark",
             "",
-            f"Machine: {_cpu_model()}, {os.cpu_count()} cores (one used); Python "
-            f"{platform.python_version()}, numpy {np.__version__}. "
-            f"{time.strftime('%Y-%m-%d', time.gmtime())}.",
+            machine_line(),
             "",
             f"`read_lef` wall time is the best of {REPEATS} reads in a fresh process pinned to"
             " one core: tech + cells together, and the cell LEF alone given the tech read"
@@ -140,9 +118,7 @@ def main() -> int:
             "",
         ]
     )
-    out = REPO / "bench" / "results" / "lef.md"
-    out.write_text(text)
-    print(f"wrote {out}")
+    print(f"wrote {write_result('lef', text)}")
     return 0
 
 

@@ -8,9 +8,6 @@ where installed; it reads cell interfaces only, so it is a rough yardstick, not 
 from __future__ import annotations
 
 import gzip
-import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -18,10 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+try:
+    from bench._common import REPO, SHARED, machine_line, run_pinned, write_result
+except ModuleNotFoundError:  # run as ``python bench/<script>.py``: bench/ is on sys.path
+    from _common import REPO, SHARED, machine_line, run_pinned, write_result
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TAPEOUT_SHARED", REPO.parent / "shared"))
 INPUTS = [
     "pdks/sky130hd/lib/sky130_fd_sc_hd__tt_025C_1v80.lib.gz",
     "pdks/ihp-sg13g2/lib/sg13g2_stdcell_typ_1p20V_25C.lib.gz",
@@ -34,12 +32,10 @@ REPEATS = 3
 
 # Runs in a fresh interpreter pinned to one core: best of REPEATS reads, then peak RSS.
 _CHILD = """
-import json, os, resource, sys, time, logging
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
+import sys, time
 from tapeout.formats.liberty import read_liberty
 from tapeout.log import Log
-baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+baseline_mib = rss_mib()
 best = float("inf")
 for _ in range(int(sys.argv[2])):
     start = time.perf_counter()
@@ -47,25 +43,18 @@ for _ in range(int(sys.argv[2])):
     best = min(best, time.perf_counter() - start)
     cells = len(library.cells)
     del library
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak_mib = rss_mib()
 import tracemalloc
 tracemalloc.start()
 library = read_liberty(sys.argv[1], log=Log())
 traced_peak = tracemalloc.get_traced_memory()[1]
-print(json.dumps({"seconds": best, "cells": cells, "peak_mib": peak_kib / 1024,
-                  "baseline_mib": baseline_kib / 1024, "traced_mib": traced_peak / 2**20}))
+report(seconds=best, cells=cells, peak_mib=peak_mib, baseline_mib=baseline_mib,
+       traced_mib=traced_peak / 2**20)
 """
 
 
 def _measure(path: Path) -> dict[str, float]:
-    result = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(path), str(REPEATS)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_pinned(_CHILD, path, REPEATS)
 
 
 def _yosys_seconds(path: Path) -> float | None:
@@ -86,13 +75,6 @@ def _yosys_seconds(path: Path) -> float | None:
             )
             best = min(best, time.perf_counter() - start)
         return best
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
 
 
 def main() -> int:
@@ -118,9 +100,7 @@ def main() -> int:
         [
             "# Liberty reader benchmark",
             "",
-            f"Machine: {_cpu_model()}, {os.cpu_count()} cores (one used); Python "
-            f"{platform.python_version()}, numpy {np.__version__}. "
-            f"{time.strftime('%Y-%m-%d', time.gmtime())}.",
+            machine_line(),
             "",
             f"`read_liberty` wall time is the best of {REPEATS} reads in a fresh process pinned"
             " to one core, including gzip decompression. Peak RSS is the process maximum"
@@ -138,9 +118,7 @@ def main() -> int:
             "",
         ]
     )
-    out = REPO / "bench" / "results" / "liberty.md"
-    out.write_text(text)
-    print(f"wrote {out}")
+    print(f"wrote {write_result('liberty', text)}")
     return 0
 
 

@@ -9,30 +9,25 @@ with ``clock microseconds`` after read_liberty + read_verilog + link_design.
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
+try:
+    from bench._common import SHARED, machine_line, run_pinned, write_result
+except ModuleNotFoundError:  # run as ``python bench/<script>.py``: bench/ is on sys.path
+    from _common import SHARED, machine_line, run_pinned, write_result
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TAPEOUT_SHARED", REPO.parent / "shared"))
 GCD = SHARED / "sta/gcd_sky130hd"
 REPEATS = 5
 TARGET_S = 1.0
 
 _OURS = """
-import json, os, resource, sys, time, logging
+import sys, time
 from pathlib import Path
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
 from tapeout.formats.spef import read_spef, write_spef
 from tapeout.log import Log
 path = Path(sys.argv[2])
@@ -44,16 +39,13 @@ for _ in range(int(sys.argv[1])):
     start = time.perf_counter()
     write_spef(sys.argv[3], parasitics)
     best_write = min(best_write, time.perf_counter() - start)
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"read_s": best_read, "write_s": best_write, "nets": parasitics.n_nets,
-                  "caps": int(parasitics.cap_ff.size), "peak_mib": peak_kib / 1024}))
+report(read_s=best_read, write_s=best_write, nets=parasitics.n_nets,
+       caps=int(parasitics.cap_ff.size))
 """
 
 _BASELINE = """
-import json, os, resource
-os.sched_setaffinity(0, {0})
 from tapeout.formats.spef import read_spef, write_spef
-print(json.dumps({"peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+report()
 """
 
 
@@ -109,14 +101,7 @@ def synthetic_spef(path: Path, n_nets: int, seed: int = 1) -> None:
 
 
 def run_ours(path: Path, scratch: Path) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", _OURS, str(REPEATS), str(path), str(scratch / "out.spef")],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_pinned(_OURS, REPEATS, path, scratch / "out.spef")
 
 
 def run_opensta(scratch: Path) -> float | None:
@@ -151,16 +136,7 @@ def run_opensta(scratch: Path) -> float | None:
 
 
 def main() -> None:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    baseline = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", _BASELINE], capture_output=True, text=True, check=True
-        ).stdout
-    )["peak_mib"]
+    baseline = run_pinned(_BASELINE)["peak_mib"]
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
@@ -176,7 +152,7 @@ def main() -> None:
     lines = [
         "# SPEF reader/writer benchmark",
         "",
-        f"Machine: {cpu}, one core; Python {platform.python_version()}, numpy {np.__version__}.",
+        machine_line(),
         f"Best of {REPEATS} runs. Peak memory is the process maximum RSS, including the "
         f"interpreter with tapeout imported ({baseline:.0f} MiB).",
         "",
@@ -197,9 +173,7 @@ def main() -> None:
             "(timed in its Tcl, after linking)."
         )
     text = "\n".join(lines) + "\n"
-    results = REPO / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "spef.md").write_text(text)
+    write_result("spef", text)
     print(text)
 
 

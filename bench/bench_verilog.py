@@ -9,9 +9,6 @@ binary, timed with Tcl ``time``) on the same file: it parses without linking, a 
 
 from __future__ import annotations
 
-import json
-import os
-import platform
 import re
 import shutil
 import subprocess
@@ -19,17 +16,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
+try:
+    from bench._common import SHARED, machine_line, run_pinned, write_result
+except ModuleNotFoundError:  # run as ``python bench/<script>.py``: bench/ is on sys.path
+    from _common import SHARED, machine_line, run_pinned, write_result
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TAPEOUT_SHARED", REPO.parent / "shared"))
 TARGET_READ_S = 10.0
 TARGET_PEAK_MIB = 2048.0
 
 _WRITE = """
-import json, os, resource, sys, time, logging
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
+import sys, time
 from tapeout.db.synthetic import make_netlist
 from tapeout.formats.verilog import write_verilog
 n = int(sys.argv[1])
@@ -39,41 +35,25 @@ made = time.perf_counter() - start
 start, cpu = time.perf_counter(), time.process_time()
 write_verilog(sys.argv[2], netlist)
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-print(json.dumps({"generate_seconds": made, "seconds": seconds, "cpu_seconds": cpu,
-                  "pins": netlist.n_pins, "nets": netlist.n_nets,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+report(generate_seconds=made, seconds=seconds, cpu_seconds=cpu, pins=netlist.n_pins,
+       nets=netlist.n_nets)
 """
 
 _READ = """
-import json, os, resource, sys, time, logging
-logging.disable(logging.WARNING)
-os.sched_setaffinity(0, {0})
+import sys, time
 from tapeout.formats.verilog import read_verilog, write_verilog
 from tapeout.log import Log
-baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+baseline = rss_mib()
 start, cpu = time.perf_counter(), time.process_time()
 netlist = read_verilog(sys.argv[1], log=Log())
 seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = rss_mib()
 start = time.perf_counter()
 write_verilog(sys.argv[2], netlist)
 rewrite = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "insts": netlist.n_insts,
-                  "pins": netlist.n_pins, "baseline_mib": baseline, "peak_mib": peak,
-                  "rewrite_seconds": rewrite}))
+report(seconds=seconds, cpu_seconds=cpu, insts=netlist.n_insts, pins=netlist.n_pins,
+       baseline_mib=baseline, peak_mib=peak, rewrite_seconds=rewrite)
 """
-
-
-def _run(script: str, *args: str) -> dict:
-    cpu = sorted(os.sched_getaffinity(0))[-1]
-    done = subprocess.run(
-        [sys.executable, "-c", script.replace("{0}", "{" + str(cpu) + "}"), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"},
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _opensta(path: Path, folder: Path) -> float | None:
@@ -92,32 +72,24 @@ def _opensta(path: Path, folder: Path) -> float | None:
     return int(match.group(1)) / 1e6 if match else None
 
 
-def _cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         path = folder / f"synthetic_{n}.v"
-        write = _run(_WRITE, str(n), str(path))
+        write = run_pinned(_WRITE, str(n), str(path))
         size_mib = path.stat().st_size / 2**20
-        reads = [_run(_READ, str(path), str(folder / "again.v")) for _ in range(3)]
+        reads = [run_pinned(_READ, str(path), str(folder / "again.v")) for _ in range(3)]
         read = min(reads, key=lambda r: r["seconds"])
         gcd = SHARED / "sta/gcd_sky130hd/gcd_sky130hd.v"
-        small = _run(_READ, str(gcd), str(folder / "gcd.v")) if gcd.exists() else None
+        small = run_pinned(_READ, str(gcd), str(folder / "gcd.v")) if gcd.exists() else None
         opensta = _opensta(path, folder)
     ok_time = read["seconds"] <= TARGET_READ_S
     ok_memory = read["peak_mib"] <= TARGET_PEAK_MIB
     lines = [
         "# Structural Verilog reader/writer benchmark",
         "",
-        f"Machine: {_cpu()}, one core (sched_setaffinity); Python {platform.python_version()}, "
-        f"numpy {np.__version__}.",
+        machine_line(),
         "",
         f"Input: generated netlist, {n:,} instances, {write['nets']:,} nets, "
         f"{write['pins']:,} pins; {size_mib:.0f} MiB (`make_netlist`, written by our writer "
@@ -155,9 +127,7 @@ def main() -> None:
     ]
     table = "\n".join(lines)
     print(table)
-    out = REPO / "bench" / "results" / "verilog.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table)
+    write_result("verilog", table)
 
 
 if __name__ == "__main__":
