@@ -25,6 +25,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/tapeout/db src/tapeout/formats src/tapeout/flow
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
