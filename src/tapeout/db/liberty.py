@@ -221,6 +221,21 @@ class Sequential:
     attributes: dict[str, str] = field(default_factory=dict)
 
 
+# The expression attributes of ``Sequential`` (its string fields), in Liberty's order.
+SEQUENTIAL_EXPRESSIONS = (
+    "next_state",
+    "clocked_on",
+    "clocked_on_also",
+    "clear",
+    "preset",
+    "clear_preset_var1",
+    "clear_preset_var2",
+    "data_in",
+    "enable",
+    "enable_also",
+)
+
+
 @dataclass(eq=False)
 class StateTable:
     """A ``statetable ("in1 in2", "state")`` group; ``table`` kept as written."""

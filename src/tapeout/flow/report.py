@@ -18,6 +18,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -287,14 +288,20 @@ def _load_json(path: Path, log: Log) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _density_section(records: list[StepRecord], log: Log) -> str:
+def _latest_json(
+    records: list[StepRecord], name: str, log: Log
+) -> Iterator[tuple[StepRecord, Path, dict[str, Any]]]:
+    """The readable JSON files ``name`` of the steps, latest step first."""
     for record in reversed(records):
-        path = record.directory / DENSITY_NAME
-        if not path.is_file():
-            continue
-        data = _load_json(path, log)
-        if data is None:
-            continue
+        path = record.directory / name
+        if path.is_file():
+            data = _load_json(path, log)
+            if data is not None:
+                yield record, path, data
+
+
+def _density_section(records: list[StepRecord], log: Log) -> str:
+    for record, path, data in _latest_json(records, DENSITY_NAME, log):
         try:
             grid = np.asarray(data["density"], dtype=np.float64)
             svg = density_heat_map_svg(grid)
@@ -310,13 +317,7 @@ def _density_section(records: list[StepRecord], log: Log) -> str:
 
 
 def _slack_section(records: list[StepRecord], log: Log) -> str:
-    for record in reversed(records):
-        path = record.directory / SLACK_NAME
-        if not path.is_file():
-            continue
-        data = _load_json(path, log)
-        if data is None:
-            continue
+    for record, path, data in _latest_json(records, SLACK_NAME, log):
         try:
             slack = np.asarray(data["endpoint_slack_ps"], dtype=np.float64)
             svg = histogram_svg(slack, unit="ps", title="endpoint slack")

@@ -15,6 +15,7 @@ import numpy as np
 
 from tapeout.db.liberty import (
     POWER_TABLE_NAMES,
+    SEQUENTIAL_EXPRESSIONS,
     TIMING_TABLE_NAMES,
     BusType,
     InternalPower,
@@ -99,21 +100,7 @@ _TIMING_FIELDS = {
 _POWER_FIELDS = {"related_pin": "s", "when": "s", "related_pg_pin": "s"}
 _LEAKAGE_FIELDS = {"value": "f", "when": "s", "related_pg_pin": "s"}
 _PG_PIN_FIELDS = {"voltage_name": "s", "pg_type": "s"}
-_SEQUENTIAL_FIELDS = {
-    name: "s"
-    for name in (
-        "next_state",
-        "clocked_on",
-        "clocked_on_also",
-        "clear",
-        "preset",
-        "clear_preset_var1",
-        "clear_preset_var2",
-        "data_in",
-        "enable",
-        "enable_also",
-    )
-}
+_SEQUENTIAL_FIELDS = dict.fromkeys(SEQUENTIAL_EXPRESSIONS, "s")
 _CONDITIONS_FIELDS = {"process": "f", "voltage": "f", "temperature": "f", "tree_type": "s"}
 _WIRE_LOAD_FIELDS = {"capacitance": "f", "resistance": "f", "slope": "f", "area": "f"}
 _BUS_TYPE_FIELDS = {

@@ -12,6 +12,7 @@ import numpy as np
 
 from tapeout.db.liberty import (
     POWER_TABLE_NAMES,
+    SEQUENTIAL_EXPRESSIONS,
     TIMING_TABLE_NAMES,
     InternalPower,
     LibertyBus,
@@ -51,18 +52,6 @@ _PIN_NUMBERS = (
     "max_capacitance",
     "min_capacitance",
     "max_transition",
-)
-_SEQUENTIAL_STRINGS = (
-    "next_state",
-    "clocked_on",
-    "clocked_on_also",
-    "clear",
-    "preset",
-    "clear_preset_var1",
-    "clear_preset_var2",
-    "data_in",
-    "enable",
-    "enable_also",
 )
 
 
@@ -202,7 +191,7 @@ def _cell(lines: list[str], pad: str, cell: LibertyCell) -> None:
     for sequential in cell.sequential:
         variables = ", ".join(_quote(name) for name in sequential.variables)
         lines.append(f"{inner}{sequential.kind} ({variables}) {{")
-        for name in _SEQUENTIAL_STRINGS:
+        for name in SEQUENTIAL_EXPRESSIONS:
             value = getattr(sequential, name)
             if value:
                 lines.append(f"{inner}  {name} : {_quote(value)} ;")
