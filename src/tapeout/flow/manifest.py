@@ -62,11 +62,49 @@ def read_manifest(directory: Path) -> Manifest | None:
     """The manifest in ``directory``, or None when missing, unreadable or of another format."""
     try:
         data = json.loads((directory / MANIFEST_NAME).read_text(encoding="utf-8"))
-        if data.pop("format", None) != MANIFEST_FORMAT:
+        if not isinstance(data, dict) or data.pop("format", None) != MANIFEST_FORMAT:
             return None
-        return Manifest(**data)
+        manifest = Manifest(**data)
     except (OSError, ValueError, TypeError):
         return None
+    return manifest if _well_formed(manifest) else None
+
+
+def _well_formed(manifest: Manifest) -> bool:
+    """Every field of the type it should have; outputs are plain names inside the directory."""
+
+    def text_map(value: object) -> bool:
+        return isinstance(value, dict) and all(
+            isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+        )
+
+    plain_names = (
+        all(
+            name not in {"", ".", ".."}
+            and "/" not in name
+            and "\\" not in name
+            and "\0" not in name
+            for name in manifest.outputs
+        )
+        if text_map(manifest.outputs)
+        else False
+    )
+    return (
+        plain_names
+        and text_map(manifest.inputs)
+        and isinstance(manifest.options, dict)
+        and all(
+            isinstance(value, str)
+            for value in (
+                manifest.step,
+                manifest.tapeout_version,
+                manifest.options_sha256,
+                manifest.finished_utc,
+            )
+        )
+        and isinstance(manifest.runtime_s, int | float)
+        and not isinstance(manifest.runtime_s, bool)
+    )
 
 
 def new_manifest(

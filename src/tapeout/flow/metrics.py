@@ -111,9 +111,15 @@ def step_records(run_dir: Path) -> list[StepRecord]:
         if manifest is None or not (directory / MANIFEST_NAME).is_file():
             continue
         try:
-            metrics = json.loads((directory / METRICS_NAME).read_text(encoding="utf-8"))
+            data = json.loads((directory / METRICS_NAME).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            metrics = {}
+            data = {}
+        # A hand-edited file may hold anything: keep the plain values a metric can have.
+        metrics = {
+            name: value
+            for name, value in (data.items() if isinstance(data, dict) else ())
+            if isinstance(value, bool | int | float | str)
+        }
         records.append(
             StepRecord(int(match.group(1)), match.group(2), directory, manifest, metrics)
         )

@@ -240,7 +240,7 @@ def _layout_section(records: list[StepRecord], info: dict[str, Any], log: Log) -
     found = _last_file(records, (".gds", ".gds.gz", ".oas"))
     lef_files: tuple[Path, ...] = ()
     layer_properties: Path | None = None
-    platform_name = info.get("platform")
+    platform_name = info.get("platform") if isinstance(info.get("platform"), str) else None
     if found is None:
         found = _last_file(records, (".def", ".def.gz"))
         if found is None:
@@ -248,7 +248,8 @@ def _layout_section(records: list[StepRecord], info: dict[str, Any], log: Log) -
     if platform_name:
         try:
             pdk_root = info.get("pdk_root")
-            platform = get_platform(platform_name, pdk_root=Path(pdk_root) if pdk_root else None)
+            root = Path(pdk_root) if isinstance(pdk_root, str) and pdk_root else None
+            platform = get_platform(platform_name, pdk_root=root)
             lef_files = (platform.tech_lef, *platform.cell_lefs)
             properties = platform.extra.get("klayout_layer_properties")
             layer_properties = Path(properties) if properties else None
