@@ -1,4 +1,4 @@
-"""Detailed placement: HPWL-reducing legal moves on a legal placement (see _kernels/detailed.py)."""
+"""Detailed placement: HPWL-reducing legal moves on a legal placement (_kernels/detailed.py)."""
 
 from __future__ import annotations
 
@@ -68,13 +68,19 @@ def detailed_place(
         if k < lo:
             raise DesignError(f"detailed placement: cell {cell} is outside the free row space")
         cell_segment[cell] = k
-    order = single[np.lexsort((problem.cell_x[single], cell_segment[single]))]
-    counts = np.bincount(cell_segment[single], minlength=segment_low.size)
-    segment_indptr = np.zeros(segment_low.size + 1, dtype=np.int64)
-    np.cumsum(counts, out=segment_indptr[1:])
-    segment_cells = order.astype(np.int64)
+    # Slots: the cells in segment order; each segment a doubly linked list of slots.
+    slot_cell = single[np.lexsort((problem.cell_x[single], cell_segment[single]))].astype(np.int64)
+    n_slots = slot_cell.size
+    slot_segment = cell_segment[slot_cell]
+    same_next = np.r_[slot_segment[1:] == slot_segment[:-1], False]
+    same_prev = np.r_[False, slot_segment[1:] == slot_segment[:-1]]
+    slot_next = np.where(same_next, np.arange(1, n_slots + 1), -1).astype(np.int64)
+    slot_prev = np.where(same_prev, np.arange(-1, n_slots - 1), -1).astype(np.int64)
+    segment_head = np.full(segment_low.size, -1, dtype=np.int64)
+    heads = np.flatnonzero(~same_prev)
+    segment_head[slot_segment[heads]] = heads
     cell_slot = np.full(problem.n_cells, -1, dtype=np.int64)
-    cell_slot[segment_cells] = np.arange(segment_cells.size)
+    cell_slot[slot_cell] = np.arange(n_slots)
     cell_pin_indptr, cell_pin_indices = problem.cell_pins()
     pin_net = problem.pin_net().astype(np.int64)
     x = problem.cell_x.astype(np.float64, copy=True)
@@ -86,10 +92,10 @@ def detailed_place(
             x, y, problem.cell_width, problem.cell_height, problem.pin_cell.astype(np.int64),
             problem.pin_offset_x, problem.pin_offset_y, problem.net_pin_indptr,
             problem.net_weight, cell_pin_indptr, cell_pin_indices, pin_net,
-            segment_indptr, segment_cells, segment_low, segment_high, segment_row,
-            problem.row_y, problem.row_x, problem.row_site_width,
-            np.argsort(problem.row_y, kind="stable").astype(np.int64), row_segment_indptr,
-            cell_segment, cell_slot,
+            segment_low, segment_high, segment_row, problem.row_y, problem.row_x,
+            problem.row_site_width, np.argsort(problem.row_y, kind="stable").astype(np.int64),
+            row_segment_indptr, slot_cell, cell_slot, slot_segment, slot_next, slot_prev,
+            segment_head,
         )  # fmt: skip
         if gain < 1e-4 * before:
             break

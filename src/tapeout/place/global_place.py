@@ -298,7 +298,8 @@ def _global_place_flat(
     v_gradient = gradient
     a = 1.0
     previous_hpwl = current_hpwl
-    hpwl_reference = max(3.5e5 * (bin_w + bin_h) / 2 / 35.0, 1e-9)
+    hpwl_reference = 0.0
+    growth = options.density_weight_growth
     iteration = 0
     best_overflow, best_iteration = 1.0, 0
     near_hpwl = math.inf
@@ -317,9 +318,11 @@ def _global_place_flat(
         # Density weight: grows fast while wirelength barely moves, slower when it rises.
         delta = current_hpwl - previous_hpwl
         if delta < 0:
-            mu = 1.05
+            mu = growth
         else:
-            mu = max(0.95, 1.05 ** max(1.0 - delta / hpwl_reference, -1.0))
+            # ePlace's reference HPWL step, taken relative to the design's own HPWL.
+            hpwl_reference = max(hpwl_reference, options.hpwl_step_reference * current_hpwl)
+            mu = max(0.95, growth ** max(1.0 - delta / max(hpwl_reference, 1e-30), -1.0))
         state["lambda"] *= mu
         previous_hpwl = current_hpwl
         set_gamma(over)

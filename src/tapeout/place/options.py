@@ -28,6 +28,9 @@ class PlaceOptions:
         inflation_rounds: reserved for congestion-driven cell inflation.
         max_net_degree: nets with more pins are left out of global placement's wirelength.
         initial_density_weight: first density weight relative to the wirelength gradient.
+        density_weight_growth: most growth of the density weight per iteration.
+        hpwl_step_reference: the HPWL rise per iteration (as a share of HPWL) at which the
+            density weight stops growing (ePlace's reference step; 1 means always grow).
         threads: numba threads for the kernels (1 is fastest on a busy shared machine).
     """
 
@@ -46,6 +49,8 @@ class PlaceOptions:
     max_net_degree: int = 1000
     threads: int = 1
     initial_density_weight: float = 1e-3
+    density_weight_growth: float = 1.05
+    hpwl_step_reference: float = 1.0
 
     def validate(self) -> None:
         """Raise ``ConfigError`` naming the first bad value."""

@@ -1,8 +1,9 @@
-"""Detailed placement moves (numba): equal-width global swaps, window reordering, in-row shifts.
+"""Detailed placement moves (numba): global moves and swaps, window reordering, in-row shifts.
 
 Every move is kept only when the weighted HPWL of the nets it touches goes down, and every move
-keeps the placement legal (cells stay in their segment's free space, on sites). Segments hold
-their cells sorted by x in ``segment_cells[segment_indptr[s]:segment_indptr[s+1]]``.
+keeps the placement legal (cells stay in their segment's free space, on sites). Each free row
+segment holds its cells as a doubly linked list of slots sorted by x (``slot_next``,
+``slot_prev``, ``segment_head``); ``slot_cell`` names the cell in each slot.
 """
 
 from __future__ import annotations
@@ -155,6 +156,61 @@ def _optimal_y(
 
 
 @numba.njit(cache=True)
+def _unlink(slot, slot_next, slot_prev, slot_segment, segment_head):  # pragma: no cover
+    before = slot_prev[slot]
+    after = slot_next[slot]
+    if before != -1:
+        slot_next[before] = after
+    else:
+        segment_head[slot_segment[slot]] = after
+    if after != -1:
+        slot_prev[after] = before
+    slot_next[slot] = -1
+    slot_prev[slot] = -1
+
+
+@numba.njit(cache=True)
+def _link_after(
+    slot, before, segment, slot_next, slot_prev, slot_segment, segment_head
+):  # pragma: no cover
+    slot_segment[slot] = segment
+    if before == -1:
+        after = segment_head[segment]
+        segment_head[segment] = slot
+    else:
+        after = slot_next[before]
+        slot_next[before] = slot
+    slot_prev[slot] = before
+    slot_next[slot] = after
+    if after != -1:
+        slot_prev[after] = slot
+
+
+@numba.njit(cache=True)
+def _room(
+    slot, x, width, slot_cell, slot_next, slot_prev, slot_segment, segment_low, segment_high
+):  # pragma: no cover
+    """(low, high) free interval around the slot's cell, its own space included."""
+    before = slot_prev[slot]
+    after = slot_next[slot]
+    segment = slot_segment[slot]
+    low = segment_low[segment] if before == -1 else x[slot_cell[before]] + width[slot_cell[before]]
+    high = segment_high[segment] if after == -1 else x[slot_cell[after]]
+    return low, high
+
+
+@numba.njit(cache=True)
+def _fit(target, low, high, size, origin, site):  # pragma: no cover
+    """Site-aligned x nearest ``target`` with [x, x+size] inside [low, high]; nan if none."""
+    first = origin + math.ceil((low - origin) / site - 1e-9) * site
+    last = origin + math.floor((high - size - origin) / site + 1e-9) * site
+    if last < first - 1e-9:
+        return np.nan
+    snapped = origin + math.floor((target - origin) / site + 0.5) * site
+    return min(max(snapped, first), last)
+
+
+@numba.njit(cache=True)
 def detailed_pass(
     x,
     y,
@@ -168,8 +224,6 @@ def detailed_pass(
     cell_pin_indptr,
     cell_pin_indices,
     pin_net,
-    segment_indptr,
-    segment_cells,
     segment_low,
     segment_high,
     segment_row,
@@ -178,10 +232,14 @@ def detailed_pass(
     row_site_width,
     rows_by_y,
     row_segment_indptr,
-    cell_segment,
+    slot_cell,
     cell_slot,
+    slot_segment,
+    slot_next,
+    slot_prev,
+    segment_head,
 ):  # pragma: no cover - numba
-    """One pass of global swaps, window-3 reordering and shifts; returns the HPWL gain."""
+    """One pass of global moves/swaps, window-3 reordering and shifts; returns the HPWL gain."""
     n_nets = net_pin_indptr.shape[0] - 1
     mark = np.zeros(n_nets, dtype=np.int64)
     stamp = 0
@@ -196,139 +254,275 @@ def detailed_pass(
     for k in range(n_rows):
         sorted_y[k] = row_y[rows_by_y[k]]
     n_segments = segment_low.shape[0]
+    n_slots = slot_cell.shape[0]
 
-    # 1. Global swap of equal-width cells toward each cell's optimal region.
-    for s in range(n_segments):
-        for slot in range(segment_indptr[s], segment_indptr[s + 1]):
-            cell = segment_cells[slot]
-            target_x = _optimal_x(
-                cell,
-                x,
-                y,
-                width,
-                pin_cell,
-                offset_x,
-                net_pin_indptr,
-                cell_pin_indptr,
-                cell_pin_indices,
-                pin_net,
-                buffer,
-            )
-            target_y = _optimal_y(
-                cell,
-                y,
-                height,
-                pin_cell,
-                offset_y,
-                net_pin_indptr,
-                cell_pin_indptr,
-                cell_pin_indices,
-                pin_net,
-                buffer,
-            )
-            if np.isnan(target_x) or np.isnan(target_y):
+    # 1. Global moves into free space and swaps, toward each cell's optimal region.
+    for s in range(n_slots):
+        c = slot_cell[s]
+        tx = _optimal_x(
+            c,
+            x,
+            y,
+            width,
+            pin_cell,
+            offset_x,
+            net_pin_indptr,
+            cell_pin_indptr,
+            cell_pin_indices,
+            pin_net,
+            buffer,
+        )
+        ty = _optimal_y(
+            c,
+            y,
+            height,
+            pin_cell,
+            offset_y,
+            net_pin_indptr,
+            cell_pin_indptr,
+            cell_pin_indices,
+            pin_net,
+            buffer,
+        )
+        if np.isnan(tx) or np.isnan(ty):
+            continue
+        if abs(tx - x[c]) < width[c] and abs(ty - y[c]) < 0.5 * height[c]:
+            continue
+        old_x = x[c]
+        old_y = y[c]
+        group[0] = c
+        stamp += 1
+        base_c = _nets_cost(
+            group,
+            1,
+            stamp,
+            mark,
+            x,
+            y,
+            width,
+            height,
+            pin_cell,
+            offset_x,
+            offset_y,
+            net_pin_indptr,
+            net_weight,
+            cell_pin_indptr,
+            cell_pin_indices,
+            pin_net,
+        )
+        best = 0.0
+        best_kind = 0
+        best_segment = -1
+        best_after = -1
+        best_x = 0.0
+        best_y = 0.0
+        best_other = -1
+        best_other_x = 0.0
+        best_other_y = 0.0
+        r = np.searchsorted(sorted_y, ty)
+        for candidate_r in (r - 1, r):
+            if candidate_r < 0 or candidate_r >= n_rows:
                 continue
-            if (
-                abs(target_x - x[cell]) < width[cell]
-                and abs(target_y - y[cell]) < 0.5 * height[cell]
-            ):
-                continue
-            r = np.searchsorted(sorted_y, target_y)
-            for candidate_r in (r - 1, r):
-                if candidate_r < 0 or candidate_r >= n_rows:
+            row = rows_by_y[candidate_r]
+            origin = row_site_origin[row]
+            site = row_site_width[row]
+            for t in range(row_segment_indptr[row], row_segment_indptr[row + 1]):
+                if segment_low[t] > tx + width[c] or segment_high[t] < tx:
                     continue
-                row = rows_by_y[candidate_r]
-                # Segments of that row: find the cells around target_x.
-                for t in range(row_segment_indptr[row], row_segment_indptr[row + 1]):
-                    if segment_low[t] > target_x or segment_high[t] < target_x:
+                a = -1
+                b = segment_head[t]
+                while b != -1 and x[slot_cell[b]] < tx:
+                    a = b
+                    b = slot_next[b]
+                # Move into the gap between a and b (skipping the cell itself).
+                a2 = slot_prev[a] if a == s else a
+                b2 = slot_next[b] if b == s else b
+                low = segment_low[t] if a2 == -1 else x[slot_cell[a2]] + width[slot_cell[a2]]
+                high = segment_high[t] if b2 == -1 else x[slot_cell[b2]]
+                new_x = _fit(tx, low, high, width[c], origin, site)
+                if not np.isnan(new_x):
+                    x[c] = new_x
+                    y[c] = row_y[row]
+                    stamp += 1
+                    cost = _nets_cost(
+                        group,
+                        1,
+                        stamp,
+                        mark,
+                        x,
+                        y,
+                        width,
+                        height,
+                        pin_cell,
+                        offset_x,
+                        offset_y,
+                        net_pin_indptr,
+                        net_weight,
+                        cell_pin_indptr,
+                        cell_pin_indices,
+                        pin_net,
+                    )
+                    x[c] = old_x
+                    y[c] = old_y
+                    if cost - base_c < best - 1e-9:
+                        best = cost - base_c
+                        best_kind = 1
+                        best_segment = t
+                        best_after = a2
+                        best_x = new_x
+                        best_y = row_y[row]
+                # Swap with the cells around the target.
+                for d_slot in (a, b):
+                    if d_slot == -1 or d_slot == s:
                         continue
-                    lo = segment_indptr[t]
-                    hi = segment_indptr[t + 1]
-                    if hi == lo:
+                    d = slot_cell[d_slot]
+                    if height[d] != height[c]:
                         continue
-                    # Binary search by x.
-                    a = lo
-                    b = hi
-                    while a < b:
-                        m = (a + b) // 2
-                        if x[segment_cells[m]] < target_x:
-                            a = m + 1
-                        else:
-                            b = m
-                    for other_slot in range(max(lo, a - 2), min(hi, a + 2)):
-                        other = segment_cells[other_slot]
-                        if (
-                            other == cell
-                            or width[other] != width[cell]
-                            or height[other] != height[cell]
-                        ):
+                    adjacent = slot_next[s] == d_slot or slot_prev[s] == d_slot
+                    if adjacent and width[d] != width[c]:
+                        continue
+                    if width[d] == width[c]:
+                        c_x, c_y, d_x, d_y = x[d], y[d], old_x, old_y
+                    else:
+                        d_low, d_high = _room(
+                            d_slot,
+                            x,
+                            width,
+                            slot_cell,
+                            slot_next,
+                            slot_prev,
+                            slot_segment,
+                            segment_low,
+                            segment_high,
+                        )
+                        c_low, c_high = _room(
+                            s,
+                            x,
+                            width,
+                            slot_cell,
+                            slot_next,
+                            slot_prev,
+                            slot_segment,
+                            segment_low,
+                            segment_high,
+                        )
+                        d_row = segment_row[slot_segment[d_slot]]
+                        c_row = segment_row[slot_segment[s]]
+                        c_x = _fit(
+                            x[d],
+                            d_low,
+                            d_high,
+                            width[c],
+                            row_site_origin[d_row],
+                            row_site_width[d_row],
+                        )
+                        d_x = _fit(
+                            old_x,
+                            c_low,
+                            c_high,
+                            width[d],
+                            row_site_origin[c_row],
+                            row_site_width[c_row],
+                        )
+                        if np.isnan(c_x) or np.isnan(d_x):
                             continue
-                        stamp += 1
-                        group[0] = cell
-                        group[1] = other
-                        before = _nets_cost(
-                            group,
-                            2,
-                            stamp,
-                            mark,
-                            x,
-                            y,
-                            width,
-                            height,
-                            pin_cell,
-                            offset_x,
-                            offset_y,
-                            net_pin_indptr,
-                            net_weight,
-                            cell_pin_indptr,
-                            cell_pin_indices,
-                            pin_net,
-                        )
-                        x[cell], x[other] = x[other], x[cell]
-                        y[cell], y[other] = y[other], y[cell]
-                        stamp += 1
-                        after = _nets_cost(
-                            group,
-                            2,
-                            stamp,
-                            mark,
-                            x,
-                            y,
-                            width,
-                            height,
-                            pin_cell,
-                            offset_x,
-                            offset_y,
-                            net_pin_indptr,
-                            net_weight,
-                            cell_pin_indptr,
-                            cell_pin_indices,
-                            pin_net,
-                        )
-                        if after < before - 1e-9:
-                            gain += before - after
-                            slot_cell = cell_slot[cell]
-                            slot_other = cell_slot[other]
-                            segment_cells[slot_cell] = other
-                            segment_cells[slot_other] = cell
-                            cell_slot[cell] = slot_other
-                            cell_slot[other] = slot_cell
-                            seg_cell = cell_segment[cell]
-                            cell_segment[cell] = cell_segment[other]
-                            cell_segment[other] = seg_cell
-                            break
-                        x[cell], x[other] = x[other], x[cell]
-                        y[cell], y[other] = y[other], y[cell]
+                        c_y = y[d]
+                        d_y = old_y
+                    group[1] = d
+                    stamp += 1
+                    before = _nets_cost(
+                        group,
+                        2,
+                        stamp,
+                        mark,
+                        x,
+                        y,
+                        width,
+                        height,
+                        pin_cell,
+                        offset_x,
+                        offset_y,
+                        net_pin_indptr,
+                        net_weight,
+                        cell_pin_indptr,
+                        cell_pin_indices,
+                        pin_net,
+                    )
+                    keep_x = x[d]
+                    keep_y = y[d]
+                    x[c] = c_x
+                    y[c] = c_y
+                    x[d] = d_x
+                    y[d] = d_y
+                    stamp += 1
+                    after = _nets_cost(
+                        group,
+                        2,
+                        stamp,
+                        mark,
+                        x,
+                        y,
+                        width,
+                        height,
+                        pin_cell,
+                        offset_x,
+                        offset_y,
+                        net_pin_indptr,
+                        net_weight,
+                        cell_pin_indptr,
+                        cell_pin_indices,
+                        pin_net,
+                    )
+                    x[c] = old_x
+                    y[c] = old_y
+                    x[d] = keep_x
+                    y[d] = keep_y
+                    if after - before < best - 1e-9:
+                        best = after - before
+                        best_kind = 2
+                        best_other = d_slot
+                        best_x = c_x
+                        best_y = c_y
+                        best_other_x = d_x
+                        best_other_y = d_y
+        if best_kind == 1:
+            _unlink(s, slot_next, slot_prev, slot_segment, segment_head)
+            _link_after(
+                s, best_after, best_segment, slot_next, slot_prev, slot_segment, segment_head
+            )
+            x[c] = best_x
+            y[c] = best_y
+            gain -= best
+        elif best_kind == 2:
+            d = slot_cell[best_other]
+            x[c] = best_x
+            y[c] = best_y
+            x[d] = best_other_x
+            y[d] = best_other_y
+            slot_cell[best_other] = c
+            slot_cell[s] = d
+            cell_slot[c] = best_other
+            cell_slot[d] = s
+            gain -= best
 
     # 2. Window-3 reordering: best permutation packed from the window's left end.
     permutations = np.array([[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])
     saved = np.empty(3)
-    for s in range(n_segments):
-        lo = segment_indptr[s]
-        hi = segment_indptr[s + 1]
-        for slot in range(lo, hi - 2):
+    slots = np.empty(3, dtype=np.int64)
+    for t in range(n_segments):
+        first = segment_head[t]
+        while first != -1:
+            second = slot_next[first]
+            if second == -1:
+                break
+            third = slot_next[second]
+            if third == -1:
+                break
+            slots[0] = first
+            slots[1] = second
+            slots[2] = third
             for k in range(3):
-                group[k] = segment_cells[slot + k]
+                group[k] = slot_cell[slots[k]]
                 saved[k] = x[group[k]]
             left = saved[0]
             right_limit = x[group[2]] + width[group[2]]
@@ -356,9 +550,9 @@ def detailed_pass(
             for p in range(permutations.shape[0]):
                 cursor = left
                 for k in range(3):
-                    c = group[permutations[p, k]]
-                    x[c] = cursor
-                    cursor += width[c]
+                    cell = group[permutations[p, k]]
+                    x[cell] = cursor
+                    cursor += width[cell]
                 if cursor > right_limit + 1e-9:
                     continue
                 stamp += 1
@@ -386,100 +580,100 @@ def detailed_pass(
             if best_permutation < 0:
                 for k in range(3):
                     x[group[k]] = saved[k]
-                continue
-            cursor = left
-            cells_in_order = np.empty(3, dtype=np.int64)
-            for k in range(3):
-                c = group[permutations[best_permutation, k]]
-                cells_in_order[k] = c
-                x[c] = cursor
-                cursor += width[c]
-            for k in range(3):
-                segment_cells[slot + k] = cells_in_order[k]
-                cell_slot[cells_in_order[k]] = slot + k
-            gain += start_cost - best
+            else:
+                cursor = left
+                ordered = np.empty(3, dtype=np.int64)
+                for k in range(3):
+                    ordered[k] = group[permutations[best_permutation, k]]
+                for k in range(3):
+                    cell = ordered[k]
+                    x[cell] = cursor
+                    cursor += width[cell]
+                    slot_cell[slots[k]] = cell
+                    cell_slot[cell] = slots[k]
+                gain += start_cost - best
+            first = slot_next[first]
 
     # 3. Shift each cell inside its free gap toward its optimal x.
-    for s in range(n_segments):
-        lo = segment_indptr[s]
-        hi = segment_indptr[s + 1]
-        row = segment_row[s]
+    for t in range(n_segments):
+        row = segment_row[t]
         origin = row_site_origin[row]
         site = row_site_width[row]
-        for slot in range(lo, hi):
-            cell = segment_cells[slot]
-            left = (
-                segment_low[s]
-                if slot == lo
-                else x[segment_cells[slot - 1]] + width[segment_cells[slot - 1]]
-            )
-            right = segment_high[s] if slot == hi - 1 else x[segment_cells[slot + 1]]
-            if right - left - width[cell] < 0.5 * site:
-                continue
-            target = _optimal_x(
-                cell,
+        s = segment_head[t]
+        while s != -1:
+            c = slot_cell[s]
+            low, high = _room(
+                s,
                 x,
-                y,
                 width,
-                pin_cell,
-                offset_x,
-                net_pin_indptr,
-                cell_pin_indptr,
-                cell_pin_indices,
-                pin_net,
-                buffer,
+                slot_cell,
+                slot_next,
+                slot_prev,
+                slot_segment,
+                segment_low,
+                segment_high,
             )
-            if np.isnan(target):
-                continue
-            target = origin + math.floor((target - origin) / site + 0.5) * site
-            low_site = origin + math.ceil((left - origin) / site - 1e-9) * site
-            high_site = origin + math.floor((right - width[cell] - origin) / site + 1e-9) * site
-            target = min(max(target, low_site), high_site)
-            if target == x[cell]:
-                continue
-            group[0] = cell
-            stamp += 1
-            before = _nets_cost(
-                group,
-                1,
-                stamp,
-                mark,
-                x,
-                y,
-                width,
-                height,
-                pin_cell,
-                offset_x,
-                offset_y,
-                net_pin_indptr,
-                net_weight,
-                cell_pin_indptr,
-                cell_pin_indices,
-                pin_net,
-            )
-            old = x[cell]
-            x[cell] = target
-            stamp += 1
-            after = _nets_cost(
-                group,
-                1,
-                stamp,
-                mark,
-                x,
-                y,
-                width,
-                height,
-                pin_cell,
-                offset_x,
-                offset_y,
-                net_pin_indptr,
-                net_weight,
-                cell_pin_indptr,
-                cell_pin_indices,
-                pin_net,
-            )
-            if after < before - 1e-9:
-                gain += before - after
-            else:
-                x[cell] = old
+            if high - low - width[c] >= 0.5 * site:
+                target = _optimal_x(
+                    c,
+                    x,
+                    y,
+                    width,
+                    pin_cell,
+                    offset_x,
+                    net_pin_indptr,
+                    cell_pin_indptr,
+                    cell_pin_indices,
+                    pin_net,
+                    buffer,
+                )
+                if not np.isnan(target):
+                    new_x = _fit(target, low, high, width[c], origin, site)
+                    if not np.isnan(new_x) and new_x != x[c]:
+                        group[0] = c
+                        stamp += 1
+                        before = _nets_cost(
+                            group,
+                            1,
+                            stamp,
+                            mark,
+                            x,
+                            y,
+                            width,
+                            height,
+                            pin_cell,
+                            offset_x,
+                            offset_y,
+                            net_pin_indptr,
+                            net_weight,
+                            cell_pin_indptr,
+                            cell_pin_indices,
+                            pin_net,
+                        )
+                        old = x[c]
+                        x[c] = new_x
+                        stamp += 1
+                        after = _nets_cost(
+                            group,
+                            1,
+                            stamp,
+                            mark,
+                            x,
+                            y,
+                            width,
+                            height,
+                            pin_cell,
+                            offset_x,
+                            offset_y,
+                            net_pin_indptr,
+                            net_weight,
+                            cell_pin_indptr,
+                            cell_pin_indices,
+                            pin_net,
+                        )
+                        if after < before - 1e-9:
+                            gain += before - after
+                        else:
+                            x[c] = old
+            s = slot_next[s]
     return gain
