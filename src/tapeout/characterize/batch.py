@@ -171,9 +171,25 @@ def characterize_library(
                 log.warn("CHAR-0010", f"{name}: characterization failed: {error}")
                 continue
             results.append(result)
+            missing = _missing_entries(result)
+            if missing:
+                log.warn("CHAR-0011", f"{name}: {missing} table entries not measured (filled)")
             if progress is not None:
                 progress(name, seconds)
     return build_library(results, cell_areas(files, [result.name for result in results]))
+
+
+def _missing_entries(result: CellResult) -> int:
+    """NaN entries over a result's delay/transition tables."""
+    count = 0
+    for arc in result.arcs:
+        for table in (arc.cell_rise, arc.cell_fall, arc.rise_transition, arc.fall_transition):
+            if table is not None:
+                count += int(np.isnan(table).sum())
+    for constraint in result.constraints:
+        count += int(np.isnan(constraint.rise_constraint).sum())
+        count += int(np.isnan(constraint.fall_constraint).sum())
+    return count
 
 
 def _timed(

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tapeout.errors import PlatformError
-from tapeout.platforms import ihp_sg13g2, nangate45, sky130hd
+from tapeout.platforms import builtin, ihp_sg13g2, nangate45, sky130hd
 from tapeout.platforms.base import LayerRC, Platform, PowerGridRecipe
 from tapeout.platforms.resolve import PDK_ROOT_ENV, default_sources, locate_platform
 
@@ -39,6 +39,8 @@ def get_platform(name: str, *, pdk_root: Path | None = None) -> Platform:
             f"unknown platform {name!r}; known platforms: {', '.join(list_platforms())}"
         )
     directory, source = locate_platform(name, default_sources(pdk_root))
+    if source.kind == "builtin":
+        return builtin.make_platform(name, directory)
     return builder(directory, source=source.kind)
 
 

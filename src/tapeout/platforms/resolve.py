@@ -3,8 +3,8 @@
 A *source* answers "where do the files of platform ``name`` live?". Today there is one kind, a
 PDK root directory laid out as ``<root>/<name>/{lef,lib,gds,klayout,cdl}/...``; the roots are
 tried in order (explicit argument, ``$TAPEOUT_PDK_ROOT``, the development copy ``../shared/pdks``
-beside the repository). A later "builtin" source (files shipped inside the package) is one more
-``PlatformSource`` appended to the list ``default_sources`` builds.
+beside the repository). The "builtin" source (``platforms/builtin.py``: PyPI files plus our own
+Liberty) is appended last, and is the only source for the root name ``builtin``.
 """
 
 from __future__ import annotations
@@ -65,15 +65,22 @@ def default_sources(pdk_root: Path | None) -> list[PlatformSource]:
     names a root must not silently get files from somewhere else. A missing explicit root is an
     error right away.
     """
+    from tapeout.platforms.builtin import BUILTIN_ROOT, BuiltinSource
+
     if pdk_root is not None:
+        if str(pdk_root) == BUILTIN_ROOT:
+            return [BuiltinSource()]
         return [_explicit_root(Path(pdk_root), "pdk_root argument")]
     environment = os.environ.get(PDK_ROOT_ENV)
     if environment:
+        if environment == BUILTIN_ROOT:
+            return [BuiltinSource()]
         return [_explicit_root(Path(environment), f"${PDK_ROOT_ENV}")]
     sources: list[PlatformSource] = []
     development = development_pdk_root()
     if development.is_dir():
         sources.append(PdkRootSource(development, f"development copy {development}"))
+    sources.append(BuiltinSource())  # last: PyPI files + our Liberty (sky130hd only)
     return sources
 
 
@@ -93,7 +100,7 @@ def locate_platform(name: str, sources: Sequence[PlatformSource]) -> tuple[Path,
         directory = source.locate(name)
         if directory is not None:
             return directory, source
-    if not sources:
+    if not [source for source in sources if source.kind != "builtin"]:
         raise PlatformError(
             f"no PDK root found for platform {name!r}: no pdk_root given, {PDK_ROOT_ENV} unset, "
             f"and no development copy at {development_pdk_root()}",

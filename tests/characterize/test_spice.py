@@ -1,0 +1,83 @@
+"""ngspice output parsing, CDL conversion, deck text (no simulation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tapeout.characterize.cells import FAMILIES
+from tapeout.characterize.measure import Grid, combinational_deck
+from tapeout.characterize.spice import cdl_to_ngspice, parse_measures
+from tapeout.characterize.stimuli import pwl_points, ramp_time_s
+from tapeout.errors import ParseError
+
+CDL = """* comment
+.SUBCKT sky130_fd_sc_hd__nand2_1 A B VGND VNB VPB VPWR Y
+MMP0 Y A VPWR VPB pfet_01v8_hvt m=1 w=1.0 l=0.15 mult=1 sa=0.265
++ sb=0.265 sd=0.28 topography=normal area=0.063 perim=1.14
+MMN0 Y A sndA VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.3
++ sd=0.28 topography=normal area=0.063 perim=1.14
+.ENDS sky130_fd_sc_hd__nand2_1
+"""
+
+
+def test_parse_measures() -> None:
+    output = (
+        "da0                 =  2.184728e-11 targ=  5.301806e-10 trig=  5.083334e-10\n"
+        "l3 = -1.5e-12\n"
+        "sr12 = 7\n"
+        "tb4                 =  failed\n"
+        "print: result = 2.500000e-10\n"
+    )
+    result = parse_measures(output)
+    assert result.measures["da0"] == pytest.approx(2.184728e-11)
+    assert result.measures["l3"] == pytest.approx(-1.5e-12)
+    assert result.measures["sr12"] == 7.0
+    assert "tb4" in result.failed and "tb4" not in result.measures
+
+
+def test_cdl_to_ngspice() -> None:
+    text = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1")
+    lines = text.strip().splitlines()
+    assert lines[0] == ".SUBCKT sky130_fd_sc_hd__nand2_1 A B VGND VNB VPB VPWR Y"
+    assert lines[-1].upper().startswith(".ENDS")
+    pmos = lines[1].split()
+    assert pmos[:6] == ["XMP0", "Y", "A", "VPWR", "VPB", "sky130_fd_pr__pfet_01v8_hvt"]
+    parameters = dict(field.split("=") for field in pmos[6:])
+    assert parameters["w"] == "1.0" and parameters["sa"] == "0.265" and parameters["m"] == "1"
+    assert "mult" not in parameters and "area" not in parameters
+    assert float(parameters["as"]) == pytest.approx(0.265)
+    assert float(parameters["ps"]) == pytest.approx(2 * 1.265)
+    nmos = dict(field.split("=") for field in lines[2].split()[6:])
+    assert nmos["m"] == "2"
+    assert float(nmos["ad"]) == pytest.approx(0.65 * 0.3)
+    with pytest.raises(ParseError, match=r"no \.SUBCKT"):
+        cdl_to_ngspice(CDL, "sky130_fd_sc_hd__inv_1")
+
+
+def test_pwl_points() -> None:
+    assert pwl_points([], initial=True) == "0 1.8 1e-6 1.8"
+    points = pwl_points([(1e-9, 1e-10, True), (5e-9, 1e-10, False)], initial=False).split()
+    times = [float(value) for value in points[0::2]]
+    assert times == sorted(times)
+    assert [float(value) for value in points[1::2]] == [0, 0, 1.8, 1.8, 0]
+    assert ramp_time_s(0.06) == pytest.approx(1e-10)
+
+
+def test_combinational_deck() -> None:
+    family = FAMILIES["nand2"]
+    grid = Grid(np.array([0.01, 0.1]), {"Y": np.array([0.001, 0.01, 0.05])})
+    subckt = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1")
+    ports = ["A", "B", "VGND", "VNB", "VPB", "VPWR", "Y"]
+    deck, plan = combinational_deck(
+        "sky130_fd_sc_hd__nand2_1", family, grid, subckt=subckt, models="m.spice", ports=ports
+    )
+    text = deck.text()
+    # 2 arcs x 6 grid points + 2 pin-capacitance runs + 4 leakage runs
+    assert deck.runs == 2 * 6 + 2 + 4
+    assert text.count("\ntran ") == deck.runs
+    assert "X0 k0_a k0_b 0 0 vdd0 vdd0 k0_y sky130_fd_sc_hd__nand2_1" in text
+    assert '.lib "m.spice" tt' in text and ".option scale=1e-6" in text
+    assert [arc.pin for arc, _ in plan.arcs] == ["A", "B"]
+    assert plan.arcs[0][1].shape == (2, 3)
+    assert len(plan.leakage) == 4
