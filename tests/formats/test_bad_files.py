@@ -50,7 +50,9 @@ def assert_located(error: TapeoutError, path: Path) -> None:
 
 @pytest.mark.parametrize("kind", sorted(READERS))
 @pytest.mark.parametrize("problem", ["missing", "directory", "below a file", "unreadable"])
-def test_unreadable_input_names_the_path(tmp_path: Path, kind: str, problem: str) -> None:
+def test_unreadable_input_names_the_path(
+    tmp_path: Path, kind: str, problem: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     name = READERS[kind][0]
     path = tmp_path / name
     if problem == "directory":
@@ -59,10 +61,17 @@ def test_unreadable_input_names_the_path(tmp_path: Path, kind: str, problem: str
         (tmp_path / "plain").write_text("")
         path = tmp_path / "plain" / name
     elif problem == "unreadable":
-        if os.geteuid() == 0:
-            pytest.skip("root reads any file")
         path.write_text("x")
         path.chmod(0)
+        if os.geteuid() == 0:  # root reads any file: make the read fail as it would for a user
+            real_read_bytes = Path.read_bytes
+
+            def refuse(self: Path) -> bytes:
+                if self == path:
+                    raise PermissionError(13, "Permission denied", str(self))
+                return real_read_bytes(self)
+
+            monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(InputFileError) as info:
         read(kind, path)
     assert info.value.file == str(path), info.value
