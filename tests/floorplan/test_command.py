@@ -74,3 +74,14 @@ def test_bad_pin_file_names_its_line(tmp_path: Path, capsys: pytest.CaptureFixtu
         main(["floorplan", str(netlist), "--pins", str(pins), "-o", str(tmp_path / "x.def")]) == 1
     )
     assert "pins.txt:2" in capsys.readouterr().err
+
+
+def test_floorplan_refuses_to_write_over_its_netlist(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    netlist = tmp_path / "top.v"
+    netlist.write_text("module top(a); input a; endmodule\n")
+    status = main(["floorplan", str(netlist), "-o", str(netlist)])
+    assert status == 1
+    assert "top.v" in capsys.readouterr().err
+    assert netlist.read_text() == "module top(a); input a; endmodule\n"
