@@ -45,6 +45,8 @@ class ResolvedConstraints:
         multicycle_setup, multicycle_hold: int64 (n_pins,) multipliers on endpoints (1, 0 default);
             setup moves ``setup - 1`` periods, hold ``setup - 1 - hold`` periods.
         driving_cells: port pin -> (cell, pin, from_pin, input transition ps or None).
+        unclocked_inputs: int64 (k,) input port pins without any input delay (launch unclocked
+            paths at time 0, tag ``unclocked_tag``).
     """
 
     clock_names: list[str]
@@ -71,6 +73,8 @@ class ResolvedConstraints:
     multicycle_setup: np.ndarray
     multicycle_hold: np.ndarray
     driving_cells: dict[int, tuple[str, str, str, float | None]] = field(default_factory=dict)
+    unclocked_inputs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    unclocked_tag: int = 0
 
 
 def _relations(
@@ -223,18 +227,17 @@ def resolve_constraints(
                     input_min[pin, rf] = value
                     input_tag[pin, rf] = tag
 
-    # Input ports without an input delay (clock sources aside) arrive unclocked at 0, as in
-    # OpenSTA.
+    # Input ports without any input delay (clock sources aside) launch unclocked paths at 0.
+    # As in OpenSTA they are checked at output ports with output delays (not at registers), so
+    # the Timer propagates them in a separate pass.
     clock_source_pins = {int(p) for pins in resolver_pins_of_clocks for p in pins}
-    for port, pin in resolver.port_pin.items():
-        direction = netlist.port_direction[netlist.port_names.index(port)]
-        if direction == 1 or pin in clock_source_pins:
-            continue
-        for rf in range(2):
-            if input_tag[pin, rf] < 0 and not np.isfinite(input_max[pin, rf]):
-                input_max[pin, rf] = 0.0
-                input_min[pin, rf] = 0.0
-                input_tag[pin, rf] = unclocked
+    unclocked_inputs = [
+        pin
+        for port, pin in resolver.port_pin.items()
+        if netlist.port_direction[netlist.port_names.index(port)] != 1
+        and pin not in clock_source_pins
+        and (input_tag[pin] < 0).all()
+    ]
 
     output_max = np.full((n_pins, 2), np.nan)
     output_min = np.full((n_pins, 2), np.nan)
@@ -312,4 +315,6 @@ def resolve_constraints(
         multicycle_setup=multicycle_setup,
         multicycle_hold=multicycle_hold,
         driving_cells=driving,
+        unclocked_inputs=np.asarray(sorted(unclocked_inputs), dtype=np.int64),
+        unclocked_tag=unclocked,
     )

@@ -123,8 +123,30 @@ class Timer:
         self.output_pins = np.flatnonzero(self.constraints.output_tag >= 0)
         self.output_required_max_ps = np.zeros((0, 2))
         self.output_required_min_ps = np.zeros((0, 2))
+        self.output_report_required_max_ps = np.zeros((0, 2))
+        self.output_report_required_min_ps = np.zeros((0, 2))
         self.output_slack_max_ps = np.zeros((0, 2))
         self.output_slack_min_ps = np.zeros((0, 2))
+        # Unclocked paths (input ports without input delay) get their own arrival pass; they
+        # are checked at output ports only. Slews and arc delays are shared with the main pass.
+        unclocked = self.constraints.unclocked_inputs
+        self.track_unclocked = bool(unclocked.size and self.output_pins.size)
+        size = n_pins if self.track_unclocked else 0
+        self.unclocked_source_max = np.full((size, 2), -np.inf)
+        self.unclocked_source_min = np.full((size, 2), np.inf)
+        self.unclocked_source_tag = np.full((size, 2), -1, dtype=np.int64)
+        if self.track_unclocked:
+            self.unclocked_source_max[unclocked] = 0.0
+            self.unclocked_source_min[unclocked] = 0.0
+            self.unclocked_source_tag[unclocked] = self.constraints.unclocked_tag
+        self.unclocked_arrival_max_ps = np.full((size, 2), -np.inf)
+        self.unclocked_arrival_min_ps = np.full((size, 2), np.inf)
+        self.unclocked_tag_max = np.full((size, 2), -1, dtype=np.int64)
+        self.unclocked_tag_min = np.full((size, 2), -1, dtype=np.int64)
+        self.unclocked_pred_max = np.full((size, 2), -1, dtype=np.int64)
+        self.unclocked_pred_min = np.full((size, 2), -1, dtype=np.int64)
+        self.output_unclocked_max = np.zeros((0, 2), dtype=bool)
+        self.output_unclocked_min = np.zeros((0, 2), dtype=bool)
         self._dirty_pins: set[int] = set()
         self._full_needed = True
 
@@ -239,8 +261,9 @@ class Timer:
                     self.source_slew_ps[pin, rf] = max(slews)
 
     # ------------------------------------------------------------------ kernels
-    def _forward_arguments(self) -> tuple:
-        """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate)."""
+    def _forward_arguments(self, unclocked: bool = False) -> tuple:
+        """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate);
+        ``unclocked`` selects the unclocked-path pass (own sources and arrivals)."""
         graph, wires = self.graph, self.wires
         graph_arrays = (
             graph.pin_in_indptr,
@@ -259,24 +282,45 @@ class Timer:
             self.use_dmp,
             self.thresholds,
             *graph.tables.arrays(),
-            self.source_arrival_max,
-            self.source_arrival_min,
-            self.source_slew_ps,
-            self.source_tag,
+            *(
+                (
+                    self.unclocked_source_max,
+                    self.unclocked_source_min,
+                    self.source_slew_ps,
+                    self.unclocked_source_tag,
+                )
+                if unclocked
+                else (
+                    self.source_arrival_max,
+                    self.source_arrival_min,
+                    self.source_slew_ps,
+                    self.source_tag,
+                )
+            ),
         )
-        state = (
-            self.arrival_max_ps,
-            self.arrival_min_ps,
-            self.slew_max_ps,
-            self.slew_min_ps,
-            self.tag_max,
-            self.tag_min,
-            self.pred_max,
-            self.pred_min,
-            self.arc_delay_max_ps,
-            self.arc_delay_min_ps,
-            self.dmp_state,
-        )
+        if unclocked:
+            arrivals = (
+                self.unclocked_arrival_max_ps,
+                self.unclocked_arrival_min_ps,
+                self.slew_max_ps,
+                self.slew_min_ps,
+                self.unclocked_tag_max,
+                self.unclocked_tag_min,
+                self.unclocked_pred_max,
+                self.unclocked_pred_min,
+            )
+        else:
+            arrivals = (
+                self.arrival_max_ps,
+                self.arrival_min_ps,
+                self.slew_max_ps,
+                self.slew_min_ps,
+                self.tag_max,
+                self.tag_min,
+                self.pred_max,
+                self.pred_min,
+            )
+        state = (*arrivals, self.arc_delay_max_ps, self.arc_delay_min_ps, self.dmp_state)
         return graph_arrays, state
 
     def _backward_arguments(self) -> tuple:
@@ -361,19 +405,23 @@ class Timer:
         self.endpoint_required_min[...] = new_min
         return changed
 
-    def _evaluate_outputs(self) -> None:
+    def _output_required(
+        self, tag_max: np.ndarray, tag_min: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Required times (ps, (n_outputs, 2)) at output ports for launches ``tag_*``."""
         resolved = self.constraints
         pins = self.output_pins
         capture = resolved.output_tag[pins]
         clock = capture // 2
+        period = resolved.clock_period_ps[clock]
         required_max = np.full((pins.size, 2), np.nan)
         required_min = np.full((pins.size, 2), np.nan)
         for rf in range(2):
-            launch = self.tag_max[pins, rf]
+            launch = tag_max[pins, rf]
             ok = launch >= 0
-            edge = np.where(ok, resolved.edge_time_ps[np.maximum(launch, 0)], np.nan)
+            edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.setup_relation_ps[np.maximum(launch, 0), capture]
-            shift = (resolved.multicycle_setup[pins] - 1) * resolved.clock_period_ps[clock]
+            shift = (resolved.multicycle_setup[pins] - 1) * period
             required_max[:, rf] = np.where(
                 ok,
                 edge
@@ -384,13 +432,11 @@ class Timer:
                 - resolved.uncertainty_setup_ps[clock],
                 np.nan,
             )
-            launch = self.tag_min[pins, rf]
+            launch = tag_min[pins, rf]
             ok = launch >= 0
-            edge = np.where(ok, resolved.edge_time_ps[np.maximum(launch, 0)], np.nan)
+            edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.hold_relation_ps[np.maximum(launch, 0), capture]
-            shift = (
-                resolved.multicycle_setup[pins] - 1 - resolved.multicycle_hold[pins]
-            ) * resolved.clock_period_ps[clock]
+            shift = (resolved.multicycle_setup[pins] - 1 - resolved.multicycle_hold[pins]) * period
             required_min[:, rf] = np.where(
                 ok,
                 edge
@@ -404,16 +450,70 @@ class Timer:
         false = resolved.false_endpoints[pins]
         required_max[false] = np.nan
         required_min[false] = np.nan
+        return required_max, required_min
+
+    def _evaluate_outputs(self) -> None:
+        """Output-port required times and slacks; unclocked paths count when they are worse.
+
+        ``output_required_*`` (clocked paths) feed the backward pass; ``output_slack_*`` and
+        ``output_report_required_*`` hold the worse of the clocked and unclocked paths, and
+        ``output_unclocked_*`` says where the unclocked one was worse.
+        """
+        pins = self.output_pins
+        required_max, required_min = self._output_required(self.tag_max, self.tag_min)
         self.output_required_max_ps = required_max
         self.output_required_min_ps = required_min
-        self.output_slack_max_ps = required_max - self.arrival_max_ps[pins]
-        self.output_slack_min_ps = self.arrival_min_ps[pins] - required_min
+        slack_max = required_max - self.arrival_max_ps[pins]
+        slack_min = self.arrival_min_ps[pins] - required_min
+        report_max, report_min = required_max.copy(), required_min.copy()
+        unclocked_max = np.zeros_like(slack_max, dtype=bool)
+        unclocked_min = np.zeros_like(slack_min, dtype=bool)
+        if self.track_unclocked:
+            u_max, u_min = self._output_required(self.unclocked_tag_max, self.unclocked_tag_min)
+            u_slack_max = u_max - self.unclocked_arrival_max_ps[pins]
+            u_slack_min = self.unclocked_arrival_min_ps[pins] - u_min
+            unclocked_max = np.nan_to_num(u_slack_max, nan=np.inf) < np.nan_to_num(
+                slack_max, nan=np.inf
+            )
+            unclocked_min = np.nan_to_num(u_slack_min, nan=np.inf) < np.nan_to_num(
+                slack_min, nan=np.inf
+            )
+            slack_max = np.where(unclocked_max, u_slack_max, slack_max)
+            slack_min = np.where(unclocked_min, u_slack_min, slack_min)
+            report_max = np.where(unclocked_max, u_max, report_max)
+            report_min = np.where(unclocked_min, u_min, report_min)
+        self.output_slack_max_ps = slack_max
+        self.output_slack_min_ps = slack_min
+        self.output_report_required_max_ps = report_max
+        self.output_report_required_min_ps = report_min
+        self.output_unclocked_max = unclocked_max
+        self.output_unclocked_min = unclocked_min
+
+    def path_arrays(self, pin: int, check: str, rf: int) -> tuple[np.ndarray, ...]:
+        """(arrival, pred, tag) arrays of the pass holding the worst path to endpoint ``pin``
+        for ``check`` and data transition ``rf`` (the unclocked pass only at output ports)."""
+        late = check == "setup"
+        where = np.flatnonzero(self.output_pins == pin)
+        flags = self.output_unclocked_max if late else self.output_unclocked_min
+        if where.size and flags.size and flags[where[0], rf]:
+            if late:
+                return (
+                    self.unclocked_arrival_max_ps,
+                    self.unclocked_pred_max,
+                    self.unclocked_tag_max,
+                )
+            return self.unclocked_arrival_min_ps, self.unclocked_pred_min, self.unclocked_tag_min
+        if late:
+            return self.arrival_max_ps, self.pred_max, self.tag_max
+        return self.arrival_min_ps, self.pred_min, self.tag_min
 
     # ------------------------------------------------------------------ public
     def update_full(self) -> None:
         """Time everything from scratch."""
         graph = self.graph
         propagate_forward(graph.order, *self._forward_arguments())
+        if self.track_unclocked:
+            propagate_forward(graph.order, *self._forward_arguments(unclocked=True))
         self._evaluate_endpoints()
         self.required_max_ps.fill(np.inf)
         self.required_min_ps.fill(-np.inf)
@@ -439,6 +539,16 @@ class Timer:
             graph.arc_to,
             *self._forward_arguments(),
         )
+        if self.track_unclocked:
+            # Every pin whose arc delays moved was visited above; start there.
+            propagate_forward_incremental(
+                np.union1d(seeds, visited),
+                self.pin_position,
+                graph.pin_out_indptr,
+                graph.pin_out_arcs,
+                graph.arc_to,
+                *self._forward_arguments(unclocked=True),
+            )
         changed_endpoints = self._evaluate_endpoints()
         fan_in = graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited)]
         back_seeds = np.unique(np.concatenate([fan_in, visited, changed_endpoints]))

@@ -190,10 +190,10 @@ def _endpoint_rows(timer: Timer, check: str, count: int) -> list[EndpointSlack]:
     order = np.argsort(slack, kind="stable")[:count]
     rows = []
     late = check == "setup"
-    arrival = timer.arrival_max_ps if late else timer.arrival_min_ps
     for i in order:
         pin = int(pins[i])
         rf = _worst_rf(timer, pin, check)
+        arrival = timer.path_arrays(pin, check, rf)[0]
         rows.append(
             EndpointSlack(
                 pin,
@@ -233,10 +233,8 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     late = check == "setup"
     netlist, graph, resolved = timer.netlist, timer.graph, timer.constraints
     rf = _worst_rf(timer, pin, check)
-    pred = timer.pred_max if late else timer.pred_min
-    arrival = timer.arrival_max_ps if late else timer.arrival_min_ps
+    arrival, pred, tag_array = timer.path_arrays(pin, check, rf)
     slew = timer.slew_max_ps if late else timer.slew_min_ps
-    tag_array = timer.tag_max if late else timer.tag_min
     delays = timer.arc_delay_max_ps if late else timer.arc_delay_min_ps
     points: list[PathPoint] = []
     current, current_rf, delay = pin, rf, 0.0
@@ -311,7 +309,9 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
             (resolved.output_delay_max_ps if late else resolved.output_delay_min_ps)[pin, rf]
         )
         required = float(
-            (timer.output_required_max_ps if late else timer.output_required_min_ps)[where, rf]
+            (timer.output_report_required_max_ps if late else timer.output_report_required_min_ps)[
+                where, rf
+            ]
         )
     capture_clock = resolved.clock_names[capture_tag // 2] if capture_tag >= 0 else ""
     clock = max(capture_tag, 0) // 2
