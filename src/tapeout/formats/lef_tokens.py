@@ -18,6 +18,24 @@ _TOKEN = re.compile(r'#[^\n]*|("[^"]*"?|;|[^\s;#"]+)')
 _MAX_MICRONS = 1e9
 
 
+# Standard LEF statements that PDKs carry and this flow does not use yet (antenna, current
+# density, metal density, extra units): reported at INFO level so every read stays quiet.
+KNOWN_UNUSED = frozenset(
+    {
+        "USEMINSPACING", "TIME", "CAPACITANCE", "RESISTANCE", "POWER", "CURRENT", "VOLTAGE",
+        "FREQUENCY", "PROPERTYDEFINITIONS", "ANTENNAMODEL", "ANTENNADIFFSIDEAREARATIO",
+        "ANTENNADIFFAREARATIO", "ANTENNAAREARATIO", "ANTENNASIDEAREARATIO",
+        "ANTENNACUMAREARATIO", "ANTENNACUMDIFFAREARATIO", "ANTENNACUMSIDEAREARATIO",
+        "ANTENNACUMDIFFSIDEAREARATIO", "ANTENNAAREAFACTOR", "ANTENNASIDEAREAFACTOR",
+        "ANTENNAGATEAREA", "ANTENNADIFFAREA", "ANTENNAPARTIALMETALAREA",
+        "ANTENNAPARTIALMETALSIDEAREA", "ANTENNAPARTIALCUTAREA", "ANTENNAMAXAREACAR",
+        "ANTENNAMAXSIDEAREACAR", "ANTENNAMAXCUTCAR", "DCCURRENTDENSITY", "ACCURRENTDENSITY",
+        "MINENCLOSEDAREA", "MAXIMUMDENSITY", "MINIMUMDENSITY", "DENSITYCHECKWINDOW",
+        "DENSITYCHECKSTEP", "FILLACTIVESPACING",
+    }
+)  # fmt: skip
+
+
 class LefCursor:
     """Tokens of one LEF file and the position of the parser in them.
 
@@ -95,9 +113,12 @@ class LefCursor:
         for keyword, (first, times) in self._skipped.items():
             line, _ = line_column(self.text, offsets[first])
             more = f" ({times} times in this file)" if times > 1 else ""
-            self.log.warn(
-                "LEF-0002", f"{self.path}:{line}: skipped unsupported statement {keyword}{more}"
-            )
+            text = f"{self.path}:{line}: skipped unsupported statement {keyword}{more}"
+            # Well-formed LEF the flow has no use for (yet) is news, not a problem.
+            if keyword.split()[-1] in KNOWN_UNUSED:
+                self.log.info("LEF-0002", text)
+            else:
+                self.log.warn("LEF-0002", text)
         self._skipped.clear()
 
     # -- reading -----------------------------------------------------------------------------
