@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 _logger = logging.getLogger("tapeout")
+_PYTHON_LEVEL = {"INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
 
 
 @dataclass
@@ -21,19 +22,17 @@ class Log:
 
     def _emit(self, level: str, msg_id: str, text: str) -> None:
         self.messages.append((level, msg_id, text))
-        count = self._counts.get(msg_id, 0) + 1
-        self._counts[msg_id] = count
+        key = f"{level} {msg_id}"
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        python_level = _PYTHON_LEVEL[level]
         if count > self.max_repeats:
             if count == self.max_repeats + 1:
                 _logger.log(
-                    logging.WARNING,
-                    "[%s %s] further messages with this id suppressed",
-                    level,
-                    msg_id,
+                    python_level, "[%s %s] further messages with this id suppressed", level, msg_id
                 )
             return
-        python_level = {"INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR}
-        _logger.log(python_level[level], "[%s %s] %s", level, msg_id, text)
+        _logger.log(python_level, "[%s %s] %s", level, msg_id, text)
 
     def info(self, msg_id: str, text: str) -> None:
         """An informational line, e.g. ``log.info("LEF-0001", "read 437 macros")``."""
