@@ -7,7 +7,8 @@ import copy
 import numpy as np
 import pytest
 
-from tapeout.db.constraints import DrivingCell, PathException
+from tapeout.db.constraints import Clock, Constraints, DrivingCell, PathException, PortDelay
+from tapeout.db.netlist import NetlistBuilder, PortDirection
 from tapeout.timing import Timer, TimingOptions
 from tests.timing.conftest import GcdCase
 
@@ -103,3 +104,35 @@ def test_report_text_layout(gcd: GcdCase) -> None:
     assert "resp_msg[15] (output)" in text
     assert "output external delay" in text and "slack (MET)" in text
     assert text.strip().endswith("tns min 0.0000")
+
+
+def test_unclocked_inputs_are_checked_at_outputs_only(gcd: GcdCase) -> None:
+    """An input without input delay launches at 0 and is timed to outputs, not registers."""
+    builder = NetlistBuilder("tiny")
+    clk = builder.add_port("clk", PortDirection.INPUT)
+    a = builder.add_port("a", PortDirection.INPUT)
+    y = builder.add_port("y", PortDirection.OUTPUT)
+    clk_net, a_net, n1, q = (builder.net(name) for name in ("clk", "a", "n1", "q"))
+    builder.connect_port(clk, clk_net)
+    builder.connect_port(a, a_net)
+    builder.connect_port(y, n1)
+    inverter = builder.add_instance("u1", "sky130_fd_sc_hd__inv_1")
+    builder.connect(inverter, "A", a_net)
+    builder.connect(inverter, "Y", n1)
+    flop = builder.add_instance("f1", "sky130_fd_sc_hd__dfxtp_1")
+    builder.connect(flop, "D", n1)
+    builder.connect(flop, "CLK", clk_net)
+    builder.connect(flop, "Q", q)
+    netlist = builder.build()
+    constraints = Constraints(
+        clocks={"clk": Clock("clk", 1000.0, [0.0, 500.0], [("port", "clk")])},
+        output_delays=[PortDelay([("port", "y")], "clk", 300.0)],
+    )
+    timer = Timer(netlist, [gcd.library], constraints)
+    timer.update()
+    assert timer.track_unclocked
+    pins, slack = timer.endpoint_slacks("setup")
+    names = [netlist.pin_name(int(p)) for p in pins]
+    assert names == ["y"]  # the register D sees only the unclocked path: not checked
+    arrival = timer.unclocked_arrival_max_ps[pins[0]].max()
+    assert slack[0] == pytest.approx(1000.0 - 300.0 - arrival)
