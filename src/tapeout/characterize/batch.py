@@ -162,7 +162,9 @@ def characterize_library(
     workers = max(1, jobs or os.cpu_count() or 1)
     results: list[CellResult] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        started = {pool.submit(_timed, name, files, reference): name for name in cells}
+        # Flip-flops and latches take longest: start them first.
+        ordered = sorted(cells, key=lambda name: cell_family(name).kind not in ("flop", "latch"))
+        started = {pool.submit(_timed, name, files, reference): name for name in ordered}
         for future in as_completed(started):
             name = started[future]
             try:

@@ -74,9 +74,10 @@ class CellResult:
     clock_arcs: list = field(default_factory=list)  # sequential.ClockArc
 
 
-def edge_window_s(slew_ns: float) -> float:
-    """Time (s) from one input edge to the next: the ramp plus time for the output to settle."""
-    return ramp_time_s(slew_ns) + 4e-9
+def edge_window_s(slew_ns: float, load_pf: float = 0.0) -> float:
+    """Time (s) from one input edge to the next: the ramp plus time for the output to settle,
+    longer for large loads (sky130hd's buf_8 table reaches 5 pF, a 7.7 ns transition)."""
+    return ramp_time_s(slew_ns) + 4e-9 + 3e-9 * load_pf
 
 
 def max_step_s(slew_ns: float) -> float:
@@ -148,7 +149,7 @@ def _toggle_run(
     kind d/t/q/i and edge a (input rise) or b (input fall))."""
     k = deck.runs
     ramp = ramp_time_s(slew_ns)
-    window = edge_window_s(slew_ns)
+    window = edge_window_s(slew_ns, load_pf)
     first, second = START_S, START_S + window
     stop = second + window
     waveforms = {pin: stimuli.pwl_points([], initial=high) for pin, high in arc.others.items()}

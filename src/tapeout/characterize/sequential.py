@@ -25,6 +25,7 @@ from tapeout.characterize.measure import (
     _leakage_runs,
     _Plan,
     _toggle_run,
+    edge_window_s,
     max_step_s,
     new_deck,
     read_combinational,
@@ -82,7 +83,8 @@ def _clock_waveforms(
     t2 = t1 + 2 * window
     clock_edges = [(0.2e-9, fast, True), (0.9e-9, fast, False)]
     clock_edges += [(t1, ramp, True), (t1 + window, ramp, False), (t2, ramp, True)]
-    data_edges = [(PREP_S, fast, first_value), (t1 + window / 2, fast, not first_value)]
+    # D changes while the clock is low (a latch is opaque then, a flop samples later).
+    data_edges = [(PREP_S, fast, first_value), (t1 + 1.5 * window, fast, not first_value)]
     waveforms = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
     waveforms[family.clock] = stimuli.pwl_points(clock_edges, initial=False)
     waveforms[family.data] = stimuli.pwl_points(data_edges, initial=not first_value)
@@ -94,8 +96,8 @@ def _clock_arc_runs(deck: Deck, family: Family, grid: Grid, output: str) -> np.n
     transition, ``q{r|f}{k}`` supply charge (r: output rising edge)."""
     runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
     for i, slew in enumerate(grid.slews_ns):
-        window = ramp_time_s(float(slew)) + 4e-9
         for j, load in enumerate(grid.loads_pf[output]):
+            window = edge_window_s(float(slew), float(load))
             k = deck.runs
             runs[i, j] = k
             waveforms, t1, t2 = _clock_waveforms(family, float(slew), window, first_value=True)
@@ -129,8 +131,8 @@ def _async_runs(deck: Deck, family: Family, grid: Grid, output: str, pin: str) -
     fast = ramp_time_s(FAST_NS)
     for i, slew in enumerate(grid.slews_ns):
         ramp = ramp_time_s(float(slew))
-        window = ramp + 4e-9
         for j, load in enumerate(grid.loads_pf[output]):
+            window = edge_window_s(float(slew), float(load))
             k = deck.runs
             runs[i, j] = k
             start = PREP_S + 0.5e-9

@@ -110,15 +110,24 @@ _DEVICE_PREFIX = "sky130_fd_pr__"
 _DROPPED = {"mult", "topography", "area", "perim"}
 
 
-def cdl_to_ngspice(text: str, cell: str, *, file: Path | None = None) -> str:
+GATE_SPACE_UM = 0.28  # poly-to-poly space over an uncontacted diffusion shared by a stack
+
+
+def cdl_to_ngspice(
+    text: str, cell: str, *, file: Path | None = None, shared_diffusion: bool = True
+) -> str:
     """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
     device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
 
     CDL ``M`` lines (``MMN0 Y A VGND VNB nfet_01v8 m=4 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265
     sd=0.28 ...``) become ``X`` instances of ``sky130_fd_pr__nfet_01v8`` keeping ``m``, ``w``,
     ``l`` and the stress parameters ``sa``/``sb``/``sd``, plus junction areas and perimeters of
-    source and drain estimated as a diffusion ``sa`` (``sb``) long beside the gate: the layout
-    extraction the CDL lacks would give them, and they matter for small loads.
+    source and drain, which layout extraction would give and the CDL lacks (they matter for
+    small loads): a diffusion ``sa`` (``sb``) long beside the gate. With ``shared_diffusion``,
+    an internal node joining exactly two diffusions of one transistor type and no gate (the
+    node between the transistors of a series stack) is taken as an uncontacted diffusion
+    shared in the layout: each side gets half of the 0.28 µm gap as junction, and the stress
+    distance reaches across the neighbour's gate to the far end of the strip.
     """
     joined = re.sub(r"\n\+", " ", text)
     match = re.search(
@@ -126,26 +135,54 @@ def cdl_to_ngspice(text: str, cell: str, *, file: Path | None = None) -> str:
     )
     if match is None:
         raise ParseError(f"no .SUBCKT {cell} in the CDL netlist", file=file)
+    body = match.group(0).splitlines()
+    ports = set(body[0].split()[2:])
+    devices = []
+    for line in body:
+        fields = line.split()
+        if fields and fields[0].upper().startswith("M"):
+            if len(fields) < 6:
+                raise ParseError(f"short transistor line {line!r}", file=file)
+            devices.append(fields)
+    shared = _stack_nodes(devices, ports) if shared_diffusion else set()
     lines = []
-    for line in match.group(0).splitlines():
+    for line in body:
         fields = line.split()
         if not fields or line.startswith("*"):
             continue
         if not fields[0].upper().startswith("M"):
             lines.append(line)
             continue
-        if len(fields) < 6:
-            raise ParseError(f"short transistor line {line!r}", file=file)
         parameters = dict(field.split("=", 1) for field in fields[6:] if "=" in field)
         width = float(parameters.get("w", "0"))
-        side_s = float(parameters.get("sa", "0.265"))
-        side_d = float(parameters.get("sb", "0.265"))
+        length = float(parameters.get("l", "0.15"))
         kept = {key: value for key, value in parameters.items() if key not in _DROPPED}
-        kept["as"] = f"{width * side_s:.6g}"
-        kept["ad"] = f"{width * side_d:.6g}"
-        kept["ps"] = f"{2 * (width + side_s):.6g}"
-        kept["pd"] = f"{2 * (width + side_d):.6g}"
+        for terminal, side, area, perimeter in ((3, "sa", "as", "ps"), (1, "sb", "ad", "pd")):
+            distance = float(parameters.get(side, "0.265"))
+            if fields[terminal] in shared:
+                junction = GATE_SPACE_UM / 2
+                kept[side] = f"{GATE_SPACE_UM + length + distance:.6g}"
+            else:
+                junction = distance
+            kept[area] = f"{width * junction:.6g}"
+            kept[perimeter] = f"{2 * (width + junction):.6g}"
         text_parameters = " ".join(f"{key}={value}" for key, value in kept.items())
         terminals = " ".join(fields[1:5])
         lines.append(f"X{fields[0][1:]} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
     return "\n".join(lines) + "\n"
+
+
+def _stack_nodes(devices: list[list[str]], ports: set[str]) -> set[str]:
+    """Internal nodes joining exactly two same-type diffusions and no gate."""
+    diffusions: dict[str, list[str]] = {}
+    gates: set[str] = set()
+    for fields in devices:
+        kind = "p" if "pfet" in fields[5] else "n"
+        gates.add(fields[2])
+        for node in (fields[1], fields[3]):
+            diffusions.setdefault(node, []).append(kind)
+    return {
+        node
+        for node, kinds in diffusions.items()
+        if node not in ports and node not in gates and len(kinds) == 2 and kinds[0] == kinds[1]
+    }
