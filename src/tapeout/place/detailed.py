@@ -25,9 +25,12 @@ class DetailedResult:
 
 
 def detailed_place(
-    problem: PlacementProblem, *, passes: int = 2, log: Log | None = None
+    problem: PlacementProblem, *, passes: int = 2, reach: int = 1, log: Log | None = None
 ) -> DetailedResult:
-    """Improve a legal placement in place; multi-row cells and fixed cells do not move."""
+    """Improve a legal placement in place; multi-row cells and fixed cells do not move.
+
+    ``reach``: global moves look at the rows within this many rows of the two nearest ones.
+    """
     log = log or Log()
     start_time = time.perf_counter()
     before = problem.hpwl()
@@ -95,7 +98,7 @@ def detailed_place(
             segment_low, segment_high, segment_row, problem.row_y, problem.row_x,
             problem.row_site_width, np.argsort(problem.row_y, kind="stable").astype(np.int64),
             row_segment_indptr, slot_cell, cell_slot, slot_segment, slot_next, slot_prev,
-            segment_head,
+            segment_head, reach,
         )  # fmt: skip
         if gain < 1e-4 * before:
             break

@@ -34,8 +34,8 @@ class PlaceOptions:
         threads: numba threads for the kernels (1 is fastest on a busy shared machine).
     """
 
-    target_density: float = 1.0
-    stop_overflow: float = 0.07
+    target_density: float = 0.9
+    stop_overflow: float = 0.15
     max_iterations: int = 2000
     bins_per_side: int = 0
     seed: int = 1

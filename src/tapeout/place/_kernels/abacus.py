@@ -90,8 +90,8 @@ def abacus(
                 for s in range(row_segment_indptr[row], row_segment_indptr[row + 1]):
                     if used[s] + w_i > segment_high[s] - segment_low[s] + 1e-9:
                         continue
-                    e = 1.0
-                    q = x_i
+                    e = w_i
+                    q = w_i * x_i
                     w = w_i
                     c = top[s]
                     origin = row_site_origin[row]
@@ -123,8 +123,8 @@ def abacus(
         # New cluster of the one cell, then collapse leftwards.
         c = n_clusters
         n_clusters += 1
-        cluster_e[c] = 1.0
-        cluster_q[c] = x_i
+        cluster_e[c] = w_i
+        cluster_q[c] = w_i * x_i
         cluster_w[c] = w_i
         cluster_first[c] = k
         cluster_last[c] = k

@@ -238,6 +238,7 @@ def detailed_pass(
     slot_next,
     slot_prev,
     segment_head,
+    reach,
 ):  # pragma: no cover - numba
     """One pass of global moves/swaps, window-3 reordering and shifts; returns the HPWL gain."""
     n_nets = net_pin_indptr.shape[0] - 1
@@ -320,7 +321,7 @@ def detailed_pass(
         best_other_x = 0.0
         best_other_y = 0.0
         r = np.searchsorted(sorted_y, ty)
-        for candidate_r in (r - 1, r):
+        for candidate_r in range(r - 1 - reach, r + 1 + reach):
             if candidate_r < 0 or candidate_r >= n_rows:
                 continue
             row = rows_by_y[candidate_r]
@@ -372,7 +373,9 @@ def detailed_pass(
                         best_x = new_x
                         best_y = row_y[row]
                 # Swap with the cells around the target.
-                for d_slot in (a, b):
+                before_a = slot_prev[a] if a != -1 else -1
+                after_b = slot_next[b] if b != -1 else -1
+                for d_slot in (before_a, a, b, after_b):
                     if d_slot == -1 or d_slot == s:
                         continue
                     d = slot_cell[d_slot]
