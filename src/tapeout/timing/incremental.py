@@ -118,6 +118,18 @@ class Timer:
         self.check_required_ps = np.full((n_checks, 2), np.nan)
         self.check_slack_ps = np.full((n_checks, 2), np.nan)
         self.check_margin_ps = np.full((n_checks, 2), np.nan)
+        order = np.argsort(graph.check_data_pin, kind="stable")
+        self.data_check_indptr = np.zeros(n_pins + 1, dtype=np.int64)
+        np.cumsum(
+            np.bincount(graph.check_data_pin, minlength=n_pins), out=self.data_check_indptr[1:]
+        )
+        self.data_check_indices = order.astype(np.int64)
+        order = np.argsort(graph.check_clock_pin, kind="stable")
+        self.clock_check_indptr = np.zeros(n_pins + 1, dtype=np.int64)
+        np.cumsum(
+            np.bincount(graph.check_clock_pin, minlength=n_pins), out=self.clock_check_indptr[1:]
+        )
+        self.clock_check_indices = order.astype(np.int64)
         self.endpoint_required_max = np.full((n_pins, 2), np.inf)
         self.endpoint_required_min = np.full((n_pins, 2), -np.inf)
         self.output_pins = np.flatnonzero(self.constraints.output_tag >= 0)
@@ -337,31 +349,46 @@ class Timer:
             self.required_min_ps,
         )
 
-    def _evaluate_endpoints(self) -> np.ndarray:
-        """Checks and output delays -> endpoint required times; returns pins whose endpoint
-        required time changed."""
+    def _evaluate_endpoints(self, visited: np.ndarray | None = None) -> np.ndarray:
+        """Checks and output delays -> endpoint required times; returns the pins whose
+        endpoint required time changed.
+
+        ``visited``: int64 pins re-timed by an incremental update; only checks on them (as
+        data or clock pin) are evaluated again. None evaluates everything.
+        """
         graph, resolved = self.graph, self.constraints
-        period = resolved.clock_period_ps
-        n_checks = graph.check_clock_pin.size
-        shift_setup = np.zeros(n_checks)
-        shift_hold = np.zeros(n_checks)
-        if n_checks and period.size:
-            data = graph.check_data_pin
-            capture_clock = (
-                np.maximum(self.tag_min[graph.check_clock_pin, graph.check_clock_rf], 0) // 2
+        if visited is None:
+            checks = np.arange(graph.check_clock_pin.size, dtype=np.int64)
+            data_pins = np.unique(graph.check_data_pin)
+        else:
+            by_data = gather_csr(self.data_check_indptr, self.data_check_indices, visited)
+            by_clock = gather_csr(self.clock_check_indptr, self.clock_check_indices, visited)
+            checks = np.unique(np.concatenate([by_data, by_clock]))
+            data_pins = np.unique(graph.check_data_pin[checks])
+            # every check on those data pins takes part in their required time
+            checks = np.unique(
+                gather_csr(self.data_check_indptr, self.data_check_indices, data_pins)
             )
+        period = resolved.clock_period_ps
+        shift_setup = np.zeros(graph.check_clock_pin.size)
+        shift_hold = np.zeros(graph.check_clock_pin.size)
+        if checks.size and period.size:
+            data = graph.check_data_pin[checks]
+            capture_tag = self.tag_min[graph.check_clock_pin[checks], graph.check_clock_rf[checks]]
+            capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
             multiplier = resolved.multicycle_setup[data]
             hold_multiplier = resolved.multicycle_hold[data]
-            shift_setup = (multiplier - 1) * period[capture_clock]
-            shift_hold = (multiplier - 1 - hold_multiplier) * period[capture_clock]
+            shift_setup[checks] = (multiplier - 1) * capture_period
+            shift_hold[checks] = (multiplier - 1 - hold_multiplier) * capture_period
         evaluate_checks(
+            checks,
             graph.check_clock_pin,
             graph.check_data_pin,
             graph.check_kind,
             graph.check_clock_rf,
             graph.check_table,
-            shift_setup.astype(np.float64),
-            shift_hold.astype(np.float64),
+            shift_setup,
+            shift_hold,
             *graph.tables.arrays(),
             resolved.edge_time_ps,
             resolved.setup_relation_ps,
@@ -378,31 +405,33 @@ class Timer:
             self.check_slack_ps,
             self.check_margin_ps,
         )
-        false = resolved.false_endpoints[graph.check_data_pin]
+        false = checks[resolved.false_endpoints[graph.check_data_pin[checks]]]
         self.check_slack_ps[false] = np.nan
         self.check_required_ps[false] = np.nan
-        new_max = np.full_like(self.endpoint_required_max, np.inf)
-        new_min = np.full_like(self.endpoint_required_min, -np.inf)
-        late = (graph.check_kind != CHECK_HOLD) & (graph.check_kind != CHECK_REMOVAL)
-        for rf in range(2):
-            required = self.check_required_ps[:, rf]
-            valid = ~np.isnan(required)
-            np.minimum.at(
-                new_max[:, rf], graph.check_data_pin[valid & late], required[valid & late]
-            )
-            np.maximum.at(
-                new_min[:, rf], graph.check_data_pin[valid & ~late], required[valid & ~late]
-            )
-        self._evaluate_outputs()
-        pins = self.output_pins
-        new_max[pins] = np.fmin(new_max[pins], self.output_required_max_ps)
-        new_min[pins] = np.fmax(new_min[pins], self.output_required_min_ps)
-        changed = np.flatnonzero(
-            ~np.isclose(new_max, self.endpoint_required_max, atol=1e-6, rtol=0).all(axis=1)
-            | ~np.isclose(new_min, self.endpoint_required_min, atol=1e-6, rtol=0).all(axis=1)
+        pins = np.union1d(data_pins, self.output_pins)
+        new_max = np.full((pins.size, 2), np.inf)
+        new_min = np.full((pins.size, 2), -np.inf)
+        late = (graph.check_kind[checks] != CHECK_HOLD) & (
+            graph.check_kind[checks] != CHECK_REMOVAL
         )
-        self.endpoint_required_max[...] = new_max
-        self.endpoint_required_min[...] = new_min
+        rows = np.searchsorted(pins, graph.check_data_pin[checks])
+        for rf in range(2):
+            required = self.check_required_ps[checks, rf]
+            valid = ~np.isnan(required)
+            np.minimum.at(new_max[:, rf], rows[valid & late], required[valid & late])
+            np.maximum.at(new_min[:, rf], rows[valid & ~late], required[valid & ~late])
+        self._evaluate_outputs()
+        out_rows = np.searchsorted(pins, self.output_pins)
+        new_max[out_rows] = np.fmin(new_max[out_rows], self.output_required_max_ps)
+        new_min[out_rows] = np.fmax(new_min[out_rows], self.output_required_min_ps)
+        old_max = self.endpoint_required_max[pins]
+        old_min = self.endpoint_required_min[pins]
+        changed = pins[
+            ~np.isclose(new_max, old_max, atol=1e-6, rtol=0).all(axis=1)
+            | ~np.isclose(new_min, old_min, atol=1e-6, rtol=0).all(axis=1)
+        ]
+        self.endpoint_required_max[pins] = new_max
+        self.endpoint_required_min[pins] = new_min
         return changed
 
     def _output_required(
@@ -549,7 +578,7 @@ class Timer:
                 graph.arc_to,
                 *self._forward_arguments(unclocked=True),
             )
-        changed_endpoints = self._evaluate_endpoints()
+        changed_endpoints = self._evaluate_endpoints(visited)
         fan_in = graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited)]
         back_seeds = np.unique(np.concatenate([fan_in, visited, changed_endpoints]))
         propagate_backward_incremental(

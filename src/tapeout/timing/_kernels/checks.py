@@ -11,6 +11,7 @@ from tapeout.timing._kernels.lookup import lookup_table
 
 @njit(cache=True)
 def evaluate_checks(
+    checks,
     check_clock_pin,
     check_data_pin,
     check_kind,
@@ -43,12 +44,14 @@ def evaluate_checks(
     """Required time, slack and library margin of each check and data transition.
 
     Args:
+        checks: int64 (k,) the checks to evaluate (all of them for a full analysis).
         check_kind: int8 (n,) 0 setup, 1 hold, 2 recovery, 3 removal.
         check_shift_setup_ps, check_shift_hold_ps: float64 (n,) multicycle shifts.
         check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
             the data pin has no arrival or the clock no tag).
     """
-    for c in range(check_clock_pin.shape[0]):
+    for i in range(checks.shape[0]):
+        c = checks[i]
         cp = check_clock_pin[c]
         dp = check_data_pin[c]
         clock_rf = check_clock_rf[c]
