@@ -55,6 +55,22 @@ def test_cdl_to_ngspice() -> None:
         cdl_to_ngspice(CDL, "sky130_fd_sc_hd__inv_1")
 
 
+def test_stacked_transistors_share_diffusion() -> None:
+    stack = CDL.replace(
+        ".ENDS",
+        "MMN1 sndA B VGND VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265 sd=0.28\n.ENDS",
+    )
+    lines = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1").splitlines()
+    upper = dict(field.split("=") for field in lines[2].split()[6:])  # Y A sndA: sndA is source
+    lower = dict(field.split("=") for field in lines[3].split()[6:])  # sndA B VGND: drain
+    assert float(upper["sa"]) == pytest.approx(0.28 + 0.15 + 0.265)
+    assert float(upper["as"]) == pytest.approx(0.65 * 0.14)
+    assert float(upper["ad"]) == pytest.approx(0.65 * 0.3)  # Y: a contacted output diffusion
+    assert float(lower["sb"]) == pytest.approx(0.695) and float(lower["sa"]) == 0.265
+    plain = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1", shared_diffusion=False)
+    assert "sa=0.265" in plain.splitlines()[2]
+
+
 def test_pwl_points() -> None:
     assert pwl_points([], initial=True) == "0 1.8 1e-6 1.8"
     points = pwl_points([(1e-9, 1e-10, True), (5e-9, 1e-10, False)], initial=False).split()
