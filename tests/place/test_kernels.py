@@ -122,3 +122,42 @@ def test_rudy_matches_reference(seed: int) -> None:
         if indptr[n + 1] - indptr[n] >= 2
     )
     assert rudy_map(*args).sum() == pytest.approx(expected, rel=0.05)
+
+
+def test_assignment_costs_and_independent_sets_match_reference() -> None:
+    from tapeout.place._kernels.matching import assignment_costs, independent_sets
+
+    rng = np.random.default_rng(5)
+    n_cells = 30
+    indptr, pin_cell = _random_nets(rng, n_cells, 40)
+    pin_cell = pin_cell.astype(np.int64)
+    x = rng.uniform(0, 50, n_cells)
+    y = rng.uniform(0, 50, n_cells)
+    width = np.full(n_cells, 2.0)
+    height = np.full(n_cells, 3.0)
+    offset_x = rng.uniform(-1, 1, pin_cell.size)
+    offset_y = rng.uniform(-1, 1, pin_cell.size)
+    weight = rng.uniform(0.5, 2, 40)
+    pin_net = np.repeat(np.arange(40), np.diff(indptr)).astype(np.int64)
+    order = np.argsort(pin_cell, kind="stable").astype(np.int64)
+    cell_indptr = np.zeros(n_cells + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pin_cell, minlength=n_cells), out=cell_indptr[1:])
+    set_indptr, set_cells = independent_sets(
+        np.arange(n_cells, dtype=np.int64), np.zeros(n_cells, dtype=np.int64),
+        cell_indptr, order, pin_net, 40, 8,
+    )  # fmt: skip
+    assert set_indptr.size >= 2
+    for k in range(set_indptr.size - 1):
+        cells = set_cells[set_indptr[k] : set_indptr[k + 1]]
+        nets = [set(pin_net[pin_cell == c].tolist()) for c in cells]
+        for a in range(len(cells)):
+            for b in range(a + 1, len(cells)):
+                assert not nets[a] & nets[b]
+        got = assignment_costs(
+            cells, x, y, width, height, pin_cell, offset_x, offset_y, indptr, weight,
+            cell_indptr, order, pin_net,
+        )  # fmt: skip
+        expected = reference.assignment_costs(
+            cells, x, y, width, height, pin_cell, offset_x, offset_y, indptr, weight
+        )
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)

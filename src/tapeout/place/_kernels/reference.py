@@ -140,3 +140,30 @@ def rudy_map(pin_x, pin_y, net_pin_indptr, net_weight, origin, bin_size, shape, 
                 oy = max(0.0, min(y1, by + bin_size[1]) - max(y0, by))
                 out[i, j] += density * ox * oy
     return out
+
+
+def assignment_costs(
+    cells, x, y, width, height, pin_cell, offset_x, offset_y, net_pin_indptr, net_weight
+):  # type: ignore[no-untyped-def]
+    """cost[i, j]: HPWL of cell i's nets with cell i moved to cell j's spot (others stay)."""
+    k = len(cells)
+    cost = np.zeros((k, k))
+    for i, cell in enumerate(cells):
+        nets = {
+            n
+            for n in range(len(net_pin_indptr) - 1)
+            if cell in pin_cell[net_pin_indptr[n] : net_pin_indptr[n + 1]]
+        }
+        for j, spot in enumerate(cells):
+            moved_x = x.copy()
+            moved_y = y.copy()
+            moved_x[cell] = x[spot]
+            moved_y[cell] = y[spot]
+            for net in nets:
+                pins = np.arange(net_pin_indptr[net], net_pin_indptr[net + 1])
+                if len(pins) < 2:
+                    continue
+                px = moved_x[pin_cell[pins]] + width[pin_cell[pins]] / 2 + offset_x[pins]
+                py = moved_y[pin_cell[pins]] + height[pin_cell[pins]] / 2 + offset_y[pins]
+                cost[i, j] += net_weight[net] * (np.ptp(px) + np.ptp(py))
+    return cost
