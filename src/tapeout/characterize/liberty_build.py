@@ -10,7 +10,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from tapeout.characterize.cells import GROUND_PINS, POWER_PINS
 from tapeout.characterize.measure import ArcTables, CellResult
 from tapeout.db.liberty import (
     InternalPower,
@@ -128,7 +127,7 @@ def add_cell(
     cell.pg_pins["VPWR"] = PgPin("VPWR", voltage_name="VPWR", pg_type="primary_power")
     if family.kind == "physical":
         cell.dont_touch = True
-        cell.attributes["dont_use"] = "true"
+        cell.dont_use = True
         library.cells[cell.name] = cell
         return cell
     for pin in family.inputs:
@@ -228,4 +227,4 @@ def build_library(
     return library
 
 
-__all__ = ["GROUND_PINS", "POWER_PINS", "add_cell", "build_library", "new_library"]
+__all__ = ["add_cell", "build_library", "new_library"]
