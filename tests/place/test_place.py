@@ -131,9 +131,13 @@ def test_ibm01_is_legal_and_good() -> None:
     assert report.hpwl < 0.97 * 1.0716e7
 
 
-def test_routability_reports_rudy() -> None:
-    problem = random_problem(200, seed=11)
-    report = place_problem(problem, PlaceOptions(routability=True))
+def test_routability_inflates_and_reports_rudy() -> None:
+    problem = random_problem(300, seed=11, utilization=0.5)
+    fixed_x, fixed_y = _fixed(problem)
+    log = Log()
+    report = place_problem(problem, PlaceOptions(routability=True), log=log)
+    assert legality_errors(problem, fixed_x, fixed_y) == []
+    assert "PLACE-0031" in log.ids()
     metrics = report.metrics()
     assert metrics["place__congestion__rudy_peak_over_mean"] >= 1.0
     assert 0.0 <= metrics["place__congestion__rudy_share_over_twice_mean"] <= 1.0

@@ -19,6 +19,7 @@ import numpy as np
 
 from tapeout.log import Log
 from tapeout.place._kernels.density import spread_area
+from tapeout.place._kernels.rudy import rudy_map
 from tapeout.place.evaluate import ObjectiveInputs, make_evaluator
 from tapeout.place.initial import initial_centres
 from tapeout.place.options import PlaceOptions
@@ -26,6 +27,12 @@ from tapeout.place.problem import PlacementProblem
 
 _NEAR_OVERFLOW = 0.2
 _NEAR_HPWL_GROWTH = 1.1
+_INFLATION_ITERATIONS = 150  # Nesterov iterations after each inflation round
+_MAX_INFLATION = 2.5  # most area growth of one cell (RePlAce)
+_INFLATION_EXPONENT = 1.0  # inflation = congestion ratio ** this (RePlAce uses 2.33 with
+# an absolute routing capacity; our ratio is relative to the mean, so grow gently)
+_INFLATION_STEP = 1.5  # most growth of one cell in one round
+_INFLATION_LAMBDA = 0.1  # density weight scale at a round's start, so wirelength recovers
 
 
 @dataclass(frozen=True)
@@ -236,37 +243,35 @@ def _global_place_flat(
 
     state = {"gamma": 1.0, "lambda": 0.0}
 
-    evaluator = make_evaluator(
-        ObjectiveInputs(
-            pin_cell=problem.pin_cell.astype(np.int64),
-            pin_offset_x=problem.pin_offset_x,
-            pin_offset_y=problem.pin_offset_y,
-            net_pin_indptr=problem.net_pin_indptr,
-            net_weight=problem.net_weight,
-            net_active=net_active,
-            cell_pin_indptr=cell_pin_indptr,
-            cell_pin_indices=cell_pin_indices,
-            centre_x=problem.cell_x + problem.cell_width / 2,
-            centre_y=problem.cell_y + problem.cell_height / 2,
-            movable=movable,
-            charge_width=stretched_width,
-            charge_height=stretched_height,
-            charge_scale=charge_scale,
-            width=width,
-            height=height,
-            origin=grid.origin,
-            bin_size=grid.bin_size,
-            shape=grid.shape,
-            fixed_charge=grid.fixed_charge,
-            capacity=grid.capacity,
-            movable_area=movable_area,
-            squeeze=squeeze,
-        ),
-        options.backend,
+    inputs = ObjectiveInputs(
+        pin_cell=problem.pin_cell.astype(np.int64),
+        pin_offset_x=problem.pin_offset_x,
+        pin_offset_y=problem.pin_offset_y,
+        net_pin_indptr=problem.net_pin_indptr,
+        net_weight=problem.net_weight,
+        net_active=net_active,
+        cell_pin_indptr=cell_pin_indptr,
+        cell_pin_indices=cell_pin_indices,
+        centre_x=problem.cell_x + problem.cell_width / 2,
+        centre_y=problem.cell_y + problem.cell_height / 2,
+        movable=movable,
+        charge_width=stretched_width,
+        charge_height=stretched_height,
+        charge_scale=charge_scale,
+        width=width,
+        height=height,
+        origin=grid.origin,
+        bin_size=grid.bin_size,
+        shape=grid.shape,
+        fixed_charge=grid.fixed_charge,
+        capacity=grid.capacity,
+        movable_area=movable_area,
+        squeeze=squeeze,
     )
+    holder = {"evaluator": make_evaluator(inputs, options.backend)}
 
     def evaluate(p: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, float]:
-        return evaluator.evaluate(p, state["gamma"])
+        return holder["evaluator"].evaluate(p, state["gamma"])
 
     base_gamma = 4.0 * (bin_w + bin_h)
 
@@ -303,53 +308,72 @@ def _global_place_flat(
     iteration = 0
     best_overflow, best_iteration = 1.0, 0
     near_hpwl = math.inf
-    for iteration in range(1, options.max_iterations + 1):
-        for _ in range(3):  # backtracking on the predicted step
-            u_next = project(v - step * v_gradient)
-            a_next = (1.0 + math.sqrt(4.0 * a * a + 1.0)) / 2.0
-            v_next = project(u_next + (a - 1.0) / a_next * (u_next - u))
-            wire, dens, over, current_hpwl = evaluate(v_next)
-            v_next_gradient = total_gradient(wire, dens)
-            next_step = _lipschitz_step(v, v_next, v_gradient, v_next_gradient, bin_w)
-            if next_step > 0.95 * step:
+    rounds = options.inflation_rounds if options.routability else 0
+    round_start = 0
+    budget = options.max_iterations
+    for round_index in range(rounds + 1):
+        if round_index > 0:
+            if not _inflate(inputs, holder, u, area, n_movable, options, log, round_index):
                 break
-            step = next_step
-        u, v, v_gradient, a, step = u_next, v_next, v_next_gradient, a_next, next_step
-        # Density weight: grows fast while wirelength barely moves, slower when it rises.
-        delta = current_hpwl - previous_hpwl
-        if delta < 0:
-            mu = growth
-        else:
-            # ePlace's reference HPWL step, taken relative to the design's own HPWL.
-            hpwl_reference = max(hpwl_reference, options.hpwl_step_reference * current_hpwl)
-            mu = max(0.95, growth ** max(1.0 - delta / max(hpwl_reference, 1e-30), -1.0))
-        state["lambda"] *= mu
-        previous_hpwl = current_hpwl
-        set_gamma(over)
-        if iteration % options.log_every == 0:
-            log.info(
-                "PLACE-0002",
-                f"iter {iteration} HPWL {current_hpwl:.6g} overflow {over:.4f} "
-                f"lambda {state['lambda']:.3g} gamma {state['gamma']:.3g} step {step:.3g}",
-            )
-        if over <= options.stop_overflow and iteration > 20:
-            break
-        # Dense designs can stall above the wanted overflow, and the last few percent of
-        # overflow then cost far more wirelength than legalization would: stop once the
-        # overflow no longer improves, or once HPWL grew by a tenth after it got near.
-        if over < _NEAR_OVERFLOW:
-            near_hpwl = min(near_hpwl, current_hpwl)
-            if current_hpwl > _NEAR_HPWL_GROWTH * near_hpwl:
-                log.info("PLACE-0006", f"HPWL rising at overflow {over:.4f}; stopping")
+            # Restart the momentum from the current placement with the inflated charges.
+            v = u.copy()
+            wire, dens, over, current_hpwl = evaluate(v)
+            v_gradient = total_gradient(wire, dens)
+            a = 1.0
+            state["lambda"] *= _INFLATION_LAMBDA
+            round_start = iteration
+            budget = iteration + _INFLATION_ITERATIONS
+            best_overflow, best_iteration = 1.0, iteration
+            near_hpwl = math.inf
+        first = iteration + 1
+        for iteration in range(first, budget + 1):
+            for _ in range(3):  # backtracking on the predicted step
+                u_next = project(v - step * v_gradient)
+                a_next = (1.0 + math.sqrt(4.0 * a * a + 1.0)) / 2.0
+                v_next = project(u_next + (a - 1.0) / a_next * (u_next - u))
+                wire, dens, over, current_hpwl = evaluate(v_next)
+                v_next_gradient = total_gradient(wire, dens)
+                next_step = _lipschitz_step(v, v_next, v_gradient, v_next_gradient, bin_w)
+                if next_step > 0.95 * step:
+                    break
+                step = next_step
+            u, v, v_gradient, a, step = u_next, v_next, v_next_gradient, a_next, next_step
+            # Density weight: grows fast while wirelength barely moves, slower when it rises.
+            delta = current_hpwl - previous_hpwl
+            if delta < 0:
+                mu = growth
+            else:
+                # ePlace's reference HPWL step, taken relative to the design's own HPWL.
+                hpwl_reference = max(hpwl_reference, options.hpwl_step_reference * current_hpwl)
+                mu = max(0.95, growth ** max(1.0 - delta / max(hpwl_reference, 1e-30), -1.0))
+            state["lambda"] *= mu
+            previous_hpwl = current_hpwl
+            set_gamma(over)
+            if iteration % options.log_every == 0:
+                log.info(
+                    "PLACE-0002",
+                    f"iter {iteration} HPWL {current_hpwl:.6g} overflow {over:.4f} "
+                    f"lambda {state['lambda']:.3g} gamma {state['gamma']:.3g} step {step:.3g}",
+                )
+            settled = iteration - round_start > (20 if round_index == 0 else 60)
+            if over <= options.stop_overflow and settled:
                 break
-        if over < best_overflow - 0.002:
-            best_overflow, best_iteration = over, iteration
-        elif over < 0.3 and iteration - best_iteration > 60:
-            log.info("PLACE-0005", f"overflow stalled at {over:.4f}; stopping")
-            break
+            # Dense designs can stall above the wanted overflow, and the last few percent of
+            # overflow then cost far more wirelength than legalization would: stop once the
+            # overflow no longer improves, or once HPWL grew by a tenth after it got near.
+            if over < _NEAR_OVERFLOW and settled:
+                near_hpwl = min(near_hpwl, current_hpwl)
+                if current_hpwl > _NEAR_HPWL_GROWTH * near_hpwl:
+                    log.info("PLACE-0006", f"HPWL rising at overflow {over:.4f}; stopping")
+                    break
+            if over < best_overflow - 0.002:
+                best_overflow, best_iteration = over, iteration
+            elif over < 0.3 and iteration - best_iteration > 60:
+                log.info("PLACE-0005", f"overflow stalled at {over:.4f}; stopping")
+                break
     problem.cell_x[movable] = u[0, :n_movable] - width / 2
     problem.cell_y[movable] = u[1, :n_movable] - height / 2
-    _, _, _, final_hpwl = evaluator.evaluate(u, state["gamma"])
+    _, _, _, final_hpwl = holder["evaluator"].evaluate(u, state["gamma"])
     seconds = time.perf_counter() - start_time
     log.info(
         "PLACE-0004",
@@ -357,6 +381,88 @@ def _global_place_flat(
         f"{n_fillers} fillers, {seconds:.2f} s",
     )
     return GlobalPlaceResult(iteration, final_hpwl, over, n_fillers, seconds)
+
+
+def _inflate(
+    inputs: ObjectiveInputs,
+    holder: dict,  # type: ignore[type-arg]
+    position: np.ndarray,
+    area: np.ndarray,
+    n_movable: int,
+    options: PlaceOptions,
+    log: Log,
+    round_index: int,
+) -> bool:
+    """Grow the charge of cells in congested bins (RUDY above ``congestion_threshold`` x mean).
+
+    Fillers of the same total area are switched off so the total charge stays. Updates
+    ``inputs``, ``area`` and the evaluator in ``holder``; False when nothing is congested.
+    """
+    centre_x = inputs.centre_x.copy()
+    centre_y = inputs.centre_y.copy()
+    centre_x[inputs.movable] = position[0, :n_movable]
+    centre_y[inputs.movable] = position[1, :n_movable]
+    rudy = rudy_map(
+        centre_x[inputs.pin_cell] + inputs.pin_offset_x,
+        centre_y[inputs.pin_cell] + inputs.pin_offset_y,
+        inputs.net_pin_indptr,
+        inputs.net_weight * inputs.net_active,
+        inputs.origin,
+        inputs.bin_size,
+        inputs.shape,
+        min(inputs.bin_size),
+    )
+    # The mean over bins the cells occupy: empty regions would make every cell look congested.
+    occupied = spread_area(
+        position[0, :n_movable], position[1, :n_movable], inputs.width, inputs.height,
+        np.ones(n_movable), inputs.origin, inputs.bin_size, inputs.shape,
+    ) > 0.25 * np.maximum(inputs.capacity, 1e-30)  # fmt: skip
+    mean = float(rudy[occupied].mean()) if np.any(occupied) else 0.0
+    if mean <= 0:
+        return False
+    ratio = rudy / (options.congestion_threshold * mean)
+    i = np.clip(
+        ((position[0, :n_movable] - inputs.origin[0]) // inputs.bin_size[0]).astype(int),
+        0,
+        inputs.shape[0] - 1,
+    )
+    j = np.clip(
+        ((position[1, :n_movable] - inputs.origin[1]) // inputs.bin_size[1]).astype(int),
+        0,
+        inputs.shape[1] - 1,
+    )
+    growth = np.minimum(np.maximum(ratio[i, j], 1.0) ** _INFLATION_EXPONENT, _INFLATION_STEP)
+    inflation = holder.setdefault("inflation", np.ones(n_movable))
+    new_inflation = np.minimum(inflation * growth, _MAX_INFLATION)
+    grown = int(np.count_nonzero(new_inflation > inflation * (1 + 1e-9)))
+    if grown == 0:
+        log.info("PLACE-0031", f"inflation round {round_index}: no congested bins; done")
+        return False
+    real_area = inputs.width * inputs.height
+    added = float(np.sum(real_area * (new_inflation - inflation)))
+    inflation[:] = new_inflation
+    bin_w = inputs.bin_size[0]
+    width = inputs.width * inflation
+    inputs.charge_width[:n_movable] = np.maximum(width, math.sqrt(2.0) * bin_w)
+    inputs.charge_scale[:n_movable] = (
+        width * inputs.height / (inputs.charge_width[:n_movable] * inputs.charge_height[:n_movable])
+    )
+    area[:n_movable] = real_area * inflation
+    # Switch off fillers worth the added area.
+    fillers = n_movable + np.flatnonzero(inputs.charge_scale[n_movable:] > 0)
+    removed = 0
+    if fillers.size:
+        filler_area = float(area[fillers[0]])
+        removed = min(fillers.size, int(added // max(filler_area, 1e-30)))
+        inputs.charge_scale[fillers[:removed]] = 0.0
+        area[fillers[:removed]] = 0.0
+    holder["evaluator"] = make_evaluator(inputs, options.backend)
+    log.info(
+        "PLACE-0031",
+        f"inflation round {round_index}: RUDY peak {float(rudy.max()) / mean:.2f}x the mean; "
+        f"{grown} cells grown (area +{added:.4g}), {removed} fillers off",
+    )
+    return True
 
 
 def _lipschitz_step(

@@ -23,9 +23,11 @@ class PlaceOptions:
         detailed_passes: passes of detailed placement (0 skips it).
         log_every: a progress line every this many iterations.
         backend: "numba" (CPU) or "torch" (GPU when present, else CPU torch).
-        routability: estimate congestion (RUDY) after placement and report it (cell inflation
-            driven by it is not implemented yet).
-        inflation_rounds: reserved for congestion-driven cell inflation.
+        routability: after global placement, grow the cells in congested bins (RUDY) and
+            re-spread, ``inflation_rounds`` times; report the final congestion.
+        inflation_rounds: most congestion-driven inflation rounds.
+        congestion_threshold: a bin is congested when its RUDY exceeds this times the mean
+            (no routing capacity is known for Bookshelf designs, so the measure is relative).
         max_net_degree: nets with more pins are left out of global placement's wirelength.
         initial_density_weight: first density weight relative to the wirelength gradient.
         density_weight_growth: most growth of the density weight per iteration.
@@ -46,6 +48,7 @@ class PlaceOptions:
     backend: str = "numba"
     routability: bool = False
     inflation_rounds: int = 2
+    congestion_threshold: float = 1.5
     max_net_degree: int = 1000
     threads: int = 1
     initial_density_weight: float = 1e-3
@@ -74,5 +77,7 @@ class PlaceOptions:
             raise ConfigError("detailed_passes, inflation_rounds must be >= 0, log_every >= 1")
         if self.threads < 1:
             raise ConfigError(f"threads must be >= 1, got {self.threads}")
+        if self.congestion_threshold <= 0:
+            raise ConfigError(f"congestion_threshold must be > 0, got {self.congestion_threshold}")
         if self.max_net_degree < 2:
             raise ConfigError(f"max_net_degree must be >= 2, got {self.max_net_degree}")
