@@ -32,16 +32,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", type=Path, required=True, help="placed DEF (Bookshelf: a directory)"
     )
-    parser.add_argument("--target-density", type=float, default=1.0, help="bin density target")
+    parser.add_argument(
+        "--target-density", type=float, default=0.9, help="bin density target (default 0.9)"
+    )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--detailed-passes", type=int, default=6, help="0 skips detailed")
+    parser.add_argument(
+        "--routability", action="store_true", help="grow cells in congested (RUDY) regions"
+    )
+    parser.add_argument(
+        "--backend", choices=("numba", "torch"), default="numba", help="global placement kernels"
+    )
     parser.add_argument("--report", choices=("text", "json"), default="text")
 
 
 def execute(args: argparse.Namespace) -> int:
     """Place; write the result; print the report."""
     options = PlaceOptions(
-        target_density=args.target_density, seed=args.seed, detailed_passes=args.detailed_passes
+        target_density=args.target_density,
+        seed=args.seed,
+        detailed_passes=args.detailed_passes,
+        routability=args.routability,
+        backend=args.backend,
     )
     options.validate()
     log = Log()
