@@ -28,6 +28,15 @@ from typing import Any
 from tapeout.errors import ConfigError
 from tapeout.fileio import write_text
 from tapeout.flow.config import FlowConfig
+from tapeout.flow.report import DENSITY_NAME, SLACK_NAME
+from tapeout.flow.steps_physical import (
+    STA_REPORT_PATHS,
+    layer_map,
+    run_gds,
+    run_place,
+    run_sta,
+    wire_rc_per_um,
+)
 from tapeout.formats.sdc import read_sdc
 from tapeout.log import Log
 from tapeout.platforms import Platform, get_platform
@@ -251,8 +260,59 @@ FLOORPLAN = Step(
     files=lambda config: (load_platform(config).tech_lef, *load_platform(config).cell_lefs),
 )
 
-# The production flow, in order. Later issues append place, cts, route, ...
-STEPS: tuple[Step, ...] = (SYNTH, FLOORPLAN)
+# --- place, sta, gds (their work is in tapeout.flow.steps_physical) --------------------------
+
+
+def _lefs(config: FlowConfig) -> tuple[Path, ...]:
+    platform = load_platform(config)
+    return (platform.tech_lef, *platform.cell_lefs)
+
+
+def _sta_options(config: FlowConfig) -> dict[str, Any]:
+    res_ohm_per_um, cap_ff_per_um = wire_rc_per_um(load_platform(config))
+    return {
+        "wires": "placement",
+        "res_ohm_per_um": res_ohm_per_um,
+        "cap_ff_per_um": cap_ff_per_um,
+        "report_paths": STA_REPORT_PATHS,
+    }
+
+
+def _gds_files(config: FlowConfig) -> tuple[Path, ...]:
+    platform = load_platform(config)
+    mapping = layer_map(platform)
+    return (*_lefs(config), *platform.gds, *((mapping,) if mapping is not None else ()))
+
+
+PLACE = Step(
+    name="place",
+    run=run_place,
+    inputs=("def",),
+    outputs=(("def", "{design}.def"), ("density", DENSITY_NAME)),
+    options=lambda config: asdict(config.place),
+    files=_lefs,
+)
+
+STA = Step(
+    name="sta",
+    run=run_sta,
+    inputs=("def", "sdc"),
+    outputs=(("timing_report", "{design}.timing.rpt"), ("slack", SLACK_NAME)),
+    options=_sta_options,
+    files=lambda config: (*_lefs(config), load_platform(config).liberty[0]),
+)
+
+GDS = Step(
+    name="gds",
+    run=run_gds,
+    inputs=("def",),
+    outputs=(("gds", "{design}.gds"),),
+    options=lambda config: {"layer_map": getattr(layer_map(load_platform(config)), "name", None)},
+    files=_gds_files,
+)
+
+# The production flow, in order. Later issues insert cts, route, ... before gds.
+STEPS: tuple[Step, ...] = (SYNTH, FLOORPLAN, PLACE, STA, GDS)
 
 
 def find_step(name: str, steps: tuple[Step, ...] = STEPS) -> int:
