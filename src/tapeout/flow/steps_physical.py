@@ -291,11 +291,12 @@ def run_gds(context: StepContext) -> Metrics:
         log=context.log,
     )
     x_low, y_low, x_high, y_high = report.bbox_dbu
+    # finish__gds__*: not ORFS's finish__design__* (those count a routed, filled design).
     return {
-        "finish__design__die__area_gds": round(
+        "finish__gds__die__area_um2": round(
             (x_high - x_low) * (y_high - y_low) * report.dbu_um**2, 4
         ),
-        "finish__design__instance__count": report.instance_count,
+        "finish__gds__instances__count": report.instance_count,
         "finish__gds__cells__count": len(report.cell_names),
         "finish__gds__layers__count": len(report.layers),
         "finish__gds__size_mb": round(context.output("gds").stat().st_size / 2**20, 3),
