@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/tapeout run examples/$(DEMO)/$(DEMO).toml
 	@$(BIN)/tapeout report examples/$(DEMO)/runs/$(DEMO) > /dev/null
 	@echo "report: examples/$(DEMO)/runs/$(DEMO)/report.html"
+	@echo "GDS:    $$(ls examples/$(DEMO)/runs/$(DEMO)/*_gds/$(DEMO).gds)"
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench

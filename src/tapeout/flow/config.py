@@ -159,7 +159,7 @@ class SynthConfig:
 
 @dataclass(frozen=True)
 class FloorplanConfig:
-    """``[floorplan]``: options of the floorplan step (validated now, used when it lands)."""
+    """``[floorplan]``: options of the floorplan step."""
 
     utilization: float = 0.5
     aspect_ratio: float = 1.0
@@ -168,7 +168,7 @@ class FloorplanConfig:
 
 @dataclass(frozen=True)
 class PlaceConfig:
-    """``[place]``: options of the placement step (validated now, used when it lands)."""
+    """``[place]``: options of the placement step (``density``: PlaceOptions.target_density)."""
 
     density: float = 0.6
 
