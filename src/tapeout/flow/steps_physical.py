@@ -157,7 +157,7 @@ def run_place(context: StepContext) -> Metrics:
 
     platform = context.platform()
     settings = context.config.place
-    options = PlaceOptions(target_density=settings.density, seed=1)
+    options = PlaceOptions(target_density=settings.density, seed=1, threads=context.jobs)
     try:
         options.validate()
     except ConfigError as error:
