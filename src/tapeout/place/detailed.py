@@ -17,6 +17,44 @@ from tapeout.place.problem import PlacementProblem
 
 
 @dataclass(frozen=True)
+class _Pins:
+    """The pins detailed placement looks at: nets above ``max_net_degree`` pins (clocks, resets)
+    are emptied, since moving one cell barely changes their box but scanning them costs their
+    whole degree per move. Net numbers stay those of the problem."""
+
+    pin_cell: np.ndarray  # int64 (n_kept_pins,)
+    offset_x: np.ndarray
+    offset_y: np.ndarray
+    net_pin_indptr: np.ndarray  # int64 (n_nets+1,)
+    cell_pin_indptr: np.ndarray
+    cell_pin_indices: np.ndarray
+    pin_net: np.ndarray  # int64 (n_kept_pins,)
+
+
+def _light_pins(problem: PlacementProblem, max_net_degree: int) -> _Pins:
+    degree = np.diff(problem.net_pin_indptr)
+    pin_net = problem.pin_net().astype(np.int64)
+    keep = (degree <= max_net_degree)[pin_net]
+    kept_degree = np.where(degree <= max_net_degree, degree, 0)
+    indptr = np.zeros(problem.n_nets + 1, dtype=np.int64)
+    np.cumsum(kept_degree, out=indptr[1:])
+    pin_cell = problem.pin_cell[keep].astype(np.int64)
+    order = np.argsort(pin_cell, kind="stable").astype(np.int64)
+    counts = np.bincount(pin_cell, minlength=problem.n_cells)
+    cell_indptr = np.zeros(problem.n_cells + 1, dtype=np.int64)
+    np.cumsum(counts, out=cell_indptr[1:])
+    return _Pins(
+        pin_cell=pin_cell,
+        offset_x=np.ascontiguousarray(problem.pin_offset_x[keep]),
+        offset_y=np.ascontiguousarray(problem.pin_offset_y[keep]),
+        net_pin_indptr=indptr,
+        cell_pin_indptr=cell_indptr,
+        cell_pin_indices=order,
+        pin_net=pin_net[keep],
+    )
+
+
+@dataclass(frozen=True)
 class DetailedResult:
     """HPWL before and after detailed placement (problem unit), passes run and time."""
 
@@ -32,25 +70,28 @@ def detailed_place(
     passes: int = 2,
     reach: int = 1,
     matching: bool = True,
+    max_net_degree: int = 1000,
     log: Log | None = None,
 ) -> DetailedResult:
     """Improve a legal placement in place; multi-row cells and fixed cells do not move.
 
     ``passes`` rounds of global moves/swaps, reordering and shifting, then (``matching``)
     independent-set matching, then the passes again. ``reach``: global moves look at the rows
-    within this many rows of the two nearest ones.
+    within this many rows of the two nearest ones. Nets with more than ``max_net_degree`` pins
+    are left out of the move costs (they still count in the reported HPWL).
     """
     log = log or Log()
     start_time = time.perf_counter()
     before = problem.hpwl()
     if passes == 0:
         return DetailedResult(before, before, 0, 0.0)
-    done = _run_passes(problem, passes, reach)
+    pins = _light_pins(problem, max_net_degree)
+    done = _run_passes(problem, pins, passes, reach)
     if matching:
         matched = problem.hpwl()
-        _match(problem)
+        _match(problem, pins)
         if problem.hpwl() < (1 - 1e-4) * matched:
-            done += _run_passes(problem, passes, reach)
+            done += _run_passes(problem, pins, passes, reach)
     after = problem.hpwl()
     seconds = time.perf_counter() - start_time
     log.info(
@@ -67,7 +108,9 @@ def _single_row_cells(problem: PlacementProblem) -> np.ndarray:
     return movable[problem.cell_height[movable] <= row_height * (1 + 1e-9)]
 
 
-def _match(problem: PlacementProblem, window_rows: float = 10.0, max_size: int = 32) -> None:
+def _match(
+    problem: PlacementProblem, pins: _Pins, window_rows: float = 10.0, max_size: int = 32
+) -> None:
     """Independent-set matching of same-size cells in windows of ``window_rows`` row heights."""
     single = _single_row_cells(problem)
     if single.size < 2:
@@ -83,19 +126,21 @@ def _match(problem: PlacementProblem, window_rows: float = 10.0, max_size: int =
     group = np.full(problem.n_cells, -1, dtype=np.int64)
     group[single] = (band * n_columns + column) * n_sizes + size_id.reshape(-1)
     order = single[np.lexsort((problem.cell_x[single], group[single]))].astype(np.int64)
-    cell_pin_indptr, cell_pin_indices = problem.cell_pins()
-    pin_net = problem.pin_net().astype(np.int64)
+    cell_pin_indptr, cell_pin_indices, pin_net = (
+        pins.cell_pin_indptr,
+        pins.cell_pin_indices,
+        pins.pin_net,
+    )
     set_indptr, set_cells = independent_sets(
         order, group, cell_pin_indptr, cell_pin_indices, pin_net, problem.n_nets, max_size
     )
     x = problem.cell_x
     y = problem.cell_y
-    pin_cell = problem.pin_cell.astype(np.int64)
     for k in range(set_indptr.size - 1):
         cells = set_cells[set_indptr[k] : set_indptr[k + 1]]
         cost = assignment_costs(
-            cells, x, y, problem.cell_width, problem.cell_height, pin_cell,
-            problem.pin_offset_x, problem.pin_offset_y, problem.net_pin_indptr,
+            cells, x, y, problem.cell_width, problem.cell_height, pins.pin_cell,
+            pins.offset_x, pins.offset_y, pins.net_pin_indptr,
             problem.net_weight, cell_pin_indptr, cell_pin_indices, pin_net,
         )  # fmt: skip
         rows, columns = linear_sum_assignment(cost)
@@ -106,7 +151,7 @@ def _match(problem: PlacementProblem, window_rows: float = 10.0, max_size: int =
             y[cells[rows]] = spot_y[columns]
 
 
-def _run_passes(problem: PlacementProblem, passes: int, reach: int) -> int:
+def _run_passes(problem: PlacementProblem, pins: _Pins, passes: int, reach: int) -> int:
     """Run detailed passes on ``problem`` (in place); returns how many ran."""
     before = problem.hpwl()
     single = _single_row_cells(problem)
@@ -132,19 +177,26 @@ def _run_passes(problem: PlacementProblem, passes: int, reach: int) -> int:
     )
     segment_row, segment_low, segment_high, row_segment_indptr = row_segments(problem, obstacles)
     # Each cell's segment: its row (by exact y), then the segment holding its x.
-    row_of_y = {float(y): row for row, y in enumerate(problem.row_y)}
+    rows_by_y = np.argsort(problem.row_y, kind="stable")
+    sorted_y = problem.row_y[rows_by_y]
+    where = np.minimum(np.searchsorted(sorted_y, problem.cell_y[single]), sorted_y.size - 1)
+    off_rows = sorted_y[where] != problem.cell_y[single]
+    if np.any(off_rows):
+        cell = int(single[np.argmax(off_rows)])
+        raise DesignError(f"detailed placement needs a legal placement: cell {cell} is off rows")
+    row = rows_by_y[where]
+    # Segments are sorted by row then x: search (row, x) pairs as one key per row band.
+    x_low, _, x_high, _ = problem.core()
+    band = 4.0 * (x_high - x_low) + 1.0
+    segment_key = segment_row * band + (segment_low - x_low)
+    cell_key = row * band + (problem.cell_x[single] - x_low)
+    k = np.searchsorted(segment_key, cell_key, side="right") - 1
+    outside = (k < row_segment_indptr[row]) | (k >= row_segment_indptr[row + 1])
+    if np.any(outside):
+        cell = int(single[np.argmax(outside)])
+        raise DesignError(f"detailed placement: cell {cell} is outside the free row space")
     cell_segment = np.full(problem.n_cells, -1, dtype=np.int64)
-    for cell in single:
-        row = row_of_y.get(float(problem.cell_y[cell]))
-        if row is None:
-            raise DesignError(
-                f"detailed placement needs a legal placement: cell {cell} is off rows"
-            )
-        lo, hi = row_segment_indptr[row], row_segment_indptr[row + 1]
-        k = lo + int(np.searchsorted(segment_low[lo:hi], problem.cell_x[cell], side="right")) - 1
-        if k < lo:
-            raise DesignError(f"detailed placement: cell {cell} is outside the free row space")
-        cell_segment[cell] = k
+    cell_segment[single] = k
     # Slots: the cells in segment order; each segment a doubly linked list of slots.
     slot_cell = single[np.lexsort((problem.cell_x[single], cell_segment[single]))].astype(np.int64)
     n_slots = slot_cell.size
@@ -158,17 +210,15 @@ def _run_passes(problem: PlacementProblem, passes: int, reach: int) -> int:
     segment_head[slot_segment[heads]] = heads
     cell_slot = np.full(problem.n_cells, -1, dtype=np.int64)
     cell_slot[slot_cell] = np.arange(n_slots)
-    cell_pin_indptr, cell_pin_indices = problem.cell_pins()
-    pin_net = problem.pin_net().astype(np.int64)
     x = problem.cell_x.astype(np.float64, copy=True)
     y = problem.cell_y.astype(np.float64, copy=True)
     done = 0
     for _ in range(passes):
         done += 1
         gain = detailed_pass(
-            x, y, problem.cell_width, problem.cell_height, problem.pin_cell.astype(np.int64),
-            problem.pin_offset_x, problem.pin_offset_y, problem.net_pin_indptr,
-            problem.net_weight, cell_pin_indptr, cell_pin_indices, pin_net,
+            x, y, problem.cell_width, problem.cell_height, pins.pin_cell,
+            pins.offset_x, pins.offset_y, pins.net_pin_indptr,
+            problem.net_weight, pins.cell_pin_indptr, pins.cell_pin_indices, pins.pin_net,
             segment_low, segment_high, segment_row, problem.row_y, problem.row_x,
             problem.row_site_width, np.argsort(problem.row_y, kind="stable").astype(np.int64),
             row_segment_indptr, slot_cell, cell_slot, slot_segment, slot_next, slot_prev,

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from tapeout.errors import ConfigError
 from tapeout.place._kernels.density import gather_field, spread_area
-from tapeout.place._kernels.wirelength import hpwl, wa_wirelength
+from tapeout.place._kernels.wirelength import WirelengthWorkspace, wa_gradient_and_hpwl
 from tapeout.place.density import electric_field, overflow
 
 
@@ -67,27 +68,23 @@ class NumbaEvaluator:
         self.n_movable = inputs.movable.size
         self.n_all = inputs.charge_width.size
 
-    def pin_positions(self, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """float64 (n_pins,) pin x and y with the movable cells at ``position``."""
-        s = self.inputs
-        s.centre_x[s.movable] = position[0, : self.n_movable]
-        s.centre_y[s.movable] = position[1, : self.n_movable]
-        return s.centre_x[s.pin_cell] + s.pin_offset_x, s.centre_y[s.pin_cell] + s.pin_offset_y
+        self.workspace = WirelengthWorkspace(inputs.pin_cell.shape[0], inputs.net_weight.shape[0])
+        self.ones = np.ones(self.n_movable)
 
     def evaluate(
         self, position: np.ndarray, gamma: float
     ) -> tuple[np.ndarray, np.ndarray, float, float]:
         """(wire gradient, density gradient, overflow, HPWL); gradients (2, n_all)."""
         s = self.inputs
-        pin_x, pin_y = self.pin_positions(position)
+        s.centre_x[s.movable] = position[0, : self.n_movable]
+        s.centre_y[s.movable] = position[1, : self.n_movable]
         wire = np.zeros((2, self.n_all))
-        for axis, pins in enumerate((pin_x, pin_y)):
-            _, gradient = wa_wirelength(
-                pins, s.net_pin_indptr, s.net_weight, s.net_active, gamma,
-                s.cell_pin_indptr, s.cell_pin_indices,
-            )  # fmt: skip
-            wire[axis, : self.n_movable] = gradient[s.movable]
-        wire[1] /= s.squeeze
+        value = wa_gradient_and_hpwl(
+            s.centre_x, s.centre_y, s.pin_cell, s.pin_offset_x, s.pin_offset_y,
+            s.net_pin_indptr, s.net_weight, s.net_active, gamma, s.cell_pin_indptr,
+            s.cell_pin_indices, s.movable, wire, y_scale=1.0 / s.squeeze,
+            workspace=self.workspace,
+        )  # fmt: skip
         grid = (s.origin, s.bin_size)
         charge = spread_area(
             position[0], position[1], s.charge_width, s.charge_height, s.charge_scale, *grid,
@@ -95,16 +92,19 @@ class NumbaEvaluator:
         )  # fmt: skip
         movable_charge = spread_area(
             position[0, : self.n_movable], position[1, : self.n_movable], s.width, s.height,
-            np.ones(self.n_movable), *grid, s.shape,
+            self.ones, *grid, s.shape,
         )  # fmt: skip
-        _, field_x, field_y = electric_field(charge + s.fixed_charge, s.bin_size)
+        charge += s.fixed_charge
+        _, field_x, field_y = electric_field(
+            charge, s.bin_size, with_potential=False, workers=numba.get_num_threads()
+        )
         force_x, force_y = gather_field(
             position[0], position[1], s.charge_width, s.charge_height, s.charge_scale, *grid,
             field_x, field_y,
         )  # fmt: skip
-        density = -np.stack([force_x, force_y])
+        density = np.stack([force_x, force_y])
+        density *= -1.0
         over = overflow(movable_charge, s.capacity, s.movable_area)
-        value = hpwl(pin_x, pin_y / s.squeeze, s.net_pin_indptr, s.net_weight)
         return wire, density, over, value
 
 

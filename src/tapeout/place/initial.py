@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import cg
 
+from tapeout.place._kernels.solve import conjugate_gradient
 from tapeout.place.options import PlaceOptions
 from tapeout.place.problem import PlacementProblem
 
@@ -134,6 +134,8 @@ def _b2b_solve(
         shape=(n, n),
     )
     matrix = (off + sparse.diags(diagonal)).tocsr()
-    preconditioner = sparse.diags(1.0 / diagonal)
-    solution, _ = cg(matrix, rhs, x0=guess, rtol=1e-6, maxiter=150, M=preconditioner)
+    matrix.sum_duplicates()
+    solution, _ = conjugate_gradient(
+        matrix.indptr, matrix.indices, matrix.data, rhs, guess, rtol=1e-6, max_iterations=150
+    )
     return solution

@@ -63,7 +63,9 @@ def place_problem(
     problem.check_shapes()
     global_result = global_place(problem, options, log=log)
     legalize_result = legalize(problem, log=log)
-    detailed_result = detailed_place(problem, passes=options.detailed_passes, log=log)
+    detailed_result = detailed_place(
+        problem, passes=options.detailed_passes, max_net_degree=options.max_net_degree, log=log
+    )
     estimate = None
     if options.routability:
         estimate = congestion(problem)
