@@ -166,7 +166,12 @@ def measure(n_cells: int, threads: int = 2) -> dict:
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    result.update(wall_s=wall, load_before=load_before, load_after=_load(), when=time.ctime())
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
+    ).stdout.strip()
+    result.update(
+        wall_s=wall, load_before=load_before, load_after=_load(), when=time.ctime(), commit=commit
+    )
     return result
 
 
@@ -212,7 +217,7 @@ def write_table(results: list[dict]) -> str:
         f"{MEMORY_TARGET_MIB / 1024:.0f} GB peak on 2 cores.",
         "",
         "| cells | pins | threads | place s | global s (iters) | legalize s | detailed s | "
-        "HPWL global / legal / final | peak MiB | legal | load before/after | measured |",
+        "HPWL global / legal / final | peak MiB | legal | load before/after | measured (commit) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted(results, key=lambda r: (r["n"], r["when"])):
@@ -222,7 +227,7 @@ def write_table(results: list[dict]) -> str:
             f"{r['global_s']:.0f} ({r['iterations']}) | {r['legalize_s']:.1f} | "
             f"{r['detailed_s']:.0f} | {r['global_hpwl']:.4g} / {r['legal_hpwl']:.4g} / "
             f"{r['hpwl']:.4g} | {r['peak_mib']:.0f} | {legal} | {r['load_before']}/"
-            f"{r['load_after']} | {r['when']} |"
+            f"{r['load_after']} | {r['when']} ({r.get('commit', '?')}) |"
         )
     return "\n".join(lines) + "\n"
 
@@ -232,10 +237,15 @@ def main() -> None:
     if args and args[0] == "--profile":
         profile(int(args[1]) if len(args) > 1 else 100_000, int(args[2]) if len(args) > 2 else 1)
         return
+    threads = 1
+    if "--threads" in args:
+        at = args.index("--threads")
+        threads = int(args[at + 1])
+        del args[at : at + 2]
     sizes = [int(a) for a in args if not a.startswith("-")] or [100_000]
     results = json.loads(STORE.read_text()) if STORE.exists() else []
     for n in sizes:
-        result = measure(n)
+        result = measure(n, threads)
         print(json.dumps(result), flush=True)
         results.append(result)
         STORE.write_text(json.dumps(results, indent=1))

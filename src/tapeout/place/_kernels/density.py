@@ -12,6 +12,8 @@ import math
 import numba
 import numpy as np
 
+_PARALLEL_SPREAD_CELLS = 50_000  # below this, one thread spreads faster than a split
+
 
 @numba.njit(cache=True)
 def _spread(
@@ -39,6 +41,42 @@ def _spread(
                 overlap_y = min(y_high, bin_y_low + bin_height) - max(y_low, bin_y_low)
                 if overlap_y > 0.0:
                     out[i, j] += s * overlap_x * overlap_y
+
+
+@numba.njit(cache=True, parallel=True)
+def _spread_chunks(
+    center_x,
+    center_y,
+    width,
+    height,
+    scale,
+    origin_x,
+    origin_y,
+    bin_width,
+    bin_height,
+    out,
+    n_chunks,
+):  # pragma: no cover
+    # Each chunk of cells spreads onto its own grid (no write races), then the grids add up.
+    n = center_x.shape[0]
+    grids = np.zeros((n_chunks, out.shape[0], out.shape[1]))
+    for chunk in numba.prange(n_chunks):
+        low = chunk * n // n_chunks
+        high = (chunk + 1) * n // n_chunks
+        _spread(
+            center_x[low:high],
+            center_y[low:high],
+            width[low:high],
+            height[low:high],
+            scale[low:high],
+            origin_x,
+            origin_y,
+            bin_width,
+            bin_height,
+            grids[chunk],
+        )
+    for chunk in range(n_chunks):
+        out += grids[chunk]
 
 
 @numba.njit(cache=True, parallel=True)
@@ -104,6 +142,13 @@ def spread_area(
         shape: (n_x, n_y) bins. Parts outside the grid are dropped.
     """
     out = np.zeros(shape, dtype=np.float64)
+    threads = numba.get_num_threads()
+    if threads > 1 and center_x.shape[0] >= _PARALLEL_SPREAD_CELLS:
+        _spread_chunks(
+            center_x, center_y, width, height, scale, origin[0], origin[1], bin_size[0],
+            bin_size[1], out, threads,
+        )  # fmt: skip
+        return out
     _spread(
         center_x,
         center_y,

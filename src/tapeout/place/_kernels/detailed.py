@@ -256,6 +256,7 @@ def detailed_pass(
         sorted_y[k] = row_y[rows_by_y[k]]
     n_segments = segment_low.shape[0]
     n_slots = slot_cell.shape[0]
+    segment_hint = np.full(n_segments, -1, dtype=np.int64)
 
     # 1. Global moves into free space and swaps, toward each cell's optimal region.
     for s in range(n_slots):
@@ -330,11 +331,19 @@ def detailed_pass(
             for t in range(row_segment_indptr[row], row_segment_indptr[row + 1]):
                 if segment_low[t] > tx + width[c] or segment_high[t] < tx:
                     continue
-                a = -1
-                b = segment_head[t]
+                # a: last slot left of tx, b: first at or right of it. Walk from the slot the
+                # last search in this segment ended at (cells come in x order), not the head.
+                b = segment_hint[t]
+                if b == -1 or slot_segment[b] != t:
+                    b = segment_head[t]
+                a = slot_prev[b] if b != -1 else -1
+                while a != -1 and x[slot_cell[a]] >= tx:
+                    b = a
+                    a = slot_prev[a]
                 while b != -1 and x[slot_cell[b]] < tx:
                     a = b
                     b = slot_next[b]
+                segment_hint[t] = b if b != -1 else a
                 # Move into the gap between a and b (skipping the cell itself).
                 a2 = slot_prev[a] if a == s else a
                 b2 = slot_next[b] if b == s else b
