@@ -135,7 +135,8 @@ def _async_runs(deck: Deck, family: Family, grid: Grid, output: str, pin: str) -
             window = edge_window_s(float(slew), float(load))
             k = deck.runs
             runs[i, j] = k
-            start = PREP_S + 0.5e-9
+            # Q must have settled at the prepared value under the load before the edge.
+            start = PREP_S + 0.5e-9 + 3e-9 * float(load)
             waveforms = {other: stimuli.pwl_points([], initial=True) for other in _inactive(family)}
             waveforms[family.clock] = stimuli.pwl_points(
                 [(0.2e-9, fast, True), (0.9e-9, fast, False)], initial=False
