@@ -256,7 +256,20 @@ def detailed_pass(
         sorted_y[k] = row_y[rows_by_y[k]]
     n_segments = segment_low.shape[0]
     n_slots = slot_cell.shape[0]
-    segment_hint = np.full(n_segments, -1, dtype=np.int64)
+    # Row x buckets of about four cells each, each remembering a slot of that row near it.
+    bucket_origin = segment_low.min() if n_segments else 0.0
+    span = segment_high.max() - bucket_origin if n_segments else 1.0
+    mean_width = 0.0
+    for k in range(n_slots):
+        mean_width += width[slot_cell[k]]
+    mean_width = mean_width / max(n_slots, 1)
+    bucket_width = max(4.0 * mean_width, span / 4096.0, 1e-9)
+    n_buckets_x = int(span / bucket_width) + 1
+    bucket_hint = np.full(n_rows * n_buckets_x, -1, dtype=np.int64)
+    for k in range(n_slots):
+        row_k = segment_row[slot_segment[k]]
+        b_k = min(max(int((x[slot_cell[k]] - bucket_origin) / bucket_width), 0), n_buckets_x - 1)
+        bucket_hint[row_k * n_buckets_x + b_k] = k
 
     # 1. Global moves into free space and swaps, toward each cell's optimal region.
     for s in range(n_slots):
@@ -331,9 +344,13 @@ def detailed_pass(
             for t in range(row_segment_indptr[row], row_segment_indptr[row + 1]):
                 if segment_low[t] > tx + width[c] or segment_high[t] < tx:
                     continue
-                # a: last slot left of tx, b: first at or right of it. Walk from the slot the
-                # last search in this segment ended at (cells come in x order), not the head.
-                b = segment_hint[t]
+                # a: last slot left of tx, b: first at or right of it. Walk from a slot seen
+                # near tx in this row before (the list is sorted, so any slot of the segment
+                # is a correct start; a near one keeps the walk short), else the head.
+                bucket = row * n_buckets_x + min(
+                    max(int((tx - bucket_origin) / bucket_width), 0), n_buckets_x - 1
+                )
+                b = bucket_hint[bucket]
                 if b == -1 or slot_segment[b] != t:
                     b = segment_head[t]
                 a = slot_prev[b] if b != -1 else -1
@@ -343,7 +360,7 @@ def detailed_pass(
                 while b != -1 and x[slot_cell[b]] < tx:
                     a = b
                     b = slot_next[b]
-                segment_hint[t] = b if b != -1 else a
+                bucket_hint[bucket] = b if b != -1 else a
                 # Move into the gap between a and b (skipping the cell itself).
                 a2 = slot_prev[a] if a == s else a
                 b2 = slot_next[b] if b == s else b
