@@ -136,3 +136,21 @@ def test_unclocked_inputs_are_checked_at_outputs_only(gcd: GcdCase) -> None:
     assert names == ["y"]  # the register D sees only the unclocked path: not checked
     arrival = timer.unclocked_arrival_max_ps[pins[0]].max()
     assert slack[0] == pytest.approx(1000.0 - 300.0 - arrival)
+
+
+def test_clocks_with_different_periods_warn(gcd: GcdCase) -> None:
+    from tapeout.log import Log
+
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.clocks["slow"] = Clock("slow", 7000.0, [0.0, 3500.0], [])
+    log = Log()
+    timer = Timer(gcd.netlist, [gcd.library], constraints, log=log)
+    timer.update()
+    assert "STA-0016" in log.ids()
+    # a virtual clock with its own period: launch/capture relations over the common period
+    relation = timer.constraints.setup_relation_ps
+    # the tightest pair over the common period of 35 ns: clk 20 ns -> slow 21 ns, slow 14 ns ->
+    # clk 15 ns
+    assert relation[0, 2] == pytest.approx(1000.0)
+    assert relation[2, 0] == pytest.approx(1000.0)
+    assert timer.constraints.hold_relation_ps[0, 0] == pytest.approx(0.0)
