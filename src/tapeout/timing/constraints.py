@@ -173,13 +173,6 @@ def resolve_constraints(
     # without input delay arrives at 0 and is checked against the first capture edge after 0).
     n_tags = 2 * n_clocks + 1
     unclocked = 2 * n_clocks
-    if len({(float(period[k]), *edge_time[2 * k : 2 * k + 2]) for k in range(n_clocks)}) > 1:
-        log.warn(
-            "STA-0016",
-            "clocks differ in period or waveform: a pin keeps the latest arrival of any launch "
-            "clock, so paths reconverging from several clock domains are timed against that "
-            "arrival's clock only",
-        )
     edge_time = np.append(edge_time, 0.0)
     setup_rel = np.full((n_tags, n_tags), np.inf)
     hold_rel = np.full((n_tags, n_tags), -np.inf)

@@ -7,6 +7,8 @@ cone of pins whose arc delays or endpoint requirements moved (required times).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from tapeout.db.constraints import Constraints
@@ -33,6 +35,46 @@ from tapeout.timing.graph import (
     build_timing_graph,
 )
 from tapeout.timing.options import TimingOptions
+
+
+@dataclass(eq=False)
+class LaunchPass:
+    """Arrivals of the paths one clock launches (``clock`` -1: unclocked input ports).
+
+    Sources and arrivals are float64 (n_pins, 2), tags and predecessors int64 (n_pins, 2);
+    check results float64 (n_checks, 2) (unclocked passes check output ports only).
+    """
+
+    clock: int
+    source_max: np.ndarray
+    source_min: np.ndarray
+    source_tag: np.ndarray
+    arrival_max: np.ndarray
+    arrival_min: np.ndarray
+    tag_max: np.ndarray
+    tag_min: np.ndarray
+    pred_max: np.ndarray
+    pred_min: np.ndarray
+    check_required: np.ndarray
+    check_slack: np.ndarray
+    check_margin: np.ndarray
+
+    @classmethod
+    def empty(cls, clock: int, sources: tuple, n_pins: int, n_checks: int) -> LaunchPass:
+        """A pass with fresh arrival and check arrays."""
+        return cls(
+            clock,
+            *sources,
+            np.full((n_pins, 2), -np.inf),
+            np.full((n_pins, 2), np.inf),
+            np.full((n_pins, 2), -1, dtype=np.int64),
+            np.full((n_pins, 2), -1, dtype=np.int64),
+            np.full((n_pins, 2), -1, dtype=np.int64),
+            np.full((n_pins, 2), -1, dtype=np.int64),
+            np.full((n_checks, 2), np.nan),
+            np.full((n_checks, 2), np.nan),
+            np.full((n_checks, 2), np.nan),
+        )
 
 
 def gather_csr(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -139,30 +181,94 @@ class Timer:
         self.output_report_required_min_ps = np.zeros((0, 2))
         self.output_slack_max_ps = np.zeros((0, 2))
         self.output_slack_min_ps = np.zeros((0, 2))
-        # Unclocked paths (input ports without input delay) get their own arrival pass; they
-        # are checked at output ports only. Slews and arc delays are shared with the main pass.
-        unclocked = self.constraints.unclocked_inputs
-        self.track_unclocked = bool(unclocked.size and self.output_pins.size)
-        size = n_pins if self.track_unclocked else 0
-        self.unclocked_source_max = np.full((size, 2), -np.inf)
-        self.unclocked_source_min = np.full((size, 2), np.inf)
-        self.unclocked_source_tag = np.full((size, 2), -1, dtype=np.int64)
-        if self.track_unclocked:
-            self.unclocked_source_max[unclocked] = 0.0
-            self.unclocked_source_min[unclocked] = 0.0
-            self.unclocked_source_tag[unclocked] = self.constraints.unclocked_tag
-        self.unclocked_arrival_max_ps = np.full((size, 2), -np.inf)
-        self.unclocked_arrival_min_ps = np.full((size, 2), np.inf)
-        self.unclocked_tag_max = np.full((size, 2), -1, dtype=np.int64)
-        self.unclocked_tag_min = np.full((size, 2), -1, dtype=np.int64)
-        self.unclocked_pred_max = np.full((size, 2), -1, dtype=np.int64)
-        self.unclocked_pred_min = np.full((size, 2), -1, dtype=np.int64)
-        self.output_unclocked_max = np.zeros((0, 2), dtype=bool)
-        self.output_unclocked_min = np.zeros((0, 2), dtype=bool)
+        self._build_passes()
         self._dirty_pins: set[int] = set()
         self._full_needed = True
 
     # ------------------------------------------------------------------ setup
+    def _build_passes(self) -> None:
+        """One arrival pass per launching clock, plus one for unclocked input ports.
+
+        With a single launching clock the pass uses the Timer's own arrays. Several clocks get
+        a pass each, so that a pin reached from two clock domains keeps both arrivals; the
+        Timer's arrays then hold the latest (max) / earliest (min) over the clocked passes.
+        Unclocked paths (input ports without input delay) are checked at output ports only,
+        as in OpenSTA. Slews and arc delays do not depend on the launch and are shared.
+        """
+        graph, resolved = self.graph, self.constraints
+        n_pins, n_checks = graph.n_pins, graph.check_clock_pin.size
+        n_clock_tags = 2 * len(resolved.clock_names)
+        tags = self.source_tag
+        clocks = sorted({int(t) // 2 for t in np.unique(tags) if 0 <= t < n_clock_tags})
+        self.passes: list[LaunchPass] = []
+        if len(clocks) <= 1:
+            self.passes.append(
+                LaunchPass(
+                    clocks[0] if clocks else -1,
+                    self.source_arrival_max,
+                    self.source_arrival_min,
+                    self.source_tag,
+                    self.arrival_max_ps,
+                    self.arrival_min_ps,
+                    self.tag_max,
+                    self.tag_min,
+                    self.pred_max,
+                    self.pred_min,
+                    self.check_required_ps,
+                    self.check_slack_ps,
+                    self.check_margin_ps,
+                )
+            )
+        else:
+            for clock in clocks:
+                mine = (tags >= 0) & (tags // 2 == clock) & (tags < n_clock_tags)
+                sources = (
+                    np.where(mine, self.source_arrival_max, -np.inf),
+                    np.where(mine, self.source_arrival_min, np.inf),
+                    np.where(mine, tags, -1),
+                )
+                self.passes.append(LaunchPass.empty(clock, sources, n_pins, n_checks))
+        self.n_clocked_passes = len(self.passes)
+        self.check_pass = np.zeros((n_checks, 2), dtype=np.int64)
+        unclocked = resolved.unclocked_inputs
+        self.track_unclocked = bool(unclocked.size and self.output_pins.size)
+        self.unclocked_arrival_max_ps = np.zeros((0, 2))
+        self.unclocked_arrival_min_ps = np.zeros((0, 2))
+        if self.track_unclocked:
+            sources = (
+                np.full((n_pins, 2), -np.inf),
+                np.full((n_pins, 2), np.inf),
+                np.full((n_pins, 2), -1, dtype=np.int64),
+            )
+            sources[0][unclocked] = 0.0
+            sources[1][unclocked] = 0.0
+            sources[2][unclocked] = resolved.unclocked_tag
+            launch = LaunchPass.empty(-1, sources, n_pins, 0)
+            self.passes.append(launch)
+            self.unclocked_arrival_max_ps = launch.arrival_max
+            self.unclocked_arrival_min_ps = launch.arrival_min
+        self.output_pass_max = np.zeros((0, 2), dtype=np.int64)
+        self.output_pass_min = np.zeros((0, 2), dtype=np.int64)
+
+    def _combine_passes(self) -> None:
+        """The Timer's arrival arrays: latest / earliest over the clocked passes."""
+        if self.n_clocked_passes <= 1:
+            return
+        clocked = self.passes[: self.n_clocked_passes]
+        for arrivals, tags, preds, target, better in (
+            ("arrival_max", "tag_max", "pred_max", "max", np.argmax),
+            ("arrival_min", "tag_min", "pred_min", "min", np.argmin),
+        ):
+            stack = np.stack([getattr(launch, arrivals) for launch in clocked])
+            pick = better(stack, axis=0)
+            rows = np.arange(stack.shape[1])[:, None]
+            columns = np.arange(2)[None, :]
+            getattr(self, f"arrival_{target}_ps")[...] = stack[pick, rows, columns]
+            tag_stack = np.stack([getattr(launch, tags) for launch in clocked])
+            getattr(self, f"tag_{target}")[...] = tag_stack[pick, rows, columns]
+            pred_stack = np.stack([getattr(launch, preds) for launch in clocked])
+            getattr(self, f"pred_{target}")[...] = pred_stack[pick, rows, columns]
+
     def _wire_mode(self) -> str:
         mode = self.options.wires
         if mode == "auto":
@@ -273,9 +379,8 @@ class Timer:
                     self.source_slew_ps[pin, rf] = max(slews)
 
     # ------------------------------------------------------------------ kernels
-    def _forward_arguments(self, unclocked: bool = False) -> tuple:
-        """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate);
-        ``unclocked`` selects the unclocked-path pass (own sources and arrivals)."""
+    def _forward_arguments(self, launch: LaunchPass) -> tuple:
+        """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate)."""
         graph, wires = self.graph, self.wires
         graph_arrays = (
             graph.pin_in_indptr,
@@ -294,45 +399,24 @@ class Timer:
             self.use_dmp,
             self.thresholds,
             *graph.tables.arrays(),
-            *(
-                (
-                    self.unclocked_source_max,
-                    self.unclocked_source_min,
-                    self.source_slew_ps,
-                    self.unclocked_source_tag,
-                )
-                if unclocked
-                else (
-                    self.source_arrival_max,
-                    self.source_arrival_min,
-                    self.source_slew_ps,
-                    self.source_tag,
-                )
-            ),
+            launch.source_max,
+            launch.source_min,
+            self.source_slew_ps,
+            launch.source_tag,
         )
-        if unclocked:
-            arrivals = (
-                self.unclocked_arrival_max_ps,
-                self.unclocked_arrival_min_ps,
-                self.slew_max_ps,
-                self.slew_min_ps,
-                self.unclocked_tag_max,
-                self.unclocked_tag_min,
-                self.unclocked_pred_max,
-                self.unclocked_pred_min,
-            )
-        else:
-            arrivals = (
-                self.arrival_max_ps,
-                self.arrival_min_ps,
-                self.slew_max_ps,
-                self.slew_min_ps,
-                self.tag_max,
-                self.tag_min,
-                self.pred_max,
-                self.pred_min,
-            )
-        state = (*arrivals, self.arc_delay_max_ps, self.arc_delay_min_ps, self.dmp_state)
+        state = (
+            launch.arrival_max,
+            launch.arrival_min,
+            self.slew_max_ps,
+            self.slew_min_ps,
+            launch.tag_max,
+            launch.tag_min,
+            launch.pred_max,
+            launch.pred_min,
+            self.arc_delay_max_ps,
+            self.arc_delay_min_ps,
+            self.dmp_state,
+        )
         return graph_arrays, state
 
     def _backward_arguments(self) -> tuple:
@@ -380,31 +464,46 @@ class Timer:
             hold_multiplier = resolved.multicycle_hold[data]
             shift_setup[checks] = (multiplier - 1) * capture_period
             shift_hold[checks] = (multiplier - 1 - hold_multiplier) * capture_period
-        evaluate_checks(
-            checks,
-            graph.check_clock_pin,
-            graph.check_data_pin,
-            graph.check_kind,
-            graph.check_clock_rf,
-            graph.check_table,
-            shift_setup,
-            shift_hold,
-            *graph.tables.arrays(),
-            resolved.edge_time_ps,
-            resolved.setup_relation_ps,
-            resolved.hold_relation_ps,
-            resolved.uncertainty_setup_ps,
-            resolved.uncertainty_hold_ps,
-            self.arrival_max_ps,
-            self.arrival_min_ps,
-            self.slew_max_ps,
-            self.slew_min_ps,
-            self.tag_max,
-            self.tag_min,
-            self.check_required_ps,
-            self.check_slack_ps,
-            self.check_margin_ps,
-        )
+        for launch in self.passes[: self.n_clocked_passes]:
+            evaluate_checks(
+                checks,
+                graph.check_clock_pin,
+                graph.check_data_pin,
+                graph.check_kind,
+                graph.check_clock_rf,
+                graph.check_table,
+                shift_setup,
+                shift_hold,
+                *graph.tables.arrays(),
+                resolved.edge_time_ps,
+                resolved.setup_relation_ps,
+                resolved.hold_relation_ps,
+                resolved.uncertainty_setup_ps,
+                resolved.uncertainty_hold_ps,
+                launch.arrival_max,
+                launch.arrival_min,
+                self.slew_max_ps,
+                self.slew_min_ps,
+                launch.tag_max,
+                launch.tag_min,
+                self.arrival_max_ps,
+                self.arrival_min_ps,
+                self.tag_max,
+                self.tag_min,
+                launch.check_required,
+                launch.check_slack,
+                launch.check_margin,
+            )
+        if self.n_clocked_passes > 1:
+            clocked = self.passes[: self.n_clocked_passes]
+            slack = np.stack([launch.check_slack[checks] for launch in clocked])
+            pick = np.argmin(np.nan_to_num(slack, nan=np.inf), axis=0)
+            rows = np.arange(checks.size)[:, None]
+            columns = np.arange(2)[None, :]
+            self.check_pass[checks] = pick
+            for name in ("check_required", "check_slack", "check_margin"):
+                stack = np.stack([getattr(launch, name)[checks] for launch in clocked])
+                getattr(self, f"{name}_ps")[checks] = stack[pick, rows, columns]
         false = checks[resolved.false_endpoints[graph.check_data_pin[checks]]]
         self.check_slack_ps[false] = np.nan
         self.check_required_ps[false] = np.nan
@@ -482,67 +581,67 @@ class Timer:
         return required_max, required_min
 
     def _evaluate_outputs(self) -> None:
-        """Output-port required times and slacks; unclocked paths count when they are worse.
+        """Output-port required times and slacks: the worst over every launch pass.
 
-        ``output_required_*`` (clocked paths) feed the backward pass; ``output_slack_*`` and
-        ``output_report_required_*`` hold the worse of the clocked and unclocked paths, and
-        ``output_unclocked_*`` says where the unclocked one was worse.
+        ``output_pass_max``/``output_pass_min`` (int64 (n_outputs, 2)) name the pass (index
+        into ``passes``) holding the worst path of each output and transition.
         """
         pins = self.output_pins
-        required_max, required_min = self._output_required(self.tag_max, self.tag_min)
-        self.output_required_max_ps = required_max
-        self.output_required_min_ps = required_min
-        slack_max = required_max - self.arrival_max_ps[pins]
-        slack_min = self.arrival_min_ps[pins] - required_min
-        report_max, report_min = required_max.copy(), required_min.copy()
-        unclocked_max = np.zeros_like(slack_max, dtype=bool)
-        unclocked_min = np.zeros_like(slack_min, dtype=bool)
-        if self.track_unclocked:
-            u_max, u_min = self._output_required(self.unclocked_tag_max, self.unclocked_tag_min)
-            u_slack_max = u_max - self.unclocked_arrival_max_ps[pins]
-            u_slack_min = self.unclocked_arrival_min_ps[pins] - u_min
-            unclocked_max = np.nan_to_num(u_slack_max, nan=np.inf) < np.nan_to_num(
-                slack_max, nan=np.inf
+        slack_max_all, slack_min_all, required_max_all, required_min_all = [], [], [], []
+        for launch in self.passes:
+            required_max, required_min = self._output_required(launch.tag_max, launch.tag_min)
+            required_max_all.append(required_max)
+            required_min_all.append(required_min)
+            slack_max_all.append(required_max - launch.arrival_max[pins])
+            slack_min_all.append(launch.arrival_min[pins] - required_min)
+        rows = np.arange(pins.size)[:, None]
+        columns = np.arange(2)[None, :]
+        results = []
+        for slacks, requireds in (
+            (slack_max_all, required_max_all),
+            (slack_min_all, required_min_all),
+        ):
+            stack = np.stack(slacks)
+            pick = np.argmin(np.nan_to_num(stack, nan=np.inf), axis=0)
+            results.append(
+                (pick, stack[pick, rows, columns], np.stack(requireds)[pick, rows, columns])
             )
-            unclocked_min = np.nan_to_num(u_slack_min, nan=np.inf) < np.nan_to_num(
-                slack_min, nan=np.inf
-            )
-            slack_max = np.where(unclocked_max, u_slack_max, slack_max)
-            slack_min = np.where(unclocked_min, u_slack_min, slack_min)
-            report_max = np.where(unclocked_max, u_max, report_max)
-            report_min = np.where(unclocked_min, u_min, report_min)
-        self.output_slack_max_ps = slack_max
-        self.output_slack_min_ps = slack_min
-        self.output_report_required_max_ps = report_max
-        self.output_report_required_min_ps = report_min
-        self.output_unclocked_max = unclocked_max
-        self.output_unclocked_min = unclocked_min
+        (self.output_pass_max, self.output_slack_max_ps, self.output_required_max_ps) = results[0]
+        (self.output_pass_min, self.output_slack_min_ps, self.output_required_min_ps) = results[1]
+        self.output_report_required_max_ps = self.output_required_max_ps
+        self.output_report_required_min_ps = self.output_required_min_ps
 
     def path_arrays(self, pin: int, check: str, rf: int) -> tuple[np.ndarray, ...]:
-        """(arrival, pred, tag) arrays of the pass holding the worst path to endpoint ``pin``
-        for ``check`` and data transition ``rf`` (the unclocked pass only at output ports)."""
+        """(arrival, pred, tag) arrays of the launch pass holding the worst path to endpoint
+        ``pin`` for ``check`` ("setup"/"hold") and data transition ``rf``."""
         late = check == "setup"
         where = np.flatnonzero(self.output_pins == pin)
-        flags = self.output_unclocked_max if late else self.output_unclocked_min
-        if where.size and flags.size and flags[where[0], rf]:
-            if late:
-                return (
-                    self.unclocked_arrival_max_ps,
-                    self.unclocked_pred_max,
-                    self.unclocked_tag_max,
-                )
-            return self.unclocked_arrival_min_ps, self.unclocked_pred_min, self.unclocked_tag_min
+        index = 0
+        if where.size:
+            index = int((self.output_pass_max if late else self.output_pass_min)[where[0], rf])
+        elif self.n_clocked_passes > 1:
+            checks = self.data_check_indices[
+                self.data_check_indptr[pin] : self.data_check_indptr[pin + 1]
+            ]
+            early = (self.graph.check_kind[checks] == CHECK_HOLD) | (
+                self.graph.check_kind[checks] == CHECK_REMOVAL
+            )
+            checks = checks[early] if not late else checks[~early]
+            if checks.size:
+                slack = np.nan_to_num(self.check_slack_ps[checks, rf], nan=np.inf)
+                index = int(self.check_pass[checks[np.argmin(slack)], rf])
+        launch = self.passes[index]
         if late:
-            return self.arrival_max_ps, self.pred_max, self.tag_max
-        return self.arrival_min_ps, self.pred_min, self.tag_min
+            return launch.arrival_max, launch.pred_max, launch.tag_max
+        return launch.arrival_min, launch.pred_min, launch.tag_min
 
     # ------------------------------------------------------------------ public
     def update_full(self) -> None:
         """Time everything from scratch."""
         graph = self.graph
-        propagate_forward(graph.order, *self._forward_arguments())
-        if self.track_unclocked:
-            propagate_forward(graph.order, *self._forward_arguments(unclocked=True))
+        for launch in self.passes:
+            propagate_forward(graph.order, *self._forward_arguments(launch))
+        self._combine_passes()
         self._evaluate_endpoints()
         self.required_max_ps.fill(np.inf)
         self.required_min_ps.fill(-np.inf)
@@ -560,24 +659,20 @@ class Timer:
         graph = self.graph
         seeds = np.fromiter(self._dirty_pins, dtype=np.int64)
         self._dirty_pins.clear()
-        visited = propagate_forward_incremental(
-            seeds,
-            self.pin_position,
-            graph.pin_out_indptr,
-            graph.pin_out_arcs,
-            graph.arc_to,
-            *self._forward_arguments(),
-        )
-        if self.track_unclocked:
-            # Every pin whose arc delays moved was visited above; start there.
-            propagate_forward_incremental(
+        visited = seeds
+        for launch in self.passes:
+            # The first pass re-times every pin whose slews or arc delays moved; the others
+            # start from all pins visited so far (their arrivals use those delays).
+            reached = propagate_forward_incremental(
                 np.union1d(seeds, visited),
                 self.pin_position,
                 graph.pin_out_indptr,
                 graph.pin_out_arcs,
                 graph.arc_to,
-                *self._forward_arguments(unclocked=True),
+                *self._forward_arguments(launch),
             )
+            visited = np.union1d(visited, reached)
+        self._combine_passes()
         changed_endpoints = self._evaluate_endpoints(visited)
         fan_in = graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited)]
         back_seeds = np.unique(np.concatenate([fan_in, visited, changed_endpoints]))

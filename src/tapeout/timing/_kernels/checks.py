@@ -37,6 +37,10 @@ def evaluate_checks(
     slew_min,
     tag_max,
     tag_min,
+    clock_arrival_max,
+    clock_arrival_min,
+    clock_tag_max,
+    clock_tag_min,
     check_required_ps,
     check_slack_ps,
     check_margin_ps,
@@ -47,6 +51,8 @@ def evaluate_checks(
         checks: int64 (k,) the checks to evaluate (all of them for a full analysis).
         check_kind: int8 (n,) 0 setup, 1 hold, 2 recovery, 3 removal.
         check_shift_setup_ps, check_shift_hold_ps: float64 (n,) multicycle shifts.
+        arrival_*, tag_*: the data side (paths of one launch clock); clock_arrival_*,
+            clock_tag_*: arrivals at clock pins (every clock).
         check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
             the data pin has no arrival or the clock no tag).
     """
@@ -62,10 +68,10 @@ def evaluate_checks(
             check_margin_ps[c, rf] = np.nan
             table = check_table[c, rf]
             if late:
-                capture = tag_min[cp, clock_rf]
+                capture = clock_tag_min[cp, clock_rf]
                 launch = tag_max[dp, rf]
                 arrival = arrival_max[dp, rf]
-                clock_arrival = arrival_min[cp, clock_rf]
+                clock_arrival = clock_arrival_min[cp, clock_rf]
                 if capture < 0 or launch < 0 or arrival == -np.inf or clock_arrival == np.inf:
                     continue
                 margin = 0.0
@@ -95,10 +101,10 @@ def evaluate_checks(
                 check_slack_ps[c, rf] = required - arrival
                 check_margin_ps[c, rf] = margin
             else:
-                capture = tag_max[cp, clock_rf]
+                capture = clock_tag_max[cp, clock_rf]
                 launch = tag_min[dp, rf]
                 arrival = arrival_min[dp, rf]
-                clock_arrival = arrival_max[cp, clock_rf]
+                clock_arrival = clock_arrival_max[cp, clock_rf]
                 if capture < 0 or launch < 0 or arrival == np.inf or clock_arrival == -np.inf:
                     continue
                 margin = 0.0
