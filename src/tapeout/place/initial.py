@@ -14,6 +14,8 @@ from tapeout.place._kernels.solve import conjugate_gradient
 from tapeout.place.options import PlaceOptions
 from tapeout.place.problem import PlacementProblem
 
+B2B_ROUNDS = 2  # re-weighted solves per axis (the first from uniform weights)
+
 
 def initial_centres(
     problem: PlacementProblem, options: PlaceOptions, rng: np.random.Generator
@@ -39,7 +41,7 @@ def initial_centres(
         position = (problem.cell_x if axis == 0 else problem.cell_y) + size / 2
         offset = problem.pin_offset_x if axis == 0 else problem.pin_offset_y
         values = result[axis]
-        for round_index in range(2):
+        for round_index in range(B2B_ROUNDS):
             position[movable] = values
             values = _b2b_solve(
                 problem, position, offset, active, movable, values, uniform=round_index == 0

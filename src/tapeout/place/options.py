@@ -51,8 +51,8 @@ class PlaceOptions:
     congestion_threshold: float = 1.5
     max_net_degree: int = 1000
     threads: int = 1
-    initial_density_weight: float = 1e-3
-    density_weight_growth: float = 1.05
+    initial_density_weight: float = 1e-2
+    density_weight_growth: float = 1.02
     hpwl_step_reference: float = 1.0
 
     def validate(self) -> None:
