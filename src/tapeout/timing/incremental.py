@@ -666,6 +666,7 @@ class Timer:
             reached = propagate_forward_incremental(
                 np.union1d(seeds, visited),
                 self.pin_position,
+                graph.order,
                 graph.pin_out_indptr,
                 graph.pin_out_arcs,
                 graph.arc_to,
@@ -679,6 +680,7 @@ class Timer:
         propagate_backward_incremental(
             back_seeds,
             self.pin_position,
+            graph.order,
             graph.pin_in_indptr,
             graph.pin_in_arcs,
             graph.arc_from,

@@ -17,8 +17,6 @@ pred_max, pred_min, arc_delay_max, arc_delay_min, dmp_state)``.
 
 from __future__ import annotations
 
-from heapq import heappop, heappush
-
 import numpy as np
 from numba import njit
 
@@ -219,39 +217,43 @@ def propagate_forward(pins, graph, state) -> None:
 
 @njit(cache=True)
 def propagate_forward_incremental(
-    seeds, pin_position, pin_out_indptr, pin_out_arcs, arc_to, graph, state
+    seeds, pin_position, order, pin_out_indptr, pin_out_arcs, arc_to, graph, state
 ) -> np.ndarray:
     """Update ``seeds`` and, in topological order, every fan-out pin whose values changed.
 
-    ``pin_position``: int64 (n_pins,) index of each pin in the topological order.
-    Returns the pins recomputed (int64).
+    ``pin_position``: int64 (n_pins,) index of each pin in ``order`` (the topological order).
+    Dirty pins are found by scanning ``order`` from the first seed to the last dirty position
+    (a bitmap, no priority queue). Returns the pins recomputed (int64).
     """
     n_pins = pin_position.shape[0]
-    queued = np.zeros(n_pins, np.bool_)
-    heap = [(np.int64(0), np.int64(0))]
-    heap.pop()
+    dirty = np.zeros(n_pins, np.bool_)
+    first = order.shape[0]
+    last = -1
     for s in seeds:
-        if not queued[s]:
-            queued[s] = True
-            heappush(heap, (pin_position[s], s))
+        dirty[s] = True
+        first = min(first, pin_position[s])
+        last = max(last, pin_position[s])
     visited = [np.int64(0)]
     visited.pop()
     scratch = np.zeros(6)
-    while len(heap) > 0:
-        item = heappop(heap)
-        p = item[1]
-        queued[p] = False
-        changed = update_pin(p, graph, state, scratch)
+    i = first
+    while i <= last:
+        p = order[i]
+        i += 1
+        if not dirty[p]:
+            continue
+        dirty[p] = False
         visited.append(p)
-        if changed:
+        if update_pin(p, graph, state, scratch):
             for k in range(pin_out_indptr[p], pin_out_indptr[p + 1]):
                 q = arc_to[pin_out_arcs[k]]
-                if not queued[q]:
-                    queued[q] = True
-                    heappush(heap, (pin_position[q], q))
+                if not dirty[q]:
+                    dirty[q] = True
+                    if pin_position[q] > last:
+                        last = pin_position[q]
     result = np.empty(len(visited), np.int64)
-    for i in range(len(visited)):
-        result[i] = visited[i]
+    for j in range(len(visited)):
+        result[j] = visited[j]
     return result
 
 
@@ -326,6 +328,7 @@ def propagate_backward(
 def propagate_backward_incremental(
     seeds,
     pin_position,
+    order,
     pin_in_indptr,
     pin_in_arcs,
     arc_from,
@@ -341,18 +344,21 @@ def propagate_backward_incremental(
 ) -> int:
     """Update ``seeds`` and their fan-in cone (reverse topological order); pins visited."""
     n_pins = pin_position.shape[0]
-    queued = np.zeros(n_pins, np.bool_)
-    heap = [(np.int64(0), np.int64(0))]
-    heap.pop()
+    dirty = np.zeros(n_pins, np.bool_)
+    first = -1
+    last = order.shape[0]
     for s in seeds:
-        if not queued[s]:
-            queued[s] = True
-            heappush(heap, (-pin_position[s], s))
+        dirty[s] = True
+        first = max(first, pin_position[s])
+        last = min(last, pin_position[s])
     visited = 0
-    while len(heap) > 0:
-        item = heappop(heap)
-        p = item[1]
-        queued[p] = False
+    i = first
+    while i >= last:
+        p = order[i]
+        i -= 1
+        if not dirty[p]:
+            continue
+        dirty[p] = False
         visited += 1
         if update_required(
             p,
@@ -368,7 +374,8 @@ def propagate_backward_incremental(
         ):
             for k in range(pin_in_indptr[p], pin_in_indptr[p + 1]):
                 f = arc_from[pin_in_arcs[k]]
-                if not queued[f]:
-                    queued[f] = True
-                    heappush(heap, (-pin_position[f], f))
+                if not dirty[f]:
+                    dirty[f] = True
+                    if pin_position[f] < last:
+                        last = pin_position[f]
     return visited
