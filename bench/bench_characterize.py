@@ -106,7 +106,7 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
                     relative[kind].append(error.ravel())
                     by_family[family].append(error.ravel())
             for power in pin.internal_power:
-                for candidate in (theirs.internal_power if theirs is not None else []):
+                for candidate in theirs.internal_power if theirs is not None else []:
                     if candidate.related_pin != power.related_pin:
                         continue
                     for kind in ("rise_power", "fall_power"):

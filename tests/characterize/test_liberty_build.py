@@ -103,8 +103,8 @@ def test_library_contents() -> None:
     assert output.internal_power[0].rise_power.values.shape == (3, 3)
     assert inverter.cell_leakage_power == 0.004
     flop = library.cells["sky130_fd_sc_hd__dfrtp_1"]
-    assert flop.sequential[0].clear == "(!RESET_B)" and flop.sequential[0].clocked_on == "CLK"
-    assert flop.pins["CLK"].clock
+    assert flop.sequential[0].clear == "!RESET_B" and flop.sequential[0].clocked_on == "CLK"
+    assert flop.pins["CLK"].clock and flop.pins["Q"].function == "IQ"
     kinds = {(arc.related_pin, arc.timing_type) for arc in flop.pins["Q"].timing}
     assert kinds == {("CLK", "rising_edge"), ("RESET_B", "clear")}
     clear = next(arc for arc in flop.pins["Q"].timing if arc.timing_type == "clear")

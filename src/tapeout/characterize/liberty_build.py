@@ -162,9 +162,9 @@ def add_cell(
             "ff", ["IQ", "IQ_N"], next_state=family.data, clocked_on=family.clock
         )
         if family.clear:
-            sequential.clear = f"(!{family.clear})"
+            sequential.clear = f"!{family.clear}"
         if family.preset:
-            sequential.preset = f"(!{family.preset})"
+            sequential.preset = f"!{family.preset}"
         cell.sequential.append(sequential)
     elif family.kind == "latch":
         cell.sequential.append(
@@ -180,7 +180,9 @@ def add_cell(
 
 
 def _function(function: str) -> str:
-    if function in ("0", "1"):
+    """Parenthesized, except a lone name or constant: Yosys's dfflibmap matches a flop's
+    output function ("IQ") to its state variable literally."""
+    if function.isidentifier() or function in ("0", "1"):
         return function
     return f"({function})"
 
