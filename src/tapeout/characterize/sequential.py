@@ -321,7 +321,8 @@ def sequential_deck(
         for data_rising in (True, False):
             for i, clock_slew in enumerate(CONSTRAINT_SLEWS_NS):
                 for j, data_slew in enumerate(CONSTRAINT_SLEWS_NS):
-                    label = f"{'h' if hold else 's'}{'r' if data_rising else 'f'}{i}{j}"
+                    # "x" keeps these apart from the clock arcs' "sr<k>"/"sf<k>" measures.
+                    label = f"x{'h' if hold else 's'}{'r' if data_rising else 'f'}{i}{j}"
                     _bisection(
                         deck,
                         family,
@@ -403,7 +404,7 @@ def read_sequential(
             count = CONSTRAINT_SLEWS_NS.size
             tables[edge] = np.array(
                 [
-                    [values.get(f"{tag}{edge}{i}{j}", np.nan) * 1e9 for j in range(count)]
+                    [values.get(f"x{tag}{edge}{i}{j}", np.nan) * 1e9 for j in range(count)]
                     for i in range(count)
                 ]
             )
