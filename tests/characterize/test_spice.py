@@ -97,3 +97,26 @@ def test_combinational_deck() -> None:
     assert [arc.pin for arc, _ in plan.arcs] == ["A", "B"]
     assert plan.arcs[0][1].shape == (2, 3)
     assert len(plan.leakage) == 4
+
+
+def test_sequential_deck_names_are_unique() -> None:
+    """Every value read back (measures outside the bisection loops, printed results) has its
+    own name: a clash once let setup/hold results overwrite clock-arc transitions."""
+    from tapeout.characterize.sequential import sequential_deck
+
+    family = FAMILIES["dfrtp"]
+    grid = Grid(np.linspace(0.01, 1.5, 7), {"Q": np.geomspace(0.0005, 0.16, 7)})
+    ports = ["CLK", "D", "RESET_B", "VGND", "VNB", "VPB", "VPWR", "Q"]
+    deck, _ = sequential_deck(
+        "sky130_fd_sc_hd__dfrtp_1", family, grid, subckt="", models="m", ports=ports
+    )
+    names, depth = [], 0
+    for line in deck.control:
+        text = line.strip()
+        if text.startswith(("repeat", "if ")):
+            depth += 1
+        elif text == "end" and depth:
+            depth -= 1
+        elif depth == 0 and text.startswith(("meas tran ", "print ")):
+            names.append(text.split()[2] if text.startswith("meas") else text.split()[1])
+    assert len(names) == len(set(names)) > 49 * 3
