@@ -659,12 +659,13 @@ class Timer:
         graph = self.graph
         seeds = np.fromiter(self._dirty_pins, dtype=np.int64)
         self._dirty_pins.clear()
-        visited = seeds
+        visited = np.zeros(graph.n_pins, dtype=bool)
+        visited[seeds] = True
         for launch in self.passes:
             # The first pass re-times every pin whose slews or arc delays moved; the others
             # start from all pins visited so far (their arrivals use those delays).
-            reached = propagate_forward_incremental(
-                np.union1d(seeds, visited),
+            reached, _ = propagate_forward_incremental(
+                np.flatnonzero(visited),
                 self.pin_position,
                 graph.order,
                 graph.pin_out_indptr,
@@ -672,11 +673,16 @@ class Timer:
                 graph.arc_to,
                 *self._forward_arguments(launch),
             )
-            visited = np.union1d(visited, reached)
+            visited[reached] = True
+        visited_pins = np.flatnonzero(visited)
         self._combine_passes()
-        changed_endpoints = self._evaluate_endpoints(visited)
-        fan_in = graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited)]
-        back_seeds = np.unique(np.concatenate([fan_in, visited, changed_endpoints]))
+        changed_endpoints = self._evaluate_endpoints(visited_pins)
+        back = visited.copy()
+        back[graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited_pins)]] = (
+            True
+        )
+        back[changed_endpoints] = True
+        back_seeds = np.flatnonzero(back)
         propagate_backward_incremental(
             back_seeds,
             self.pin_position,
@@ -686,7 +692,7 @@ class Timer:
             graph.arc_from,
             *self._backward_arguments(),
         )
-        return int(visited.size)
+        return int(visited_pins.size)
 
     def resize(self, inst: int, master: str) -> None:
         """Replace instance ``inst``'s cell by ``master`` (same pins; e.g. nand2_1 -> nand2_4)."""

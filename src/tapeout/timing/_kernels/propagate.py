@@ -208,6 +208,65 @@ def update_pin(p, graph, state, scratch) -> bool:
 
 
 @njit(cache=True)
+def update_arrivals(p, graph, state) -> bool:
+    """Recompute the arrivals, tags and predecessors of pin ``p`` from the stored arc delays.
+
+    For a pin whose slews and incoming arc delays are unchanged but whose fan-in arrivals
+    moved: the same sums and comparisons as ``update_pin``, without table lookups. Returns
+    True when an arrival or tag changed.
+    """
+    pin_in_indptr, pin_in_arcs, arc_from, arc_kind = graph[0], graph[1], graph[2], graph[3]
+    arc_delay_table = graph[4]
+    source_arrival_max, source_arrival_min, source_tag = graph[22], graph[23], graph[25]
+    arrival_max, arrival_min = state[0], state[1]
+    tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
+    arc_delay_max, arc_delay_min = state[8], state[9]
+    changed = False
+    for rf in range(2):
+        new_arr_max = source_arrival_max[p, rf]
+        new_arr_min = source_arrival_min[p, rf]
+        new_tag_max = source_tag[p, rf]
+        new_tag_min = source_tag[p, rf]
+        new_pred_max = -1
+        new_pred_min = -1
+        for k in range(pin_in_indptr[p], pin_in_indptr[p + 1]):
+            a = pin_in_arcs[k]
+            f = arc_from[a]
+            for in_rf in range(2):
+                if arc_kind[a] == 0:
+                    if in_rf != rf:
+                        continue
+                elif arc_delay_table[a, in_rf, rf] < 0:
+                    continue
+                d_max = arc_delay_max[a, in_rf, rf]
+                d_min = arc_delay_min[a, in_rf, rf]
+                arrival_in = arrival_max[f, in_rf]
+                if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
+                    new_arr_max = arrival_in + d_max
+                    new_tag_max = tag_max[f, in_rf]
+                    new_pred_max = a * 2 + in_rf
+                arrival_in = arrival_min[f, in_rf]
+                if arrival_in < np.inf and arrival_in + d_min < new_arr_min:
+                    new_arr_min = arrival_in + d_min
+                    new_tag_min = tag_min[f, in_rf]
+                    new_pred_min = a * 2 + in_rf
+        if (
+            not _same(new_arr_max, arrival_max[p, rf])
+            or not _same(new_arr_min, arrival_min[p, rf])
+            or new_tag_max != tag_max[p, rf]
+            or new_tag_min != tag_min[p, rf]
+        ):
+            changed = True
+        arrival_max[p, rf] = new_arr_max
+        arrival_min[p, rf] = new_arr_min
+        tag_max[p, rf] = new_tag_max
+        tag_min[p, rf] = new_tag_min
+        pred_max[p, rf] = new_pred_max
+        pred_min[p, rf] = new_pred_min
+    return changed
+
+
+@njit(cache=True)
 def propagate_forward(pins, graph, state) -> None:
     """Update every pin of ``pins`` (int64, topological order)."""
     scratch = np.zeros(6)
@@ -218,24 +277,35 @@ def propagate_forward(pins, graph, state) -> None:
 @njit(cache=True)
 def propagate_forward_incremental(
     seeds, pin_position, order, pin_out_indptr, pin_out_arcs, arc_to, graph, state
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
     """Update ``seeds`` and, in topological order, every fan-out pin whose values changed.
 
     ``pin_position``: int64 (n_pins,) index of each pin in ``order`` (the topological order).
     Dirty pins are found by scanning ``order`` from the first seed to the last dirty position
-    (a bitmap, no priority queue). Returns the pins recomputed (int64).
+    (a bitmap, no priority queue). Seeds and the fan-out of pins recomputed from the delay
+    tables are recomputed from the tables too; a pin reached only from pins whose arrivals
+    alone were updated re-adds its stored arc delays (the slews, loads and driver states those
+    delays come from are untouched, so the sums are the same). Returns the pins recomputed
+    (int64) and, of those, the pins whose arc delays were recomputed (int64).
     """
     n_pins = pin_position.shape[0]
     dirty = np.zeros(n_pins, np.bool_)
+    retime = np.zeros(n_pins, np.bool_)
     first = order.shape[0]
     last = -1
     for s in seeds:
         dirty[s] = True
+        retime[s] = True
         first = min(first, pin_position[s])
         last = max(last, pin_position[s])
     visited = [np.int64(0)]
     visited.pop()
+    retimed = [np.int64(0)]
+    retimed.pop()
     scratch = np.zeros(6)
+    slew_max, slew_min, dmp_state = state[2], state[3], state[10]
+    old_slews = np.zeros((2, 2))
+    old_dmp = np.zeros(dmp_state.shape[1:])
     i = first
     while i <= last:
         p = order[i]
@@ -244,7 +314,28 @@ def propagate_forward_incremental(
             continue
         dirty[p] = False
         visited.append(p)
-        if update_pin(p, graph, state, scratch):
+        keep_dmp = dmp_state.shape[0] > p
+        if retime[p]:
+            retimed.append(p)
+            old_slews[0, :] = slew_max[p]
+            old_slews[1, :] = slew_min[p]
+            if keep_dmp:
+                old_dmp[:] = dmp_state[p]
+            changed = update_pin(p, graph, state, scratch)
+            # Any change, even within the tolerance, of what the fan-out arc delays are
+            # computed from (slews, the driver's DMP state) re-times the fan-out.
+            moved = False
+            for rf in range(2):
+                if old_slews[0, rf] != slew_max[p, rf] or old_slews[1, rf] != slew_min[p, rf]:
+                    moved = True
+            if keep_dmp and not moved:
+                moved = not np.array_equal(old_dmp, dmp_state[p])
+            if moved:
+                for k in range(pin_out_indptr[p], pin_out_indptr[p + 1]):
+                    retime[arc_to[pin_out_arcs[k]]] = True
+        else:
+            changed = update_arrivals(p, graph, state)
+        if changed:
             for k in range(pin_out_indptr[p], pin_out_indptr[p + 1]):
                 q = arc_to[pin_out_arcs[k]]
                 if not dirty[q]:
@@ -254,7 +345,10 @@ def propagate_forward_incremental(
     result = np.empty(len(visited), np.int64)
     for j in range(len(visited)):
         result[j] = visited[j]
-    return result
+    result_retimed = np.empty(len(retimed), np.int64)
+    for j in range(len(retimed)):
+        result_retimed[j] = retimed[j]
+    return result, result_retimed
 
 
 @njit(cache=True)
