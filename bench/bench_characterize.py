@@ -237,7 +237,7 @@ def main() -> int:
     if not args.no_timing:
         timed = run_pinned(_ONE_CELL, timeout_s=600)
         lines.append(
-            f"- sky130_fd_sc_hd__inv_1 (2 arcs × 49 points, pin caps, leakage; one ngspice "
+            f"- sky130_fd_sc_hd__inv_1 (1 arc, 49 points × 2 edges, pin caps, leakage; one ngspice "
             f"process, models loaded once), one core: {timed['seconds']:.1f} s wall, "
             f"peak RSS of the Python side {timed['peak_mib']:.0f} MiB."
         )
