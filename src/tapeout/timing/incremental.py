@@ -661,10 +661,11 @@ class Timer:
         self._dirty_pins.clear()
         visited = np.zeros(graph.n_pins, dtype=bool)
         visited[seeds] = True
+        retimed = visited.copy()
         for launch in self.passes:
             # The first pass re-times every pin whose slews or arc delays moved; the others
             # start from all pins visited so far (their arrivals use those delays).
-            reached, _ = propagate_forward_incremental(
+            reached, reached_retimed = propagate_forward_incremental(
                 np.flatnonzero(visited),
                 self.pin_position,
                 graph.order,
@@ -674,13 +675,17 @@ class Timer:
                 *self._forward_arguments(launch),
             )
             visited[reached] = True
+            retimed[reached_retimed] = True
         visited_pins = np.flatnonzero(visited)
         self._combine_passes()
         changed_endpoints = self._evaluate_endpoints(visited_pins)
-        back = visited.copy()
-        back[graph.arc_from[gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, visited_pins)]] = (
-            True
-        )
+        # Required times move where arc delays moved (arcs into re-timed pins: their drivers
+        # and the re-timed pins) or endpoint requirements moved; moved arrivals alone do not
+        # move them.
+        retimed_pins = np.flatnonzero(retimed)
+        in_arcs = gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, retimed_pins)
+        back = retimed
+        back[graph.arc_from[in_arcs]] = True
         back[changed_endpoints] = True
         back_seeds = np.flatnonzero(back)
         propagate_backward_incremental(
