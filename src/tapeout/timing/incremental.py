@@ -445,14 +445,21 @@ class Timer:
             checks = np.arange(graph.check_clock_pin.size, dtype=np.int64)
             data_pins = np.unique(graph.check_data_pin)
         else:
+            # sorted unique sets through bitmaps (``visited`` may be most of the pins)
+            touched = np.zeros(graph.n_pins, dtype=bool)
+            touched[graph.check_data_pin] = True
+            touched[graph.check_clock_pin] = True
+            visited = visited[touched[visited]]
             by_data = gather_csr(self.data_check_indptr, self.data_check_indices, visited)
             by_clock = gather_csr(self.clock_check_indptr, self.clock_check_indices, visited)
-            checks = np.unique(np.concatenate([by_data, by_clock]))
-            data_pins = np.unique(graph.check_data_pin[checks])
+            selected = np.zeros(graph.check_clock_pin.size, dtype=bool)
+            selected[by_data] = True
+            selected[by_clock] = True
+            is_data = np.zeros(graph.n_pins, dtype=bool)
+            is_data[graph.check_data_pin[selected]] = True
+            data_pins = np.flatnonzero(is_data)
             # every check on those data pins takes part in their required time
-            checks = np.unique(
-                gather_csr(self.data_check_indptr, self.data_check_indices, data_pins)
-            )
+            checks = np.flatnonzero(is_data[graph.check_data_pin])
         period = resolved.clock_period_ps
         shift_setup = np.zeros(graph.check_clock_pin.size)
         shift_hold = np.zeros(graph.check_clock_pin.size)
