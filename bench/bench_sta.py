@@ -572,7 +572,7 @@ def main() -> None:
     ]
     previous = out.read_text() if out.exists() else ""
     if "--keep-designs" in sys.argv and DESIGNS_HEADER in previous:
-        lines += previous[previous.index(DESIGNS_HEADER) :].rstrip("\n").split("\n")
+        lines += previous[previous.index(DESIGNS_HEADER) :].split("\n")
     else:
         lines += _designs()
     text = "\n".join(lines)
