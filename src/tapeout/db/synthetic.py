@@ -43,11 +43,18 @@ def make_netlist(
     n_outputs: int = 64,
     menu: tuple[CellKind, ...] = SKY130_MENU,
     weights: np.ndarray | None = None,
+    logic_depth: int | None = None,
 ) -> Netlist:
     """A connected random netlist with ``n_insts`` instances (deterministic for ``seed``).
 
     Each instance drives one net; inputs connect to earlier drivers with a locality bias so the
     netlist has the clustered structure of real logic. Flops' ``CLK`` pins go to port ``clk``.
+
+    ``logic_depth``: when given, every gate gets a random level in ``1..logic_depth`` (flops 0)
+    and takes its inputs only from lower levels (an input that would not is redirected to the
+    nearest earlier flop, or a port), so no path between flops is longer than ``logic_depth``
+    gates, as in synthesized logic. When None, gates feed from any earlier gate and paths grow
+    with the netlist (thousands of levels at 1M instances): a stress case for timing.
     """
     rng = np.random.default_rng(seed)
     weights = _MENU_WEIGHTS if weights is None else weights
@@ -96,6 +103,8 @@ def make_netlist(
     source = sink_inst - back
     far = rng.random(sink_inst.size) < 0.03
     source[far] = rng.integers(-n_inputs, np.maximum(sink_inst[far], 1))
+    if logic_depth is not None:
+        source = _bound_depth(source, sink_inst, kinds, menu, logic_depth, n_inputs, rng)
     from_port = source < 0
     pin_net[sink] = np.where(
         from_port, 1 + (np.abs(source) % max(n_inputs, 1)), n_in_nets + np.maximum(source, 0)
@@ -119,3 +128,33 @@ def make_netlist(
     )
     netlist.build_index()
     return netlist
+
+
+def _bound_depth(
+    source: np.ndarray,
+    sink_inst: np.ndarray,
+    kinds: np.ndarray,
+    menu: tuple[CellKind, ...],
+    logic_depth: int,
+    n_inputs: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Redirect gate inputs so levels strictly increase along every gate-to-gate connection.
+
+    source: int64 (k,) driving instance per sink pin (negative: a port); sink_inst: int64 (k,).
+    """
+    if logic_depth < 1:
+        raise ValueError("logic_depth must be at least 1")
+    sequential = np.array(["CLK" in kind.inputs for kind in menu])[kinds]
+    level = np.where(sequential, 0, rng.integers(1, logic_depth + 1, size=kinds.size))
+    # Index of the nearest flop at or before each instance (-1: none yet).
+    last_flop = np.maximum.accumulate(np.where(sequential, np.arange(kinds.size), -1))
+    source = source.copy()
+    gate_sink = ~sequential[sink_inst]
+    from_gate = source >= 0
+    bad = gate_sink & from_gate
+    bad[bad] = level[source[bad]] >= level[sink_inst[bad]]
+    redirected = last_flop[source[bad]]
+    # No earlier flop: take a primary input instead (negative source = port).
+    source[bad] = np.where(redirected >= 0, redirected, -1 - (source[bad] % max(n_inputs, 1)))
+    return source
