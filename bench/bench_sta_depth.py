@@ -5,13 +5,16 @@
 script runs the same measurement (same snippet, same resizes, one core) on
 ``make_netlist(n, logic_depth=D)`` and writes bench/results/sta_depth.md.
 
-Run: ``.venv/bin/python bench/bench_sta_depth.py [n] [depth]`` (default 1,000,000 and 40).
+Run: ``.venv/bin/python bench/bench_sta_depth.py [n] [depth] [--peer]`` (default 1,000,000 and
+40); ``--peer`` also runs Debian ``sta`` on the same netlist, stopped after 300 s.
 """
 
 from __future__ import annotations
 
 import platform
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -44,9 +47,26 @@ SNIPPET = _OURS.replace(
 )
 
 
+def _peer(n: int, depth: int) -> dict | None:
+    """Debian ``sta`` through bench_sta's runner, on the bounded-depth netlist."""
+    try:
+        import bench.bench_sta as base
+    except ModuleNotFoundError:
+        import bench_sta as base  # type: ignore[no-redef]
+    base._WRITE = base._WRITE.replace(
+        "netlist = make_netlist(n, seed=0)",
+        f"netlist = make_netlist(n, seed=0, logic_depth={depth})",
+    )
+    base.STA_LIMIT_S = 300
+    with tempfile.TemporaryDirectory() as name:
+        return base._opensta(Path(name), n)
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    depth = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    numbers = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(numbers[0]) if numbers else 1_000_000
+    depth = int(numbers[1]) if len(numbers) > 1 else 40
+    peer = _peer(n, depth) if "--peer" in sys.argv else None
     assert SNIPPET != _OURS, "bench_sta's snippet changed: update the replacement"
     ours = _run(SNIPPET, str(n), str(LIBERTY), str(N_RESIZES), str(depth))
     full_ok = ours["full_cpu_seconds"] <= TARGET_FULL_S
@@ -76,6 +96,16 @@ def main() -> None:
         f"| peak memory (MiB) | {ours['peak_mib']:.0f} | – | – | – |",
         "",
         f"Setup WNS {ours['wns_ps'] / 1000:.2f} ns, TNS {ours['tns_ps'] / 1000:.0f} ns.",
+        "",
+        "Debian `sta` 2.0.17 on the same netlist, SDC and resizes (one core, stopped after "
+        "300 s; phases it did not reach are missing; seconds, peak memory in MiB; it applies "
+        "the Liberty's default wire-load model, so its slacks differ): "
+        + (
+            ", ".join(f"{k} {v:.2f}" for k, v in peer.items() if isinstance(v, float))
+            if peer
+            else "not run (pass --peer)"
+        )
+        + ".",
         "",
     ]
     text = "\n".join(lines)
