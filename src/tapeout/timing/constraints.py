@@ -11,11 +11,34 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tapeout.db.constraints import Constraints, ObjectRef
+from tapeout.db.constraints import Constraints, ObjectRef, PathException
 from tapeout.db.netlist import Netlist
 from tapeout.log import Log
 
 MAX_EXPANSION_EDGES = 1000
+
+
+@dataclass(eq=False)
+class FromException:
+    """A false or multicycle path with ``-from`` (optionally ``-to``).
+
+    It applies to the paths launched by a clock in ``from_clocks`` or starting at an input
+    port pin in ``from_pins`` (the Timer gives those ports launch passes of their own).
+
+    Attributes:
+        false_setup, false_hold: the path is false for setup (and recovery) / hold (removal).
+        multicycle_setup, multicycle_hold: multipliers (None: not set by this exception).
+        from_clocks: clock indices; from_pins: int64 (k,) input port pins.
+        targets: bool (n_pins,) endpoints it applies to, or None for every endpoint.
+    """
+
+    false_setup: bool
+    false_hold: bool
+    multicycle_setup: int | None
+    multicycle_hold: int | None
+    from_clocks: set[int]
+    from_pins: np.ndarray
+    targets: np.ndarray | None
 
 
 @dataclass(eq=False)
@@ -47,6 +70,7 @@ class ResolvedConstraints:
         driving_cells: port pin -> (cell, pin, from_pin, input transition ps or None).
         unclocked_inputs: int64 (k,) input port pins without any input delay (launch unclocked
             paths at time 0, tag ``unclocked_tag``).
+        from_exceptions: the ``-from`` false / multicycle paths.
     """
 
     clock_names: list[str]
@@ -75,6 +99,7 @@ class ResolvedConstraints:
     driving_cells: dict[int, tuple[str, str, str, float | None]] = field(default_factory=dict)
     unclocked_inputs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unclocked_tag: int = 0
+    from_exceptions: list[FromException] = field(default_factory=list)
 
 
 def _relations(
@@ -274,12 +299,18 @@ def resolve_constraints(
     false_endpoints = np.zeros(n_pins, dtype=bool)
     multicycle_setup = np.ones(n_pins, dtype=np.int64)
     multicycle_hold = np.zeros(n_pins, dtype=np.int64)
+    from_exceptions: list[FromException] = []
     for exception in constraints.exceptions:
         if exception.kind not in ("false_path", "multicycle_path"):
             log.warn("STA-0014", f"{exception.kind} is not supported yet; ignored")
             continue
-        if exception.from_objects or exception.through:
-            log.warn("STA-0015", f"{exception.kind} -from/-through is not supported yet; ignored")
+        if exception.through:
+            log.warn("STA-0015", f"{exception.kind} -through is not supported yet; ignored")
+            continue
+        if exception.from_objects:
+            resolved_from = _resolve_from(exception, resolver, clock_index, n_pins, log)
+            if resolved_from is not None:
+                from_exceptions.append(resolved_from)
             continue
         targets = (
             resolver.pins(exception.to_objects) if exception.to_objects else list(range(n_pins))
@@ -317,4 +348,49 @@ def resolve_constraints(
         driving_cells=driving,
         unclocked_inputs=np.asarray(sorted(unclocked_inputs), dtype=np.int64),
         unclocked_tag=unclocked,
+        from_exceptions=from_exceptions,
+    )
+
+
+def _resolve_from(
+    exception: PathException,
+    resolver: _PinResolver,
+    clock_index: dict[str, int],
+    n_pins: int,
+    log: Log,
+) -> FromException | None:
+    """A ``-from`` exception on clocks and input ports (other start points are warned about)."""
+    clocks: set[int] = set()
+    ports: list[ObjectRef] = []
+    for kind, name in exception.from_objects:
+        if kind == "clock" and name in clock_index:
+            clocks.add(clock_index[name])
+        elif kind in ("port", "all_inputs"):
+            ports.append((kind, name))
+        else:
+            log.warn(
+                "STA-0016",
+                f"{exception.kind} -from {kind} {name} is not supported yet (only clocks and "
+                "input ports); ignored",
+            )
+            return None
+    targets = None
+    if exception.to_objects:
+        targets = np.zeros(n_pins, dtype=bool)
+        targets[resolver.pins(exception.to_objects)] = True
+    false = exception.kind == "false_path"
+    setup_multiplier = hold_multiplier = None
+    if not false:
+        if exception.hold and not exception.setup:
+            hold_multiplier = exception.multiplier
+        else:
+            setup_multiplier = exception.multiplier
+    return FromException(
+        false_setup=false and exception.setup,
+        false_hold=false and exception.hold,
+        multicycle_setup=setup_multiplier,
+        multicycle_hold=hold_multiplier,
+        from_clocks=clocks,
+        from_pins=np.unique(np.asarray(resolver.pins(ports), dtype=np.int64)),
+        targets=targets,
     )

@@ -58,9 +58,12 @@ class LaunchPass:
     check_required: np.ndarray
     check_slack: np.ndarray
     check_margin: np.ndarray
+    exceptions: tuple[int, ...] = ()
 
     @classmethod
-    def empty(cls, clock: int, sources: tuple, n_pins: int, n_checks: int) -> LaunchPass:
+    def empty(
+        cls, clock: int, sources: tuple, n_pins: int, n_checks: int, exceptions: tuple = ()
+    ) -> LaunchPass:
         """A pass with fresh arrival and check arrays."""
         return cls(
             clock,
@@ -74,6 +77,7 @@ class LaunchPass:
             np.full((n_checks, 2), np.nan),
             np.full((n_checks, 2), np.nan),
             np.full((n_checks, 2), np.nan),
+            exceptions,
         )
 
 
@@ -199,12 +203,44 @@ class Timer:
         n_pins, n_checks = graph.n_pins, graph.check_clock_pin.size
         n_clock_tags = 2 * len(resolved.clock_names)
         tags = self.source_tag
-        clocks = sorted({int(t) // 2 for t in np.unique(tags) if 0 <= t < n_clock_tags})
+        # ``-from <input port>`` exceptions: the ports they name launch passes of their own
+        # (one per clock and set of exceptions naming the port); ``-from <clock>`` exceptions
+        # apply to every pass of that clock.
+        exceptions = resolved.from_exceptions
+        named_by: dict[int, list[int]] = {}
+        for index, exception in enumerate(exceptions):
+            for pin in exception.from_pins.tolist():
+                named_by.setdefault(pin, []).append(index)
+        members: list[tuple[int, ...]] = [()]
+        group_ids = {(): 0}
+        group = np.zeros(n_pins, dtype=np.int64)
+        for pin, indices in named_by.items():
+            key = tuple(indices)
+            if key not in group_ids:
+                group_ids[key] = len(members)
+                members.append(key)
+            group[pin] = group_ids[key]
+        keys = sorted(
+            {
+                (int(t) // 2, int(g))
+                for t, g in zip(tags.ravel(), np.repeat(group, 2), strict=True)
+                if 0 <= t < n_clock_tags
+            }
+        )
+
+        def applying(clock: int, bits: int) -> tuple[int, ...]:
+            return tuple(
+                index
+                for index, exception in enumerate(exceptions)
+                if index in members[bits] or clock in exception.from_clocks
+            )
+
         self.passes: list[LaunchPass] = []
-        if len(clocks) <= 1:
+        if len(keys) <= 1:
+            clock, bits = keys[0] if keys else (-1, 0)
             self.passes.append(
                 LaunchPass(
-                    clocks[0] if clocks else -1,
+                    clock,
                     self.source_arrival_max,
                     self.source_arrival_min,
                     self.source_tag,
@@ -217,17 +253,25 @@ class Timer:
                     self.check_required_ps,
                     self.check_slack_ps,
                     self.check_margin_ps,
+                    applying(clock, bits),
                 )
             )
         else:
-            for clock in clocks:
-                mine = (tags >= 0) & (tags // 2 == clock) & (tags < n_clock_tags)
+            for clock, bits in keys:
+                mine = (
+                    (tags >= 0)
+                    & (tags // 2 == clock)
+                    & (tags < n_clock_tags)
+                    & (group == bits)[:, None]
+                )
                 sources = (
                     np.where(mine, self.source_arrival_max, -np.inf),
                     np.where(mine, self.source_arrival_min, np.inf),
                     np.where(mine, tags, -1),
                 )
-                self.passes.append(LaunchPass.empty(clock, sources, n_pins, n_checks))
+                self.passes.append(
+                    LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
+                )
         self.n_clocked_passes = len(self.passes)
         self.check_pass = np.zeros((n_checks, 2), dtype=np.int64)
         unclocked = resolved.unclocked_inputs
@@ -235,16 +279,19 @@ class Timer:
         self.unclocked_arrival_max_ps = np.zeros((0, 2))
         self.unclocked_arrival_min_ps = np.zeros((0, 2))
         if self.track_unclocked:
-            sources = (
-                np.full((n_pins, 2), -np.inf),
-                np.full((n_pins, 2), np.inf),
-                np.full((n_pins, 2), -1, dtype=np.int64),
-            )
-            sources[0][unclocked] = 0.0
-            sources[1][unclocked] = 0.0
-            sources[2][unclocked] = resolved.unclocked_tag
-            launch = LaunchPass.empty(-1, sources, n_pins, 0)
-            self.passes.append(launch)
+            for bits in sorted({int(g) for g in group[unclocked]}):
+                mine = unclocked[group[unclocked] == bits]
+                sources = (
+                    np.full((n_pins, 2), -np.inf),
+                    np.full((n_pins, 2), np.inf),
+                    np.full((n_pins, 2), -1, dtype=np.int64),
+                )
+                sources[0][mine] = 0.0
+                sources[1][mine] = 0.0
+                sources[2][mine] = resolved.unclocked_tag
+                launch = LaunchPass.empty(-1, sources, n_pins, 0, applying(-1, bits))
+                self.passes.append(launch)
+            launch = self.passes[self.n_clocked_passes]
             self.unclocked_arrival_max_ps = launch.arrival_max
             self.unclocked_arrival_min_ps = launch.arrival_min
         self.output_pass_max = np.zeros((0, 2), dtype=np.int64)
@@ -463,15 +510,20 @@ class Timer:
         period = resolved.clock_period_ps
         shift_setup = np.zeros(graph.check_clock_pin.size)
         shift_hold = np.zeros(graph.check_clock_pin.size)
+        data = graph.check_data_pin[checks]
+        capture_period = np.zeros(checks.size)
         if checks.size and period.size:
-            data = graph.check_data_pin[checks]
             capture_tag = self.tag_min[graph.check_clock_pin[checks], graph.check_clock_rf[checks]]
             capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
-            multiplier = resolved.multicycle_setup[data]
-            hold_multiplier = resolved.multicycle_hold[data]
+        late_check = (graph.check_kind[checks] != CHECK_HOLD) & (
+            graph.check_kind[checks] != CHECK_REMOVAL
+        )
+        for launch in self.passes[: self.n_clocked_passes]:
+            multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
+                launch, data
+            )
             shift_setup[checks] = (multiplier - 1) * capture_period
             shift_hold[checks] = (multiplier - 1 - hold_multiplier) * capture_period
-        for launch in self.passes[: self.n_clocked_passes]:
             evaluate_checks(
                 checks,
                 graph.check_clock_pin,
@@ -501,6 +553,9 @@ class Timer:
                 launch.check_slack,
                 launch.check_margin,
             )
+            false = checks[(false_setup & late_check) | (false_hold & ~late_check)]
+            launch.check_required[false] = np.nan
+            launch.check_slack[false] = np.nan
         if self.n_clocked_passes > 1:
             clocked = self.passes[: self.n_clocked_passes]
             slack = np.stack([launch.check_slack[checks] for launch in clocked])
@@ -540,12 +595,40 @@ class Timer:
         self.endpoint_required_min[pins] = new_min
         return changed
 
+    def _pass_exceptions(
+        self, launch: LaunchPass, pins: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(setup multiplier, hold multiplier, false for setup, false for hold) at endpoint
+        ``pins`` (int64 (k,)) for the paths of ``launch``: the ``-to`` exceptions, overridden
+        by the ``-from`` exceptions of the pass."""
+        resolved = self.constraints
+        multiplier = resolved.multicycle_setup[pins].copy()
+        hold_multiplier = resolved.multicycle_hold[pins].copy()
+        false_setup = resolved.false_endpoints[pins].copy()
+        false_hold = false_setup.copy()
+        for index in launch.exceptions:
+            exception = resolved.from_exceptions[index]
+            hit = (
+                np.ones(pins.size, dtype=bool)
+                if exception.targets is None
+                else exception.targets[pins]
+            )
+            if exception.multicycle_setup is not None:
+                multiplier[hit] = exception.multicycle_setup
+            if exception.multicycle_hold is not None:
+                hold_multiplier[hit] = exception.multicycle_hold
+            false_setup |= hit & exception.false_setup
+            false_hold |= hit & exception.false_hold
+        return multiplier, hold_multiplier, false_setup, false_hold
+
     def _output_required(
-        self, tag_max: np.ndarray, tag_min: np.ndarray
+        self, tag_max: np.ndarray, tag_min: np.ndarray, launch: LaunchPass
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Required times (ps, (n_outputs, 2)) at output ports for launches ``tag_*``."""
+        """Required times (ps, (n_outputs, 2)) at output ports for launches ``tag_*`` of the
+        pass ``launch``."""
         resolved = self.constraints
         pins = self.output_pins
+        multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(launch, pins)
         capture = resolved.output_tag[pins]
         clock = capture // 2
         period = resolved.clock_period_ps[clock]
@@ -556,7 +639,7 @@ class Timer:
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.setup_relation_ps[np.maximum(launch, 0), capture]
-            shift = (resolved.multicycle_setup[pins] - 1) * period
+            shift = (multiplier - 1) * period
             required_max[:, rf] = np.where(
                 ok,
                 edge
@@ -571,7 +654,7 @@ class Timer:
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.hold_relation_ps[np.maximum(launch, 0), capture]
-            shift = (resolved.multicycle_setup[pins] - 1 - resolved.multicycle_hold[pins]) * period
+            shift = (multiplier - 1 - hold_multiplier) * period
             required_min[:, rf] = np.where(
                 ok,
                 edge
@@ -582,9 +665,8 @@ class Timer:
                 + resolved.uncertainty_hold_ps[clock],
                 np.nan,
             )
-        false = resolved.false_endpoints[pins]
-        required_max[false] = np.nan
-        required_min[false] = np.nan
+        required_max[false_setup] = np.nan
+        required_min[false_hold] = np.nan
         return required_max, required_min
 
     def _evaluate_outputs(self) -> None:
@@ -596,7 +678,9 @@ class Timer:
         pins = self.output_pins
         slack_max_all, slack_min_all, required_max_all, required_min_all = [], [], [], []
         for launch in self.passes:
-            required_max, required_min = self._output_required(launch.tag_max, launch.tag_min)
+            required_max, required_min = self._output_required(
+                launch.tag_max, launch.tag_min, launch
+            )
             required_max_all.append(required_max)
             required_min_all.append(required_min)
             slack_max_all.append(required_max - launch.arrival_max[pins])
