@@ -100,10 +100,12 @@ def test_false_path_from_port(case) -> None:
     assert result["y"] == pytest.approx(base["y"], abs=1e-6)
 
 
-def test_multicycle_from_port(case) -> None:
+@pytest.mark.parametrize("delay_a_ps", [300.0, 1500.0])
+def test_multicycle_from_port(case, delay_a_ps: float) -> None:
     netlist, libraries = case
-    from_a, from_b = only(case, "a"), only(case, "b")
-    constraints = make_constraints()
+    from_a = only(case, "a", delay_a_ps=delay_a_ps)
+    from_b = only(case, "b", delay_a_ps=delay_a_ps)
+    constraints = make_constraints(delay_a_ps=delay_a_ps)
     constraints.exceptions.append(
         PathException("multicycle_path", from_objects=[("port", "a")], multiplier=2)
     )
@@ -111,6 +113,8 @@ def test_multicycle_from_port(case) -> None:
     for endpoint in ("f1/D", "y"):
         expected = min(from_a[endpoint] + PERIOD_PS, from_b[endpoint])
         assert result[endpoint] == pytest.approx(expected, abs=1e-6)
+    if delay_a_ps > 1000.0:  # a still holds the worst path, one period later
+        assert result["f1/D"] < from_b["f1/D"] - 100.0
     # hold: the setup multiplier moves the hold edge one period later too (b delayed so
     # that a holds the earliest paths)
     late_b = make_constraints(delay_a_ps=0.0, delay_b_ps=5.0e5)
