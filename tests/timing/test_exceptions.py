@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from tapeout.db.constraints import Clock, Constraints, PathException, PortDelay
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.netlist import Netlist, NetlistBuilder, PortDirection
-from tapeout.timing import Timer
+from tapeout.formats.sdc import read_sdc
+from tapeout.timing import Timer, TimingOptions
+from tests.conftest import shared_path
+from tests.timing.conftest import GcdCase
 
 PERIOD_PS = 1000.0
 EARLY_PS = -1.0e6  # an input delay this early takes its port out of the setup picture
@@ -168,3 +173,36 @@ def test_incremental_equals_full_with_from_exceptions(case) -> None:
         reference = full.endpoint_slacks(check)
         assert np.array_equal(incremental[0], reference[0])
         assert np.allclose(incremental[1], reference[1], atol=1e-6)
+
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "exceptions"
+
+
+@pytest.mark.parametrize("variant", ["false", "mcp"])
+def test_gcd_from_exceptions_match_opensta(gcd: GcdCase, variant: str, tmp_path: Path) -> None:
+    """gcd at a 0.6 ns clock with ``-from`` exceptions: endpoint slacks as Debian OpenSTA's."""
+    reference = (DATA / f"gcd_{variant}.txt").read_text().splitlines()
+    added = [line[4:] for line in reference if line.startswith("#   ")]
+    rows = [line.split() for line in reference if not line.startswith("#")]
+    sdc = shared_path("sta/gcd_sky130hd/gcd_sky130hd.sdc").read_text()
+    assert "set period 5\n" in sdc
+    path = tmp_path / "gcd.sdc"
+    path.write_text(sdc.replace("set period 5\n", "set period 0.6\n") + "\n".join(added) + "\n")
+    timer = Timer(
+        gcd.netlist,
+        [gcd.library],
+        read_sdc(path, netlist=gcd.netlist),
+        options=TimingOptions(wires="auto"),
+    )
+    timer.update()
+    for column, check in ((1, "setup"), (2, "hold")):
+        pins, slack = timer.endpoint_slacks(check)
+        ours = {
+            gcd.netlist.pin_name(int(p)): s
+            for p, s in zip(pins, slack, strict=True)
+            if not np.isnan(s)
+        }
+        expected = {row[0]: float(row[column]) * 1000.0 for row in rows if row[column] != "nan"}
+        assert sorted(ours) == sorted(expected)
+        for endpoint, value in expected.items():
+            assert ours[endpoint] == pytest.approx(value, abs=0.1), (check, endpoint)
