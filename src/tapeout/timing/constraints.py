@@ -57,6 +57,8 @@ class ResolvedConstraints:
             (source + network; network only when not propagated).
         clock_slew_ps: float64 (n_clocks,) ideal clock slew (``set_clock_transition``, else 0).
         clock_propagated: bool (n_clocks,).
+        clock_generated: bool (n_clocks,) ``create_generated_clock`` (its period and waveform
+            derived from the master's by the SDC reader; ideal, at its edges on its source).
         uncertainty_setup_ps, uncertainty_hold_ps: float64 (n_clocks,).
         input_arrival_max, input_arrival_min: float64 (n_pins, 2) input-delay arrivals (±inf
             where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
@@ -100,6 +102,7 @@ class ResolvedConstraints:
     unclocked_inputs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     unclocked_tag: int = 0
     from_exceptions: list[FromException] = field(default_factory=list)
+    clock_generated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _relations(
@@ -192,8 +195,6 @@ def resolve_constraints(
         waveform = clock.waveform_ps or [0.0, clock.period_ps / 2]
         edge_time[2 * k] = waveform[0]
         edge_time[2 * k + 1] = waveform[1] if len(waveform) > 1 else clock.period_ps / 2
-        if clock.generated:
-            log.warn("STA-0011", f"generated clock {clock.name} is timed as a plain clock")
     # Tags 0 .. 2*n_clocks-1 are clock edges; the last one is "unclocked" (an input port
     # without input delay arrives at 0 and is checked against the first capture edge after 0).
     n_tags = 2 * n_clocks + 1
@@ -349,6 +350,7 @@ def resolve_constraints(
         unclocked_inputs=np.asarray(sorted(unclocked_inputs), dtype=np.int64),
         unclocked_tag=unclocked,
         from_exceptions=from_exceptions,
+        clock_generated=np.array([clock.generated for clock in clocks], dtype=bool),
     )
 
 

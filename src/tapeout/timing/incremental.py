@@ -350,6 +350,7 @@ class Timer:
         self.source_tag = resolved.input_tag.copy()
         self.source_slew_ps = resolved.input_slew_ps.copy()
         self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
+        self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
         self.clock_network = np.zeros(n_pins, dtype=bool)
         for k, pins in enumerate(resolved.clock_source_pins):
             if pins.size == 0:
@@ -363,6 +364,8 @@ class Timer:
                     resolved.edge_time_ps[tag] + resolved.clock_latency_min_ps[k]
                 )
                 self.source_tag[pins, edge] = tag
+            if k < resolved.clock_generated.size and resolved.clock_generated[k]:
+                self._cut_generated_source(k, pins)
             network = self._clock_network(pins)
             self.clock_network |= network
             if not resolved.clock_propagated[k]:
@@ -370,6 +373,22 @@ class Timer:
                 ideal = network[graph.arc_from] & (graph.arc_timing_type == 0)
                 self.arc_ideal |= ideal
         self._apply_driving_cells()
+
+    def _cut_generated_source(self, clock: int, pins: np.ndarray) -> None:
+        """A generated clock's source pins carry that clock only: the cell arcs into them
+        (a divider register's CK->Q) are cut, so no master-clock arrival leaks past them."""
+        graph = self.graph
+        arcs = gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, pins)
+        wires = arcs[graph.arc_kind[arcs] == 0]
+        if wires.size:
+            self.log.warn(
+                "STA-0017",
+                f"generated clock {self.constraints.clock_names[clock]} is defined on a cell "
+                "input pin; the master clock's arrival there is not cut",
+            )
+        cut = arcs[graph.arc_kind[arcs] != 0]
+        self.arc_cut[cut] = True
+        graph.arc_delay_table[cut] = -1
 
     def _clock_network(self, sources: np.ndarray) -> np.ndarray:
         """Pins reached from ``sources`` through wires and combinational cell arcs."""
@@ -816,7 +835,7 @@ class Timer:
                 raise DesignError(
                     f"resize of {netlist.inst_names[inst]} to {master}: no arc {key[0]}->{key[1]}"
                 )
-            graph.arc_delay_table[a] = templates[count].delay_tables
+            graph.arc_delay_table[a] = -1 if self.arc_cut[a] else templates[count].delay_tables
             graph.arc_slew_table[a] = templates[count].slew_tables
         checks = np.flatnonzero(graph.check_inst == inst)
         for c in checks:
