@@ -206,3 +206,19 @@ def test_gcd_from_exceptions_match_opensta(gcd: GcdCase, variant: str, tmp_path:
         assert sorted(ours) == sorted(expected)
         for endpoint, value in expected.items():
             assert ours[endpoint] == pytest.approx(value, abs=0.1), (check, endpoint)
+
+
+def test_false_path_between_clocks(case) -> None:
+    netlist, libraries = case
+    from_b = only(case, "b", clock_a="virtual")
+    base = slacks(Timer(netlist, libraries, make_constraints(clock_a="virtual")), netlist, "setup")
+    for objects, expected in (
+        ({"from_objects": [("clock", "virtual")], "to_objects": [("clock", "clk")]}, from_b),
+        ({"from_objects": [("clock", "virtual")], "to_objects": [("clock", "virtual")]}, base),
+        ({"to_objects": [("clock", "clk")]}, {}),
+        ({"to_objects": [("clock", "virtual")]}, base),
+    ):
+        constraints = make_constraints(clock_a="virtual")
+        constraints.exceptions.append(PathException("false_path", **objects))
+        result = slacks(Timer(netlist, libraries, constraints), netlist, "setup")
+        assert {k: v for k, v in result.items() if not np.isnan(v)} == pytest.approx(expected)

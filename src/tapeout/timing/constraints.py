@@ -28,8 +28,10 @@ class FromException:
     Attributes:
         false_setup, false_hold: the path is false for setup (and recovery) / hold (removal).
         multicycle_setup, multicycle_hold: multipliers (None: not set by this exception).
-        from_clocks: clock indices; from_pins: int64 (k,) input port pins.
+        from_clocks: clock indices; from_pins: int64 (k,) input port pins; from_all: no
+            ``-from`` (a ``-to <clock>`` exception: every launch).
         targets: bool (n_pins,) endpoints it applies to, or None for every endpoint.
+        to_clocks: capture clock indices it applies to (None: every capture clock).
     """
 
     false_setup: bool
@@ -39,6 +41,8 @@ class FromException:
     from_clocks: set[int]
     from_pins: np.ndarray
     targets: np.ndarray | None
+    from_all: bool = False
+    to_clocks: set[int] | None = None
 
 
 @dataclass(eq=False)
@@ -308,7 +312,7 @@ def resolve_constraints(
         if exception.through:
             log.warn("STA-0015", f"{exception.kind} -through is not supported yet; ignored")
             continue
-        if exception.from_objects:
+        if exception.from_objects or any(kind == "clock" for kind, _ in exception.to_objects):
             resolved_from = _resolve_from(exception, resolver, clock_index, n_pins, log)
             if resolved_from is not None:
                 from_exceptions.append(resolved_from)
@@ -361,7 +365,8 @@ def _resolve_from(
     n_pins: int,
     log: Log,
 ) -> FromException | None:
-    """A ``-from`` exception on clocks and input ports (other start points are warned about)."""
+    """A ``-from`` exception on clocks and input ports (other start points are warned about),
+    or one ``-to`` clocks."""
     clocks: set[int] = set()
     ports: list[ObjectRef] = []
     for kind, name in exception.from_objects:
@@ -376,10 +381,15 @@ def _resolve_from(
                 "input ports); ignored",
             )
             return None
+    to_clocks = {clock_index[name] for kind, name in exception.to_objects if kind == "clock"}
+    if any(kind == "clock" and name not in clock_index for kind, name in exception.to_objects):
+        log.warn("STA-0016", f"{exception.kind} -to names an unknown clock; ignored")
+        return None
+    to_pins = [(kind, name) for kind, name in exception.to_objects if kind != "clock"]
     targets = None
-    if exception.to_objects:
+    if to_pins:
         targets = np.zeros(n_pins, dtype=bool)
-        targets[resolver.pins(exception.to_objects)] = True
+        targets[resolver.pins(to_pins)] = True
     false = exception.kind == "false_path"
     setup_multiplier = hold_multiplier = None
     if not false:
@@ -395,4 +405,6 @@ def _resolve_from(
         from_clocks=clocks,
         from_pins=np.unique(np.asarray(resolver.pins(ports), dtype=np.int64)),
         targets=targets,
+        from_all=not exception.from_objects,
+        to_clocks=to_clocks or None,
     )

@@ -232,7 +232,7 @@ class Timer:
             return tuple(
                 index
                 for index, exception in enumerate(exceptions)
-                if index in members[bits] or clock in exception.from_clocks
+                if index in members[bits] or clock in exception.from_clocks or exception.from_all
             )
 
         self.passes: list[LaunchPass] = []
@@ -531,15 +531,16 @@ class Timer:
         shift_hold = np.zeros(graph.check_clock_pin.size)
         data = graph.check_data_pin[checks]
         capture_period = np.zeros(checks.size)
+        capture_tag = self.tag_min[graph.check_clock_pin[checks], graph.check_clock_rf[checks]]
+        capture_clock = np.where(capture_tag >= 0, capture_tag // 2, -1)
         if checks.size and period.size:
-            capture_tag = self.tag_min[graph.check_clock_pin[checks], graph.check_clock_rf[checks]]
             capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
         late_check = (graph.check_kind[checks] != CHECK_HOLD) & (
             graph.check_kind[checks] != CHECK_REMOVAL
         )
         for launch in self.passes[: self.n_clocked_passes]:
             multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
-                launch, data
+                launch, data, capture_clock
             )
             shift_setup[checks] = (multiplier - 1) * capture_period
             shift_hold[checks] = (multiplier - 1 - hold_multiplier) * capture_period
@@ -615,11 +616,11 @@ class Timer:
         return changed
 
     def _pass_exceptions(
-        self, launch: LaunchPass, pins: np.ndarray
+        self, launch: LaunchPass, pins: np.ndarray, capture_clock: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(setup multiplier, hold multiplier, false for setup, false for hold) at endpoint
-        ``pins`` (int64 (k,)) for the paths of ``launch``: the ``-to`` exceptions, overridden
-        by the ``-from`` exceptions of the pass."""
+        ``pins`` (int64 (k,)) captured by ``capture_clock`` (int64 (k,), -1 none) for the paths
+        of ``launch``: the ``-to`` pin exceptions, overridden by the pass's exceptions."""
         resolved = self.constraints
         multiplier = resolved.multicycle_setup[pins].copy()
         hold_multiplier = resolved.multicycle_hold[pins].copy()
@@ -632,6 +633,8 @@ class Timer:
                 if exception.targets is None
                 else exception.targets[pins]
             )
+            if exception.to_clocks is not None:
+                hit &= np.isin(capture_clock, list(exception.to_clocks))
             if exception.multicycle_setup is not None:
                 multiplier[hit] = exception.multicycle_setup
             if exception.multicycle_hold is not None:
@@ -647,7 +650,9 @@ class Timer:
         pass ``launch``."""
         resolved = self.constraints
         pins = self.output_pins
-        multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(launch, pins)
+        multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
+            launch, pins, resolved.output_tag[pins] // 2
+        )
         capture = resolved.output_tag[pins]
         clock = capture // 2
         period = resolved.clock_period_ps[clock]
