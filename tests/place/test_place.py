@@ -72,6 +72,19 @@ def test_detailed_placement_only_improves_and_stays_legal() -> None:
     assert legality_errors(problem, fixed_x, fixed_y) == []
 
 
+@pytest.mark.parametrize(("window", "gaps"), [(2, 0), (4, 5)])
+def test_detailed_placement_window_and_gaps_stay_legal(window: int, gaps: int) -> None:
+    problem = random_problem(300, seed=9)
+    fixed_x, fixed_y = _fixed(problem)
+    global_place(problem, PlaceOptions())
+    legalize(problem)
+    before = problem.hpwl()
+    result = detailed_place(problem, passes=2, window=window, gaps=gaps)
+    assert result.hpwl_after == pytest.approx(problem.hpwl())
+    assert result.hpwl_after < before
+    assert legality_errors(problem, fixed_x, fixed_y) == []
+
+
 def test_place_problem_is_legal_deterministic_and_logs_progress(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -69,6 +70,8 @@ def detailed_place(
     *,
     passes: int = 2,
     reach: int = 1,
+    gaps: int = 3,
+    window: int = 3,
     matching: bool = True,
     max_net_degree: int = 1000,
     log: Log | None = None,
@@ -76,8 +79,10 @@ def detailed_place(
     """Improve a legal placement in place; multi-row cells and fixed cells do not move.
 
     ``passes`` rounds of global moves/swaps, reordering and shifting, then (``matching``)
-    independent-set matching, then the passes again. ``reach``: global moves look at the rows
-    within this many rows of the two nearest ones. Nets with more than ``max_net_degree`` pins
+    independent-set matching and the passes again (up to three rounds while matching gains).
+    ``window``: cells reordered together. ``reach``: global moves look at the rows
+    within this many rows of the two nearest ones, at the gap nearest the cell's optimal x and
+    ``gaps`` more gaps on either side of it. Nets with more than ``max_net_degree`` pins
     are left out of the move costs (they still count in the reported HPWL).
     """
     log = log or Log()
@@ -86,12 +91,13 @@ def detailed_place(
     if passes == 0:
         return DetailedResult(before, before, 0, 0.0)
     pins = _light_pins(problem, max_net_degree)
-    done = _run_passes(problem, pins, passes, reach)
-    if matching:
+    done = _run_passes(problem, pins, passes, reach, gaps, window)
+    for _ in range(3 if matching else 0):
         matched = problem.hpwl()
         _match(problem, pins)
-        if problem.hpwl() < (1 - 1e-4) * matched:
-            done += _run_passes(problem, pins, passes, reach)
+        if problem.hpwl() >= (1 - 1e-4) * matched:
+            break
+        done += _run_passes(problem, pins, passes, reach, gaps, window)
     after = problem.hpwl()
     seconds = time.perf_counter() - start_time
     log.info(
@@ -151,7 +157,15 @@ def _match(
             y[cells[rows]] = spot_y[columns]
 
 
-def _run_passes(problem: PlacementProblem, pins: _Pins, passes: int, reach: int) -> int:
+def _permutations(window: int) -> np.ndarray:
+    """int64 (window! - 1, window): every reordering of ``window`` slots but the identity."""
+    rows = list(itertools.permutations(range(window)))[1:]
+    return np.asarray(rows, dtype=np.int64).reshape(-1, window)
+
+
+def _run_passes(
+    problem: PlacementProblem, pins: _Pins, passes: int, reach: int, gaps: int, window: int
+) -> int:
     """Run detailed passes on ``problem`` (in place); returns how many ran."""
     before = problem.hpwl()
     single = _single_row_cells(problem)
@@ -212,6 +226,7 @@ def _run_passes(problem: PlacementProblem, pins: _Pins, passes: int, reach: int)
     cell_slot[slot_cell] = np.arange(n_slots)
     x = problem.cell_x.astype(np.float64, copy=True)
     y = problem.cell_y.astype(np.float64, copy=True)
+    permutations = _permutations(window)
     done = 0
     for _ in range(passes):
         done += 1
@@ -222,7 +237,7 @@ def _run_passes(problem: PlacementProblem, pins: _Pins, passes: int, reach: int)
             segment_low, segment_high, segment_row, problem.row_y, problem.row_x,
             problem.row_site_width, np.argsort(problem.row_y, kind="stable").astype(np.int64),
             row_segment_indptr, slot_cell, cell_slot, slot_segment, slot_next, slot_prev,
-            segment_head, reach,
+            segment_head, reach, gaps, permutations,
         )  # fmt: skip
         if gain < 1e-4 * before:
             break

@@ -1,4 +1,5 @@
-"""Detailed placement moves (numba): global moves and swaps, window reordering, in-row shifts.
+"""Detailed placement moves (numba): global moves and swaps, window reordering, in-row shifts
+of single cells and of blocks of abutting cells.
 
 Every move is kept only when the weighted HPWL of the nets it touches goes down, and every move
 keeps the placement legal (cells stay in their segment's free space, on sites). Each free row
@@ -239,8 +240,13 @@ def detailed_pass(
     slot_prev,
     segment_head,
     reach,
+    gaps,
+    permutations,
 ):  # pragma: no cover - numba
-    """One pass of global moves/swaps, window-3 reordering and shifts; returns the HPWL gain."""
+    """One pass of global moves/swaps, window reordering and shifts; returns the HPWL gain.
+
+    ``permutations``: int64 (n, window) reorderings of a window of slots to try.
+    """
     n_nets = net_pin_indptr.shape[0] - 1
     mark = np.zeros(n_nets, dtype=np.int64)
     stamp = 0
@@ -301,8 +307,6 @@ def detailed_pass(
         )
         if np.isnan(tx) or np.isnan(ty):
             continue
-        if abs(tx - x[c]) < width[c] and abs(ty - y[c]) < 0.5 * height[c]:
-            continue
         old_x = x[c]
         old_y = y[c]
         group[0] = c
@@ -361,43 +365,72 @@ def detailed_pass(
                     a = b
                     b = slot_next[b]
                 bucket_hint[bucket] = b if b != -1 else a
-                # Move into the gap between a and b (skipping the cell itself).
+                # Move into the gap between a and b (skipping the cell itself), or into one of
+                # the ``gaps`` gaps on either side of it.
                 a2 = slot_prev[a] if a == s else a
                 b2 = slot_next[b] if b == s else b
-                low = segment_low[t] if a2 == -1 else x[slot_cell[a2]] + width[slot_cell[a2]]
-                high = segment_high[t] if b2 == -1 else x[slot_cell[b2]]
-                new_x = _fit(tx, low, high, width[c], origin, site)
-                if not np.isnan(new_x):
-                    x[c] = new_x
-                    y[c] = row_y[row]
-                    stamp += 1
-                    cost = _nets_cost(
-                        group,
-                        1,
-                        stamp,
-                        mark,
-                        x,
-                        y,
-                        width,
-                        height,
-                        pin_cell,
-                        offset_x,
-                        offset_y,
-                        net_pin_indptr,
-                        net_weight,
-                        cell_pin_indptr,
-                        cell_pin_indices,
-                        pin_net,
-                    )
-                    x[c] = old_x
-                    y[c] = old_y
-                    if cost - base_c < best - 1e-9:
-                        best = cost - base_c
-                        best_kind = 1
-                        best_segment = t
-                        best_after = a2
-                        best_x = new_x
-                        best_y = row_y[row]
+                for side in range(2):
+                    left_slot = a2
+                    right_slot = b2
+                    for step in range(gaps + 1):
+                        if step > 0:
+                            if side == 0:
+                                if left_slot == -1:
+                                    break
+                                right_slot = left_slot
+                                left_slot = slot_prev[left_slot]
+                                if left_slot == s:
+                                    left_slot = slot_prev[left_slot]
+                            else:
+                                if right_slot == -1:
+                                    break
+                                left_slot = right_slot
+                                right_slot = slot_next[right_slot]
+                                if right_slot == s:
+                                    right_slot = slot_next[right_slot]
+                        elif side == 1:
+                            continue
+                        low = (
+                            segment_low[t]
+                            if left_slot == -1
+                            else x[slot_cell[left_slot]] + width[slot_cell[left_slot]]
+                        )
+                        high = segment_high[t] if right_slot == -1 else x[slot_cell[right_slot]]
+                        if high - low < width[c] - 1e-9:
+                            continue
+                        new_x = _fit(tx, low, high, width[c], origin, site)
+                        if np.isnan(new_x):
+                            continue
+                        x[c] = new_x
+                        y[c] = row_y[row]
+                        stamp += 1
+                        cost = _nets_cost(
+                            group,
+                            1,
+                            stamp,
+                            mark,
+                            x,
+                            y,
+                            width,
+                            height,
+                            pin_cell,
+                            offset_x,
+                            offset_y,
+                            net_pin_indptr,
+                            net_weight,
+                            cell_pin_indptr,
+                            cell_pin_indices,
+                            pin_net,
+                        )
+                        x[c] = old_x
+                        y[c] = old_y
+                        if cost - base_c < best - 1e-9:
+                            best = cost - base_c
+                            best_kind = 1
+                            best_segment = t
+                            best_after = left_slot
+                            best_x = new_x
+                            best_y = row_y[row]
                 # Swap with the cells around the target.
                 before_a = slot_prev[a] if a != -1 else -1
                 after_b = slot_next[b] if b != -1 else -1
@@ -534,87 +567,60 @@ def detailed_pass(
             cell_slot[d] = s
             gain -= best
 
-    # 2. Window-3 reordering: best permutation packed from the window's left end.
-    permutations = np.array([[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]])
-    saved = np.empty(3)
-    slots = np.empty(3, dtype=np.int64)
+    # 2. Window reordering: the best of ``permutations`` (each row a reordering of the
+    # window's slots) packed from the window's left end.
+    window = permutations.shape[1]
+    saved = np.empty(window)
+    slots = np.empty(window, dtype=np.int64)
+    block = np.empty(window, dtype=np.int64)
+    ordered = np.empty(window, dtype=np.int64)
     for t in range(n_segments):
         first = segment_head[t]
         while first != -1:
-            second = slot_next[first]
-            if second == -1:
-                break
-            third = slot_next[second]
-            if third == -1:
-                break
             slots[0] = first
-            slots[1] = second
-            slots[2] = third
-            for k in range(3):
-                group[k] = slot_cell[slots[k]]
-                saved[k] = x[group[k]]
+            filled = 1
+            while filled < window and slot_next[slots[filled - 1]] != -1:
+                slots[filled] = slot_next[slots[filled - 1]]
+                filled += 1
+            if filled < window:
+                break
+            for k in range(window):
+                block[k] = slot_cell[slots[k]]
+                saved[k] = x[block[k]]
             left = saved[0]
-            right_limit = x[group[2]] + width[group[2]]
+            right_limit = x[block[window - 1]] + width[block[window - 1]]
             stamp += 1
             best = _nets_cost(
-                group,
-                3,
-                stamp,
-                mark,
-                x,
-                y,
-                width,
-                height,
-                pin_cell,
-                offset_x,
-                offset_y,
-                net_pin_indptr,
-                net_weight,
-                cell_pin_indptr,
-                cell_pin_indices,
-                pin_net,
-            )
+                block, window, stamp, mark, x, y, width, height, pin_cell, offset_x, offset_y,
+                net_pin_indptr, net_weight, cell_pin_indptr, cell_pin_indices, pin_net,
+            )  # fmt: skip
             start_cost = best
             best_permutation = -1
             for p in range(permutations.shape[0]):
                 cursor = left
-                for k in range(3):
-                    cell = group[permutations[p, k]]
+                for k in range(window):
+                    cell = block[permutations[p, k]]
                     x[cell] = cursor
                     cursor += width[cell]
                 if cursor > right_limit + 1e-9:
                     continue
                 stamp += 1
                 cost = _nets_cost(
-                    group,
-                    3,
-                    stamp,
-                    mark,
-                    x,
-                    y,
-                    width,
-                    height,
-                    pin_cell,
-                    offset_x,
-                    offset_y,
-                    net_pin_indptr,
-                    net_weight,
-                    cell_pin_indptr,
-                    cell_pin_indices,
+                    block, window, stamp, mark, x, y, width, height, pin_cell, offset_x,
+                    offset_y, net_pin_indptr, net_weight, cell_pin_indptr, cell_pin_indices,
                     pin_net,
-                )
+                )  # fmt: skip
                 if cost < best - 1e-9:
                     best = cost
                     best_permutation = p
             if best_permutation < 0:
-                for k in range(3):
-                    x[group[k]] = saved[k]
+                for k in range(window):
+                    x[block[k]] = saved[k]
             else:
                 cursor = left
-                ordered = np.empty(3, dtype=np.int64)
-                for k in range(3):
-                    ordered[k] = group[permutations[best_permutation, k]]
-                for k in range(3):
+                for k in range(window):
+                    ordered[k] = block[permutations[best_permutation, k]]
+                for k in range(window):
                     cell = ordered[k]
                     x[cell] = cursor
                     cursor += width[cell]
@@ -705,4 +711,93 @@ def detailed_pass(
                         else:
                             x[c] = old
             s = slot_next[s]
+
+    # 4. Shift each run of abutting cells (up to ``max_run``) as one block, a site at a time
+    # while the HPWL drops (it is convex in the shift).
+    max_run = 64
+    max_split = 16
+    run = np.empty(max_run, dtype=np.int64)
+    for t in range(n_segments):
+        row = segment_row[t]
+        site = row_site_width[row]
+        s = segment_head[t]
+        low = segment_low[t]
+        while s != -1:
+            n_run = 0
+            e = s
+            while True:
+                if n_run < max_run:
+                    run[n_run] = slot_cell[e]
+                n_run += 1
+                following = slot_next[e]
+                if (
+                    following == -1
+                    or abs(x[slot_cell[following]] - x[slot_cell[e]] - width[slot_cell[e]])
+                    > 1e-6 * site
+                ):
+                    break
+                e = following
+            following = slot_next[e]
+            high = segment_high[t] if following == -1 else x[slot_cell[following]]
+            last = slot_cell[e]
+            if 2 <= n_run <= max_run:
+                room_left = x[run[0]] - low
+                room_right = high - x[last] - width[last]
+                # Blocks: prefixes of the run go left, suffixes go right (the whole run only
+                # when it is longer than ``max_split``).
+                best_gain = 0.0
+                best_shift = 0.0
+                best_first = 0
+                best_end = 0
+                for direction in (-1.0, 1.0):
+                    room = room_left if direction < 0 else room_right
+                    steps = int(room / site + 1e-9)
+                    if steps == 0:
+                        continue
+                    n_blocks = n_run if n_run <= max_split else 1
+                    for b in range(n_blocks):
+                        if direction < 0:
+                            block_first = 0
+                            block_end = n_run - b
+                        else:
+                            block_first = b
+                            block_end = n_run
+                        members = run[block_first:block_end]
+                        n_members = block_end - block_first
+                        stamp += 1
+                        base = _nets_cost(
+                            members, n_members, stamp, mark, x, y, width, height, pin_cell,
+                            offset_x, offset_y, net_pin_indptr, net_weight, cell_pin_indptr,
+                            cell_pin_indices, pin_net,
+                        )  # fmt: skip
+                        lowest = base
+                        lowest_shift = 0.0
+                        for step in range(1, steps + 1):
+                            shift = direction * step * site
+                            for k in range(n_members):
+                                x[members[k]] += shift
+                            stamp += 1
+                            cost = _nets_cost(
+                                members, n_members, stamp, mark, x, y, width, height,
+                                pin_cell, offset_x, offset_y, net_pin_indptr, net_weight,
+                                cell_pin_indptr, cell_pin_indices, pin_net,
+                            )  # fmt: skip
+                            for k in range(n_members):
+                                x[members[k]] -= shift
+                            if cost < lowest - 1e-9:
+                                lowest = cost
+                                lowest_shift = shift
+                            else:
+                                break
+                        if base - lowest > best_gain + 1e-9:
+                            best_gain = base - lowest
+                            best_shift = lowest_shift
+                            best_first = block_first
+                            best_end = block_end
+                if best_shift != 0.0:
+                    for k in range(best_first, best_end):
+                        x[run[k]] += best_shift
+                    gain += best_gain
+            low = x[last] + width[last]
+            s = following
     return gain
