@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from tapeout.errors import ParseError
-from tapeout.fileio import read_text
+from tapeout.formats.spice import read_subckt
 
 PREFIX = "sky130_fd_sc_hd__"
 POWER_PINS = ("VPWR", "VPB")
@@ -205,11 +205,7 @@ def cell_family(cell_name: str) -> Family:
 
 def subckt_ports(spice_path: Path, cell_name: str) -> list[str]:
     """Port names, in order, of ``.subckt cell_name`` in ``spice_path``."""
-    text = read_text(spice_path, what="SPICE netlist")
-    match = re.search(rf"^\.subckt\s+{re.escape(cell_name)}\s+([^\n]*)$", text, re.M | re.I)
-    if match is None:
-        raise ParseError(f"no .subckt {cell_name} in the file", file=spice_path)
-    return match.group(1).split()
+    return list(read_subckt(spice_path, cell_name).ports)
 
 
 # ---- Boolean expressions -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tapeout.errors import ParseError, ToolError
+from tapeout.formats.spice import find_subckt
 
 NGSPICE_ENV = "TAPEOUT_NGSPICE"
 
@@ -129,14 +130,9 @@ def cdl_to_ngspice(
     shared in the layout: each side gets half of the 0.28 µm gap as junction, and the stress
     distance reaches across the neighbour's gate to the far end of the strip.
     """
-    joined = re.sub(r"\n\+", " ", text)
-    match = re.search(
-        rf"^\.subckt\s+{re.escape(cell)}\b.*?^\.ends\b[^\n]*", joined, re.M | re.S | re.I
-    )
-    if match is None:
-        raise ParseError(f"no .SUBCKT {cell} in the CDL netlist", file=file)
-    body = match.group(0).splitlines()
-    ports = set(body[0].split()[2:])
+    subckt = find_subckt(text, cell, file=file)
+    body = subckt.lines
+    ports = set(subckt.ports)
     devices = []
     for line in body:
         fields = line.split()
