@@ -80,20 +80,20 @@ def _nets_cost(
 
 
 @numba.njit(cache=True)
-def _optimal_x(
+def _optimal_position(
     cell,
-    x,
-    y,
-    width,
+    position,
+    size,
     pin_cell,
-    offset_x,
+    offset,
     net_pin_indptr,
     cell_pin_indptr,
     cell_pin_indices,
     pin_net,
     buffer,
 ):  # pragma: no cover
-    """Median of the other pins' x ranges of the cell's nets, as a lower-left x (nan if none)."""
+    """Median of the other pins' ranges on one axis of the cell's nets, as a lower-left
+    coordinate (nan if none). Pass x, width, offset_x for x; y, height, offset_y for y."""
     count = 0
     for index in range(cell_pin_indptr[cell], cell_pin_indptr[cell + 1]):
         own_pin = cell_pin_indices[index]
@@ -104,49 +104,12 @@ def _optimal_x(
             other = pin_cell[pin]
             if other == cell:
                 continue
-            px = x[other] + 0.5 * width[other] + offset_x[pin]
-            low = min(low, px)
-            high = max(high, px)
+            p = position[other] + 0.5 * size[other] + offset[pin]
+            low = min(low, p)
+            high = max(high, p)
         if low <= high:
             # Convert a pin target back to the cell's lower-left corner.
-            shift = 0.5 * width[cell] + offset_x[own_pin]
-            buffer[count] = low - shift
-            buffer[count + 1] = high - shift
-            count += 2
-    if count == 0:
-        return np.nan
-    values = np.sort(buffer[:count])
-    return 0.5 * (values[(count - 1) // 2] + values[count // 2])
-
-
-@numba.njit(cache=True)
-def _optimal_y(
-    cell,
-    y,
-    height,
-    pin_cell,
-    offset_y,
-    net_pin_indptr,
-    cell_pin_indptr,
-    cell_pin_indices,
-    pin_net,
-    buffer,
-):  # pragma: no cover
-    count = 0
-    for index in range(cell_pin_indptr[cell], cell_pin_indptr[cell + 1]):
-        own_pin = cell_pin_indices[index]
-        net = pin_net[own_pin]
-        low = np.inf
-        high = -np.inf
-        for pin in range(net_pin_indptr[net], net_pin_indptr[net + 1]):
-            other = pin_cell[pin]
-            if other == cell:
-                continue
-            py = y[other] + 0.5 * height[other] + offset_y[pin]
-            low = min(low, py)
-            high = max(high, py)
-        if low <= high:
-            shift = 0.5 * height[cell] + offset_y[own_pin]
+            shift = 0.5 * size[cell] + offset[own_pin]
             buffer[count] = low - shift
             buffer[count + 1] = high - shift
             count += 2
@@ -280,10 +243,9 @@ def detailed_pass(
     # 1. Global moves into free space and swaps, toward each cell's optimal region.
     for s in range(n_slots):
         c = slot_cell[s]
-        tx = _optimal_x(
+        tx = _optimal_position(
             c,
             x,
-            y,
             width,
             pin_cell,
             offset_x,
@@ -293,7 +255,7 @@ def detailed_pass(
             pin_net,
             buffer,
         )
-        ty = _optimal_y(
+        ty = _optimal_position(
             c,
             y,
             height,
@@ -649,10 +611,9 @@ def detailed_pass(
                 segment_high,
             )
             if high - low - width[c] >= 0.5 * site:
-                target = _optimal_x(
+                target = _optimal_position(
                     c,
                     x,
-                    y,
                     width,
                     pin_cell,
                     offset_x,
