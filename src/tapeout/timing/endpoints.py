@@ -1,0 +1,242 @@
+"""Endpoint evaluation: setup/hold checks and output delays per launch pass, with the
+false/multicycle exceptions that apply to each pass, merged into endpoint required times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapeout.timing._kernels.checks import evaluate_checks
+from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL
+from tapeout.timing.passes import LaunchPass, gather_csr
+
+
+class EndpointsMixin:
+    """Check and output-delay evaluation of ``Timer``."""
+
+    def _evaluate_endpoints(self, visited: np.ndarray | None = None) -> np.ndarray:
+        """Checks and output delays -> endpoint required times; returns the pins whose
+        endpoint required time changed.
+
+        ``visited``: int64 pins re-timed by an incremental update; only checks on them (as
+        data or clock pin) are evaluated again. None evaluates everything.
+        """
+        graph, resolved = self.graph, self.constraints
+        if visited is None:
+            checks = np.arange(graph.check_clock_pin.size, dtype=np.int64)
+            data_pins = np.unique(graph.check_data_pin)
+        else:
+            # sorted unique sets through bitmaps (``visited`` may be most of the pins)
+            touched = np.zeros(graph.n_pins, dtype=bool)
+            touched[graph.check_data_pin] = True
+            touched[graph.check_clock_pin] = True
+            visited = visited[touched[visited]]
+            by_data = gather_csr(self.data_check_indptr, self.data_check_indices, visited)
+            by_clock = gather_csr(self.clock_check_indptr, self.clock_check_indices, visited)
+            selected = np.zeros(graph.check_clock_pin.size, dtype=bool)
+            selected[by_data] = True
+            selected[by_clock] = True
+            is_data = np.zeros(graph.n_pins, dtype=bool)
+            is_data[graph.check_data_pin[selected]] = True
+            data_pins = np.flatnonzero(is_data)
+            # every check on those data pins takes part in their required time
+            checks = np.flatnonzero(is_data[graph.check_data_pin])
+        period = resolved.clock_period_ps
+        shift_setup = np.zeros(graph.check_clock_pin.size)
+        shift_hold = np.zeros(graph.check_clock_pin.size)
+        data = graph.check_data_pin[checks]
+        capture_period = np.zeros(checks.size)
+        capture_tag = self.tag_min[graph.check_clock_pin[checks], graph.check_clock_rf[checks]]
+        capture_clock = np.where(capture_tag >= 0, capture_tag // 2, -1)
+        if checks.size and period.size:
+            capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
+        late_check = (graph.check_kind[checks] != CHECK_HOLD) & (
+            graph.check_kind[checks] != CHECK_REMOVAL
+        )
+        for launch in self.passes[: self.n_clocked_passes]:
+            multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
+                launch, data, capture_clock
+            )
+            shift_setup[checks] = (multiplier - 1) * capture_period
+            shift_hold[checks] = (multiplier - 1 - hold_multiplier) * capture_period
+            evaluate_checks(
+                checks,
+                graph.check_clock_pin,
+                graph.check_data_pin,
+                graph.check_kind,
+                graph.check_clock_rf,
+                graph.check_table,
+                shift_setup,
+                shift_hold,
+                *graph.tables.arrays(),
+                resolved.edge_time_ps,
+                resolved.setup_relation_ps,
+                resolved.hold_relation_ps,
+                resolved.uncertainty_setup_ps,
+                resolved.uncertainty_hold_ps,
+                launch.arrival_max,
+                launch.arrival_min,
+                self.slew_max_ps,
+                self.slew_min_ps,
+                launch.tag_max,
+                launch.tag_min,
+                self.arrival_max_ps,
+                self.arrival_min_ps,
+                self.tag_max,
+                self.tag_min,
+                launch.check_required,
+                launch.check_slack,
+                launch.check_margin,
+            )
+            false = checks[(false_setup & late_check) | (false_hold & ~late_check)]
+            launch.check_required[false] = np.nan
+            launch.check_slack[false] = np.nan
+        if self.n_clocked_passes > 1:
+            clocked = self.passes[: self.n_clocked_passes]
+            slack = np.stack([launch.check_slack[checks] for launch in clocked])
+            pick = np.argmin(np.nan_to_num(slack, nan=np.inf), axis=0)
+            rows = np.arange(checks.size)[:, None]
+            columns = np.arange(2)[None, :]
+            self.check_pass[checks] = pick
+            for name in ("check_required", "check_slack", "check_margin"):
+                stack = np.stack([getattr(launch, name)[checks] for launch in clocked])
+                getattr(self, f"{name}_ps")[checks] = stack[pick, rows, columns]
+        false = checks[resolved.false_endpoints[graph.check_data_pin[checks]]]
+        self.check_slack_ps[false] = np.nan
+        self.check_required_ps[false] = np.nan
+        pins = np.union1d(data_pins, self.output_pins)
+        new_max = np.full((pins.size, 2), np.inf)
+        new_min = np.full((pins.size, 2), -np.inf)
+        late = (graph.check_kind[checks] != CHECK_HOLD) & (
+            graph.check_kind[checks] != CHECK_REMOVAL
+        )
+        rows = np.searchsorted(pins, graph.check_data_pin[checks])
+        for rf in range(2):
+            required = self.check_required_ps[checks, rf]
+            valid = ~np.isnan(required)
+            np.minimum.at(new_max[:, rf], rows[valid & late], required[valid & late])
+            np.maximum.at(new_min[:, rf], rows[valid & ~late], required[valid & ~late])
+        self._evaluate_outputs()
+        out_rows = np.searchsorted(pins, self.output_pins)
+        new_max[out_rows] = np.fmin(new_max[out_rows], self.output_required_max_ps)
+        new_min[out_rows] = np.fmax(new_min[out_rows], self.output_required_min_ps)
+        old_max = self.endpoint_required_max[pins]
+        old_min = self.endpoint_required_min[pins]
+        changed = pins[
+            ~np.isclose(new_max, old_max, atol=1e-6, rtol=0).all(axis=1)
+            | ~np.isclose(new_min, old_min, atol=1e-6, rtol=0).all(axis=1)
+        ]
+        self.endpoint_required_max[pins] = new_max
+        self.endpoint_required_min[pins] = new_min
+        return changed
+
+    def _pass_exceptions(
+        self, launch: LaunchPass, pins: np.ndarray, capture_clock: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(setup multiplier, hold multiplier, false for setup, false for hold) at endpoint
+        ``pins`` (int64 (k,)) captured by ``capture_clock`` (int64 (k,), -1 none) for the paths
+        of ``launch``: the ``-to`` pin exceptions, overridden by the pass's exceptions."""
+        resolved = self.constraints
+        multiplier = resolved.multicycle_setup[pins].copy()
+        hold_multiplier = resolved.multicycle_hold[pins].copy()
+        false_setup = resolved.false_endpoints[pins].copy()
+        false_hold = false_setup.copy()
+        for index in launch.exceptions:
+            exception = resolved.from_exceptions[index]
+            hit = (
+                np.ones(pins.size, dtype=bool)
+                if exception.targets is None
+                else exception.targets[pins]
+            )
+            if exception.to_clocks is not None:
+                hit &= np.isin(capture_clock, list(exception.to_clocks))
+            if exception.multicycle_setup is not None:
+                multiplier[hit] = exception.multicycle_setup
+            if exception.multicycle_hold is not None:
+                hold_multiplier[hit] = exception.multicycle_hold
+            false_setup |= hit & exception.false_setup
+            false_hold |= hit & exception.false_hold
+        return multiplier, hold_multiplier, false_setup, false_hold
+
+    def _output_required(
+        self, tag_max: np.ndarray, tag_min: np.ndarray, launch: LaunchPass
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Required times (ps, (n_outputs, 2)) at output ports for launches ``tag_*`` of the
+        pass ``launch``."""
+        resolved = self.constraints
+        pins = self.output_pins
+        multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
+            launch, pins, resolved.output_tag[pins] // 2
+        )
+        capture = resolved.output_tag[pins]
+        clock = capture // 2
+        period = resolved.clock_period_ps[clock]
+        required_max = np.full((pins.size, 2), np.nan)
+        required_min = np.full((pins.size, 2), np.nan)
+        for rf in range(2):
+            launch = tag_max[pins, rf]
+            ok = launch >= 0
+            edge = resolved.edge_time_ps[np.maximum(launch, 0)]
+            relation = resolved.setup_relation_ps[np.maximum(launch, 0), capture]
+            shift = (multiplier - 1) * period
+            required_max[:, rf] = np.where(
+                ok,
+                edge
+                + relation
+                + shift
+                + resolved.clock_latency_min_ps[clock]
+                - resolved.output_delay_max_ps[pins, rf]
+                - resolved.uncertainty_setup_ps[clock],
+                np.nan,
+            )
+            launch = tag_min[pins, rf]
+            ok = launch >= 0
+            edge = resolved.edge_time_ps[np.maximum(launch, 0)]
+            relation = resolved.hold_relation_ps[np.maximum(launch, 0), capture]
+            shift = (multiplier - 1 - hold_multiplier) * period
+            required_min[:, rf] = np.where(
+                ok,
+                edge
+                + relation
+                + shift
+                + resolved.clock_latency_max_ps[clock]
+                - resolved.output_delay_min_ps[pins, rf]
+                + resolved.uncertainty_hold_ps[clock],
+                np.nan,
+            )
+        required_max[false_setup] = np.nan
+        required_min[false_hold] = np.nan
+        return required_max, required_min
+
+    def _evaluate_outputs(self) -> None:
+        """Output-port required times and slacks: the worst over every launch pass.
+
+        ``output_pass_max``/``output_pass_min`` (int64 (n_outputs, 2)) name the pass (index
+        into ``passes``) holding the worst path of each output and transition.
+        """
+        pins = self.output_pins
+        slack_max_all, slack_min_all, required_max_all, required_min_all = [], [], [], []
+        for launch in self.passes:
+            required_max, required_min = self._output_required(
+                launch.tag_max, launch.tag_min, launch
+            )
+            required_max_all.append(required_max)
+            required_min_all.append(required_min)
+            slack_max_all.append(required_max - launch.arrival_max[pins])
+            slack_min_all.append(launch.arrival_min[pins] - required_min)
+        rows = np.arange(pins.size)[:, None]
+        columns = np.arange(2)[None, :]
+        results = []
+        for slacks, requireds in (
+            (slack_max_all, required_max_all),
+            (slack_min_all, required_min_all),
+        ):
+            stack = np.stack(slacks)
+            pick = np.argmin(np.nan_to_num(stack, nan=np.inf), axis=0)
+            results.append(
+                (pick, stack[pick, rows, columns], np.stack(requireds)[pick, rows, columns])
+            )
+        (self.output_pass_max, self.output_slack_max_ps, self.output_required_max_ps) = results[0]
+        (self.output_pass_min, self.output_slack_min_ps, self.output_required_min_ps) = results[1]
+        self.output_report_required_max_ps = self.output_required_max_ps
+        self.output_report_required_min_ps = self.output_required_min_ps

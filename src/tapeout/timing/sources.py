@@ -1,0 +1,145 @@
+"""Timing sources: wire models, clock sources and networks, generated-clock cuts, driving cells.
+
+``SourcesMixin`` (part of ``Timer``) sets the source arrivals, tags and slews of every pin
+before propagation, and marks the ideal clock network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tapeout.errors import DesignError
+from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
+from tapeout.timing.passes import gather_csr
+
+
+class SourcesMixin:
+    """Source and wire setup of ``Timer``."""
+
+    def _wire_mode(self) -> str:
+        mode = self.options.wires
+        if mode == "auto":
+            mode = "spef" if self.parasitics is not None else "ideal"
+        return mode
+
+    def _build_wires(self) -> WireModel:
+        mode = self._wire_mode()
+        loads = self.constraints.pin_load_ff
+        if mode == "spef":
+            if self.parasitics is None:
+                raise DesignError("timing wires 'spef' need parasitics (read a SPEF file)")
+            return spef_wires(self.graph, loads, self.parasitics, log=self.log)
+        if mode == "placement":
+            if self.pin_xy_um is None:
+                raise DesignError("timing wires 'placement' need pin locations")
+            return estimated_wires(
+                self.graph,
+                loads,
+                self.pin_xy_um[0],
+                self.pin_xy_um[1],
+                cap_ff_per_um=self.options.cap_ff_per_um,
+                res_ohm_per_um=self.options.res_ohm_per_um,
+            )
+        return ideal_wires(self.graph, loads)
+
+    def _set_sources(self) -> None:
+        graph, resolved = self.graph, self.constraints
+        n_pins = graph.n_pins
+        self.source_arrival_max = resolved.input_arrival_max.copy()
+        self.source_arrival_min = resolved.input_arrival_min.copy()
+        self.source_tag = resolved.input_tag.copy()
+        self.source_slew_ps = resolved.input_slew_ps.copy()
+        self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
+        self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
+        self.clock_network = np.zeros(n_pins, dtype=bool)
+        for k, pins in enumerate(resolved.clock_source_pins):
+            if pins.size == 0:
+                continue
+            for edge in range(2):
+                tag = 2 * k + edge
+                self.source_arrival_max[pins, edge] = (
+                    resolved.edge_time_ps[tag] + resolved.clock_latency_max_ps[k]
+                )
+                self.source_arrival_min[pins, edge] = (
+                    resolved.edge_time_ps[tag] + resolved.clock_latency_min_ps[k]
+                )
+                self.source_tag[pins, edge] = tag
+            if k < resolved.clock_generated.size and resolved.clock_generated[k]:
+                self._cut_generated_source(k, pins)
+            network = self._clock_network(pins)
+            self.clock_network |= network
+            if not resolved.clock_propagated[k]:
+                self.source_slew_ps[pins] = resolved.clock_slew_ps[k]
+                ideal = network[graph.arc_from] & (graph.arc_timing_type == 0)
+                self.arc_ideal |= ideal
+        self._apply_driving_cells()
+
+    def _cut_generated_source(self, clock: int, pins: np.ndarray) -> None:
+        """A generated clock's source pins carry that clock only: the cell arcs into them
+        (a divider register's CK->Q) are cut, so no master-clock arrival leaks past them."""
+        graph = self.graph
+        arcs = gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, pins)
+        wires = arcs[graph.arc_kind[arcs] == 0]
+        if wires.size:
+            self.log.warn(
+                "STA-0017",
+                f"generated clock {self.constraints.clock_names[clock]} is defined on a cell "
+                "input pin; the master clock's arrival there is not cut",
+            )
+        cut = arcs[graph.arc_kind[arcs] != 0]
+        self.arc_cut[cut] = True
+        graph.arc_delay_table[cut] = -1
+
+    def _clock_network(self, sources: np.ndarray) -> np.ndarray:
+        """Pins reached from ``sources`` through wires and combinational cell arcs."""
+        graph = self.graph
+        reached = np.zeros(graph.n_pins, dtype=bool)
+        reached[sources] = True
+        frontier = sources
+        while frontier.size:
+            arcs = gather_csr(graph.pin_out_indptr, graph.pin_out_arcs, frontier)
+            arcs = arcs[graph.arc_timing_type[arcs] == 0]
+            targets = np.unique(graph.arc_to[arcs])
+            frontier = targets[~reached[targets]]
+            reached[frontier] = True
+        return reached
+
+    def _apply_driving_cells(self) -> None:
+        """Add ``set_driving_cell`` delays and slews to input port sources."""
+        graph = self.graph
+        for pin, (
+            cell_name,
+            out_pin,
+            from_pin,
+            transition,
+        ) in self.constraints.driving_cells.items():
+            cell = graph.templates.get(cell_name)
+            if cell is None:
+                self.log.warn("STA-0030", f"driving cell {cell_name} not in the libraries")
+                continue
+            arcs = [
+                arc
+                for arc in cell.arcs
+                if (not out_pin or arc.to_pin == out_pin)
+                and (not from_pin or arc.from_pin == from_pin)
+            ]
+            if not arcs:
+                continue
+            in_slew = transition or 0.0
+            for rf in range(2):
+                load = self.wires.load_cap_ff[pin, rf]
+                delays, slews = [], []
+                for arc in arcs:
+                    for in_rf in range(2):
+                        table = arc.delay_tables[in_rf][rf]
+                        if table < 0:
+                            continue
+                        delays.append(graph.tables.lookup(table, in_slew, load))
+                        slew_table = arc.slew_tables[in_rf][rf]
+                        if slew_table >= 0:
+                            slews.append(graph.tables.lookup(slew_table, in_slew, load))
+                if delays:
+                    self.source_arrival_max[pin, rf] += max(delays)
+                    self.source_arrival_min[pin, rf] += min(delays)
+                if slews:
+                    self.source_slew_ps[pin, rf] = max(slews)
