@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numba
@@ -36,6 +37,11 @@ _INFLATION_EXPONENT = 1.0  # inflation = congestion ratio ** this (RePlAce uses 
 # an absolute routing capacity; our ratio is relative to the mean, so grow gently)
 _INFLATION_STEP = 1.5  # most growth of one cell in one round
 _INFLATION_LAMBDA = 0.1  # density weight scale at a round's start, so wirelength recovers
+
+#: ``progress(centre_x, centre_y, overflow) -> bool`` called each iteration with the movable
+#: cells' centres (float64 (n_movable,), ``movable()`` order, true coordinates); True when it
+#: changed ``problem.net_weight`` in place (timing-driven weights), so the objective is rebuilt.
+Progress = Callable[[np.ndarray, np.ndarray, float], bool]
 
 
 @dataclass(frozen=True)
@@ -128,13 +134,17 @@ def _make_grid(problem: PlacementProblem, n_bins: int, target: float) -> _Grid:
 
 
 def global_place(
-    problem: PlacementProblem, options: PlaceOptions, *, log: Log | None = None
+    problem: PlacementProblem,
+    options: PlaceOptions,
+    *,
+    log: Log | None = None,
+    progress: Progress | None = None,
 ) -> GlobalPlaceResult:
     """Spread the movable cells of ``problem`` (updates ``cell_x``, ``cell_y`` in place)."""
     threads_before = numba.get_num_threads()
     numba.set_num_threads(max(1, min(options.threads, numba.config.NUMBA_NUM_THREADS)))
     try:
-        return _global_place(problem, options, log or Log())
+        return _global_place(problem, options, log or Log(), progress)
     finally:
         numba.set_num_threads(threads_before)
 
@@ -157,10 +167,12 @@ def _row_compression(problem: PlacementProblem) -> float:
     return height / float(pitch[0])
 
 
-def _global_place(problem: PlacementProblem, options: PlaceOptions, log: Log) -> GlobalPlaceResult:
+def _global_place(
+    problem: PlacementProblem, options: PlaceOptions, log: Log, progress: Progress | None
+) -> GlobalPlaceResult:
     squeeze = _row_compression(problem)
     if squeeze == 1.0:
-        return _global_place_flat(problem, options, log, 1.0)
+        return _global_place_flat(problem, options, log, 1.0, progress)
     y_origin = float(problem.row_y.min())
     virtual = copy.copy(problem)
     virtual.cell_y = y_origin + (problem.cell_y - y_origin) * squeeze
@@ -170,7 +182,7 @@ def _global_place(problem: PlacementProblem, options: PlaceOptions, log: Log) ->
     if problem.blockage.shape[0]:
         virtual.blockage = problem.blockage.copy()
         virtual.blockage[:, [1, 3]] = y_origin + (problem.blockage[:, [1, 3]] - y_origin) * squeeze
-    result = _global_place_flat(virtual, options, log, squeeze)
+    result = _global_place_flat(virtual, options, log, squeeze, progress)
     movable = problem.movable()
     problem.cell_x[movable] = virtual.cell_x[movable]
     centre = virtual.cell_y[movable] + problem.cell_height[movable] / 2
@@ -181,7 +193,11 @@ def _global_place(problem: PlacementProblem, options: PlaceOptions, log: Log) ->
 
 
 def _global_place_flat(
-    problem: PlacementProblem, options: PlaceOptions, log: Log, squeeze: float
+    problem: PlacementProblem,
+    options: PlaceOptions,
+    log: Log,
+    squeeze: float,
+    progress: Progress | None = None,
 ) -> GlobalPlaceResult:
     start_time = time.perf_counter()
     movable = problem.movable()
@@ -352,6 +368,16 @@ def _global_place_flat(
             state["lambda"] *= mu
             previous_hpwl = current_hpwl
             set_gamma(over)
+            if progress is not None and progress(
+                u[0, :n_movable], y_low + (u[1, :n_movable] - y_low) / squeeze, over
+            ):
+                # New net weights: rebuild the objective; weighted HPWL jumps, so restart the
+                # HPWL-based schedules from here.
+                holder["evaluator"] = make_evaluator(inputs, options.backend)
+                wire, dens, over, current_hpwl = evaluate(v)
+                v_gradient = total_gradient(wire, dens)
+                previous_hpwl = current_hpwl
+                near_hpwl = math.inf
             if iteration % options.log_every == 0:
                 log.info(
                     "PLACE-0002",
