@@ -11,6 +11,7 @@ from tapeout.db.constraints import Clock, Constraints, PathException, PortDelay
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.netlist import Netlist, NetlistBuilder, PortDirection
 from tapeout.formats.sdc import read_sdc
+from tapeout.log import Log
 from tapeout.timing import Timer, TimingOptions
 from tests.conftest import shared_path
 from tests.timing.conftest import GcdCase
@@ -147,9 +148,11 @@ def test_unsupported_from_is_ignored_with_a_warning(case) -> None:
     netlist, libraries = case
     base = slacks(Timer(netlist, libraries, make_constraints()), netlist, "setup")
     constraints = make_constraints()
-    constraints.exceptions.append(PathException("false_path", from_objects=[("cell", "f1")]))
-    result = slacks(Timer(netlist, libraries, constraints), netlist, "setup")
+    constraints.exceptions.append(PathException("false_path", from_objects=[("design", "tiny")]))
+    log = Log()
+    result = slacks(Timer(netlist, libraries, constraints, log=log), netlist, "setup")
     assert result == pytest.approx(base)
+    assert "STA-0016" in log.ids()
 
 
 def test_incremental_equals_full_with_from_exceptions(case) -> None:

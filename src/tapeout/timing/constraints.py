@@ -20,18 +20,26 @@ MAX_EXPANSION_EDGES = 1000
 
 @dataclass(eq=False)
 class FromException:
-    """A false or multicycle path with ``-from`` (optionally ``-to``).
+    """A false or multicycle path with ``-from`` and/or ``-through`` (optionally ``-to``).
 
-    It applies to the paths launched by a clock in ``from_clocks`` or starting at an input
-    port pin in ``from_pins`` (the Timer gives those ports launch passes of their own).
+    It applies to the paths launched by a clock in ``from_clocks`` or starting at a pin in
+    ``from_pins`` (input ports, register clock pins: the Timer gives those start points launch
+    passes of their own) that pass the ``throughs`` pin sets in order.
 
     Attributes:
         false_setup, false_hold: the path is false for setup (and recovery) / hold (removal).
         multicycle_setup, multicycle_hold: multipliers (None: not set by this exception).
-        from_clocks: clock indices; from_pins: int64 (k,) input port pins; from_all: no
-            ``-from`` (a ``-to <clock>`` exception: every launch).
+        from_clocks: clock indices; from_pins: int64 (k,) pins named by ``-from`` (ports,
+            instance pins, every pin of a named instance; the Timer keeps the start points);
+            from_all: no ``-from`` (every launch).
         targets: bool (n_pins,) endpoints it applies to, or None for every endpoint.
         to_clocks: capture clock indices it applies to (None: every capture clock).
+        from_registers: ``-from [all_registers]`` (every register clock pin).
+        priority: OpenSTA's priority (the highest matching exception of a path wins).
+        points: the exception's ``-from``/``-through``/``-to`` objects as text (multicycle
+            ``-setup`` and ``-hold`` on the same points merge into one exception).
+        throughs: int64 (k,) pins of each ``-through`` list (a net: its pins; an instance:
+            its pins), in SDC order.
     """
 
     false_setup: bool
@@ -43,6 +51,10 @@ class FromException:
     targets: np.ndarray | None
     from_all: bool = False
     to_clocks: set[int] | None = None
+    throughs: list[np.ndarray] = field(default_factory=list)
+    from_registers: bool = False
+    priority: int = 0
+    points: str = ""
 
 
 @dataclass(eq=False)
@@ -164,6 +176,11 @@ class _PinResolver:
                 net = self.netlist.net_names.get(name)
                 if net >= 0:
                     result.extend(int(p) for p in self.netlist.net_pins(net))
+                    continue
+            elif kind == "cell":
+                inst = self.netlist.inst_names.get(name)
+                if inst >= 0:
+                    result.extend(np.flatnonzero(self.netlist.pin_inst == inst).tolist())
                     continue
             elif kind == "all_inputs":
                 result.extend(
@@ -309,13 +326,15 @@ def resolve_constraints(
         if exception.kind not in ("false_path", "multicycle_path"):
             log.warn("STA-0014", f"{exception.kind} is not supported yet; ignored")
             continue
-        if exception.through:
-            log.warn("STA-0015", f"{exception.kind} -through is not supported yet; ignored")
-            continue
-        if exception.from_objects or any(kind == "clock" for kind, _ in exception.to_objects):
+        if (
+            exception.from_objects
+            or exception.through
+            or any(kind == "clock" for kind, _ in exception.to_objects)
+            or (exception.kind == "false_path" and not (exception.setup and exception.hold))
+        ):
             resolved_from = _resolve_from(exception, resolver, clock_index, n_pins, log)
             if resolved_from is not None:
-                from_exceptions.append(resolved_from)
+                _merge_or_append(from_exceptions, resolved_from)
             continue
         targets = (
             resolver.pins(exception.to_objects) if exception.to_objects else list(range(n_pins))
@@ -358,6 +377,43 @@ def resolve_constraints(
     )
 
 
+EXCEPTION_TYPE_PRIORITY = {"false_path": 3000, "multicycle_path": 1000}
+TO_PINS_PRIORITY = 32
+
+
+def _priority(exception: PathException) -> int:
+    """OpenSTA's exception priority: the type, then how specific the path points are (start
+    pins, end pins, ``-through``, start clocks, end clocks); the highest matching one wins."""
+    priority = EXCEPTION_TYPE_PRIORITY[exception.kind]
+    if any(kind != "clock" for kind, _ in exception.from_objects):
+        priority += 64
+    if any(kind != "clock" for kind, _ in exception.to_objects):
+        priority += TO_PINS_PRIORITY
+    if exception.through:
+        priority += 16
+    if any(kind == "clock" for kind, _ in exception.from_objects):
+        priority += 8
+    if any(kind == "clock" for kind, _ in exception.to_objects):
+        priority += 4
+    return priority
+
+
+def _merge_or_append(exceptions: list[FromException], new: FromException) -> None:
+    """Append ``new``; a multicycle ``-setup`` and ``-hold`` pair on the same path points is
+    one exception with both multipliers (as in OpenSTA)."""
+    if new.multicycle_setup is not None or new.multicycle_hold is not None:
+        for old in exceptions:
+            if old.points == new.points and (
+                old.multicycle_setup is not None or old.multicycle_hold is not None
+            ):
+                if new.multicycle_setup is not None:
+                    old.multicycle_setup = new.multicycle_setup
+                if new.multicycle_hold is not None:
+                    old.multicycle_hold = new.multicycle_hold
+                return
+    exceptions.append(new)
+
+
 def _resolve_from(
     exception: PathException,
     resolver: _PinResolver,
@@ -365,22 +421,32 @@ def _resolve_from(
     n_pins: int,
     log: Log,
 ) -> FromException | None:
-    """A ``-from`` exception on clocks and input ports (other start points are warned about),
-    or one ``-to`` clocks."""
+    """An exception with ``-from`` clocks or pins (ports, instance pins, instances), with
+    ``-through`` pin lists, or with ``-to`` clocks; None (with a warning) when it cannot apply."""
     clocks: set[int] = set()
     ports: list[ObjectRef] = []
+    registers = False
     for kind, name in exception.from_objects:
         if kind == "clock" and name in clock_index:
             clocks.add(clock_index[name])
-        elif kind in ("port", "all_inputs"):
+        elif kind in ("port", "all_inputs", "pin", "cell"):
             ports.append((kind, name))
+        elif kind == "all_registers" and "-data_pins" not in name and "-output_pins" not in name:
+            registers = True
         else:
             log.warn(
                 "STA-0016",
-                f"{exception.kind} -from {kind} {name} is not supported yet (only clocks and "
-                "input ports); ignored",
+                f"{exception.kind} -from {kind} {name} is not supported yet (clocks, ports, "
+                "pins and instances are); ignored",
             )
             return None
+    throughs = []
+    for refs in exception.through:
+        pins = np.unique(np.asarray(resolver.pins(refs), dtype=np.int64))
+        if pins.size == 0:
+            log.warn("STA-0015", f"{exception.kind} -through matches no pin; ignored")
+            return None
+        throughs.append(pins)
     to_clocks = {clock_index[name] for kind, name in exception.to_objects if kind == "clock"}
     if any(kind == "clock" and name not in clock_index for kind, name in exception.to_objects):
         log.warn("STA-0016", f"{exception.kind} -to names an unknown clock; ignored")
@@ -407,4 +473,8 @@ def _resolve_from(
         targets=targets,
         from_all=not exception.from_objects,
         to_clocks=to_clocks or None,
+        throughs=throughs,
+        from_registers=registers,
+        priority=_priority(exception),
+        points=repr((exception.from_objects, exception.through, exception.to_objects)),
     )

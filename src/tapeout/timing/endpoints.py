@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapeout.timing._kernels.checks import evaluate_checks
+from tapeout.timing.constraints import EXCEPTION_TYPE_PRIORITY, TO_PINS_PRIORITY
 from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL
 from tapeout.timing.passes import LaunchPass, gather_csr
 
@@ -54,11 +55,11 @@ class EndpointsMixin:
             graph.check_kind[checks] != CHECK_REMOVAL
         )
         for launch in self.passes[: self.n_clocked_passes]:
-            multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
+            multiplier, hold_shift, false_setup, false_hold = self._pass_exceptions(
                 launch, data, capture_clock
             )
             shift_setup[checks] = (multiplier - 1) * capture_period
-            shift_hold[checks] = (multiplier - 1 - hold_multiplier) * capture_period
+            shift_hold[checks] = hold_shift * capture_period
             evaluate_checks(
                 checks,
                 graph.check_clock_pin,
@@ -88,9 +89,11 @@ class EndpointsMixin:
                 launch.check_slack,
                 launch.check_margin,
             )
-            false = checks[(false_setup & late_check) | (false_hold & ~late_check)]
-            launch.check_required[false] = np.nan
-            launch.check_slack[false] = np.nan
+            false = (false_setup & late_check) | (false_hold & ~late_check)
+            if launch.moved is not None:  # those paths are checked in -through child passes
+                false |= launch.moved[data]
+            launch.check_required[checks[false]] = np.nan
+            launch.check_slack[checks[false]] = np.nan
         if self.n_clocked_passes > 1:
             clocked = self.passes[: self.n_clocked_passes]
             slack = np.stack([launch.check_slack[checks] for launch in clocked])
@@ -133,30 +136,54 @@ class EndpointsMixin:
     def _pass_exceptions(
         self, launch: LaunchPass, pins: np.ndarray, capture_clock: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(setup multiplier, hold multiplier, false for setup, false for hold) at endpoint
-        ``pins`` (int64 (k,)) captured by ``capture_clock`` (int64 (k,), -1 none) for the paths
-        of ``launch``: the ``-to`` pin exceptions, overridden by the pass's exceptions."""
+        """(setup multiplier, hold shift in periods, false for setup, false for hold) at
+        endpoint ``pins`` (int64 (k,)) captured by ``capture_clock`` (int64 (k,), -1 none) for
+        the paths of ``launch``.
+
+        As in OpenSTA, each check takes the highest-priority exception that matches (the
+        ``-to`` pin exceptions and the pass's exceptions): a setup check the false paths for
+        setup and the setup multicycles; a hold check the false paths for hold and every
+        multicycle, whose hold edge moves ``setup - 1 - hold`` periods.
+        """
         resolved = self.constraints
+        base_false = resolved.false_endpoints[pins]
         multiplier = resolved.multicycle_setup[pins].copy()
         hold_multiplier = resolved.multicycle_hold[pins].copy()
-        false_setup = resolved.false_endpoints[pins].copy()
-        false_hold = false_setup.copy()
+        hold_setup_multiplier = multiplier.copy()
+        to_pins = EXCEPTION_TYPE_PRIORITY["multicycle_path"] + TO_PINS_PRIORITY
+        base_priority = np.where(
+            base_false,
+            EXCEPTION_TYPE_PRIORITY["false_path"] + TO_PINS_PRIORITY,
+            np.where((multiplier != 1) | (hold_multiplier != 0), to_pins, -1),
+        )
+        setup_priority = base_priority.copy()
+        hold_priority = base_priority.copy()
+        false_setup = base_false.copy()
+        false_hold = base_false.copy()
         for index in launch.exceptions:
             exception = resolved.from_exceptions[index]
             hit = (
                 np.ones(pins.size, dtype=bool)
                 if exception.targets is None
-                else exception.targets[pins]
+                else exception.targets[pins].copy()
             )
             if exception.to_clocks is not None:
                 hit &= np.isin(capture_clock, list(exception.to_clocks))
-            if exception.multicycle_setup is not None:
-                multiplier[hit] = exception.multicycle_setup
-            if exception.multicycle_hold is not None:
-                hold_multiplier[hit] = exception.multicycle_hold
-            false_setup |= hit & exception.false_setup
-            false_hold |= hit & exception.false_hold
-        return multiplier, hold_multiplier, false_setup, false_hold
+            multicycle = (
+                exception.multicycle_setup is not None or exception.multicycle_hold is not None
+            )
+            if exception.false_setup or exception.multicycle_setup is not None:
+                win = hit & (exception.priority >= setup_priority)
+                setup_priority[win] = exception.priority
+                false_setup[win] = exception.false_setup
+                multiplier[win] = exception.multicycle_setup or 1
+            if exception.false_hold or multicycle:
+                win = hit & (exception.priority >= hold_priority)
+                hold_priority[win] = exception.priority
+                false_hold[win] = exception.false_hold
+                hold_setup_multiplier[win] = exception.multicycle_setup or 1
+                hold_multiplier[win] = exception.multicycle_hold or 0
+        return multiplier, hold_setup_multiplier - 1 - hold_multiplier, false_setup, false_hold
 
     def _output_required(
         self, tag_max: np.ndarray, tag_min: np.ndarray, launch: LaunchPass
@@ -165,9 +192,12 @@ class EndpointsMixin:
         pass ``launch``."""
         resolved = self.constraints
         pins = self.output_pins
-        multiplier, hold_multiplier, false_setup, false_hold = self._pass_exceptions(
+        multiplier, hold_shift, false_setup, false_hold = self._pass_exceptions(
             launch, pins, resolved.output_tag[pins] // 2
         )
+        if launch.moved is not None:  # those paths are checked in -through child passes
+            false_setup = false_setup | launch.moved[pins]
+            false_hold = false_hold | launch.moved[pins]
         capture = resolved.output_tag[pins]
         clock = capture // 2
         period = resolved.clock_period_ps[clock]
@@ -193,7 +223,7 @@ class EndpointsMixin:
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.hold_relation_ps[np.maximum(launch, 0), capture]
-            shift = (multiplier - 1 - hold_multiplier) * period
+            shift = hold_shift * period
             required_min[:, rf] = np.where(
                 ok,
                 edge

@@ -162,6 +162,8 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
             launch.source_min,
             self.source_slew_ps,
             launch.source_tag,
+            launch.source_tag_min,
+            self.no_pin_blocked if launch.blocked is None else launch.blocked,
         )
         state = (
             launch.arrival_max,
@@ -197,6 +199,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
         """Time everything from scratch."""
         graph = self.graph
         for launch in self.passes:
+            self._refresh_handoffs(launch)
             propagate_forward(graph.order, *self._forward_arguments(launch))
         self._combine_passes()
         self._evaluate_endpoints()
@@ -221,7 +224,9 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
         retimed = visited.copy()
         for launch in self.passes:
             # The first pass re-times every pin whose slews or arc delays moved; the others
-            # start from all pins visited so far (their arrivals use those delays).
+            # start from all pins visited so far (their arrivals use those delays; a
+            # ``-through`` child's handoff pins are among them when its parents moved there).
+            self._refresh_handoffs(launch)
             reached, reached_retimed = propagate_forward_incremental(
                 np.flatnonzero(visited),
                 self.pin_position,

@@ -7,7 +7,7 @@ endpoint's worst path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,10 +16,21 @@ from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL
 
 @dataclass(eq=False)
 class LaunchPass:
-    """Arrivals of the paths one clock launches (``clock`` -1: unclocked input ports).
+    """Arrivals of the paths one clock launches (``clock`` -1: unclocked input ports) from
+    one group of start points, in one state of the ``-through`` exceptions.
 
     Sources and arrivals are float64 (n_pins, 2), tags and predecessors int64 (n_pins, 2);
     check results float64 (n_checks, 2) (unclocked passes check output ports only).
+
+    Attributes:
+        exceptions: indices of the ``from_exceptions`` that apply to every path of the pass.
+        blocked: bool (n_pins,): arrivals stop there (register clock pins of other start-point
+            groups; pins where a path enters the next state of a ``-through`` exception).
+        moved: bool (n_pins,) or None: pins whose paths belong to child passes (a
+            ``-through`` pin was passed there): their arrivals here are not checked.
+        handoffs: (parent pass index, pins int64 (k,)): the pass's sources are the parents'
+            arrivals at those pins (a path that passed a ``-through`` pin set).
+        clocked: False for the passes of unclocked input ports.
     """
 
     clock: int
@@ -36,6 +47,15 @@ class LaunchPass:
     check_slack: np.ndarray
     check_margin: np.ndarray
     exceptions: tuple[int, ...] = ()
+    source_tag_min: np.ndarray | None = None
+    blocked: np.ndarray | None = None
+    moved: np.ndarray | None = None
+    handoffs: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    clocked: bool = True
+
+    def __post_init__(self) -> None:
+        if self.source_tag_min is None:
+            self.source_tag_min = self.source_tag
 
     @classmethod
     def empty(
@@ -73,25 +93,44 @@ class PassesMixin:
     """Pass construction and merging of ``Timer`` (uses its graph, constraints and arrays)."""
 
     def _build_passes(self) -> None:
-        """One arrival pass per launching clock, plus one for unclocked input ports.
+        """One arrival pass per launching clock and group of start points, plus passes for
+        unclocked input ports; each split further by the states of ``-through`` exceptions.
 
-        With a single launching clock the pass uses the Timer's own arrays. Several clocks get
-        a pass each, so that a pin reached from two clock domains keeps both arrivals; the
-        Timer's arrays then hold the latest (max) / earliest (min) over the clocked passes.
+        With a single pass it uses the Timer's own arrays. Several passes keep their own, so
+        that a pin reached from two clock domains (or start-point groups) keeps both arrivals;
+        the Timer's arrays then hold the latest (max) / earliest (min) over the clocked passes.
         Unclocked paths (input ports without input delay) are checked at output ports only,
         as in OpenSTA. Slews and arc delays do not depend on the launch and are shared.
+
+        Start points (input ports, register clock pins) named by the same set of ``-from``
+        exceptions form a group; a pass of group ``g`` launches from its input ports and from
+        its register clock pins only (the others are blocked), so that every path belongs to
+        exactly one pass and the pass's exceptions apply to all its paths.
         """
         graph, resolved = self.graph, self.constraints
         n_pins, n_checks = graph.n_pins, graph.check_clock_pin.size
         n_clock_tags = 2 * len(resolved.clock_names)
         tags = self.source_tag
-        # ``-from <input port>`` exceptions: the ports they name launch passes of their own
-        # (one per clock and set of exceptions naming the port); ``-from <clock>`` exceptions
-        # apply to every pass of that clock.
         exceptions = resolved.from_exceptions
+        clock_source = np.zeros(n_pins, dtype=bool)
+        for pins in resolved.clock_source_pins:
+            clock_source[pins] = True
+        unclocked = resolved.unclocked_inputs
+        startpoint = self.launch_pins | ((tags >= 0).any(axis=1) & ~clock_source)
+        startpoint[unclocked] = True
         named_by: dict[int, list[int]] = {}
         for index, exception in enumerate(exceptions):
-            for pin in exception.from_pins.tolist():
+            pins = exception.from_pins
+            if exception.from_registers:
+                pins = np.union1d(pins, np.flatnonzero(self.launch_pins))
+            valid = pins[startpoint[pins]]
+            if valid.size == 0 and pins.size:
+                self.log.warn(
+                    "STA-0016",
+                    f"exception -from names no path start point (input port or register clock "
+                    f"pin), e.g. {self.netlist.pin_name(int(pins[0]))}; it applies to no path",
+                )
+            for pin in valid.tolist():
                 named_by.setdefault(pin, []).append(index)
         members: list[tuple[int, ...]] = [()]
         group_ids = {(): 0}
@@ -102,13 +141,19 @@ class PassesMixin:
                 group_ids[key] = len(members)
                 members.append(key)
             group[pin] = group_ids[key]
-        keys = sorted(
-            {
-                (int(t) // 2, int(g))
-                for t, g in zip(tags.ravel(), np.repeat(group, 2), strict=True)
-                if 0 <= t < n_clock_tags
-            }
-        )
+        inputs = (tags >= 0) & (tags < n_clock_tags) & ~clock_source[:, None]
+        rows, columns = np.nonzero(inputs)
+        keys = {
+            (int(tag) // 2, int(bits))
+            for tag, bits in zip(tags[rows, columns].tolist(), group[rows].tolist(), strict=True)
+        }
+        named_launch = self.launch_pins & (group > 0)
+        launch_groups: dict[int, set[int]] = {}
+        for clock, network in self.clock_networks.items():
+            keys.add((clock, 0))
+            launch_groups[clock] = {int(g) for g in group[named_launch & network]}
+            keys.update((clock, g) for g in launch_groups[clock])
+        blocking = bool(named_launch.any())
 
         def applying(clock: int, bits: int) -> tuple[int, ...]:
             return tuple(
@@ -117,9 +162,16 @@ class PassesMixin:
                 if index in members[bits] or clock in exception.from_clocks or exception.from_all
             )
 
+        def blocked(bits: int) -> np.ndarray | None:
+            return self.launch_pins & (group != bits) if blocking else None
+
         self.passes: list[LaunchPass] = []
-        if len(keys) <= 1:
-            clock, bits = keys[0] if keys else (-1, 0)
+        ordered = sorted(keys)
+        simple = len(ordered) <= 1 and not any(
+            exceptions[i].throughs for i in applying(*(ordered[0] if ordered else (-1, 0)))
+        )
+        if simple:
+            clock, bits = ordered[0] if ordered else (-1, 0)
             self.passes.append(
                 LaunchPass(
                     clock,
@@ -139,24 +191,20 @@ class PassesMixin:
                 )
             )
         else:
-            for clock, bits in keys:
-                mine = (
-                    (tags >= 0)
-                    & (tags // 2 == clock)
-                    & (tags < n_clock_tags)
-                    & (group == bits)[:, None]
-                )
+            for clock, bits in ordered:
+                mine = inputs & (tags // 2 == clock) & (group == bits)[:, None]
+                if clock in self.clock_networks and (bits == 0 or bits in launch_groups[clock]):
+                    mine |= (tags >= 0) & (tags // 2 == clock) & clock_source[:, None]
                 sources = (
                     np.where(mine, self.source_arrival_max, -np.inf),
                     np.where(mine, self.source_arrival_min, np.inf),
                     np.where(mine, tags, -1),
                 )
-                self.passes.append(
-                    LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
-                )
+                launch = LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
+                launch.blocked = blocked(bits)
+                self._add_through_passes(launch)
         self.n_clocked_passes = len(self.passes)
         self.check_pass = np.zeros((n_checks, 2), dtype=np.int64)
-        unclocked = resolved.unclocked_inputs
         self.track_unclocked = bool(unclocked.size and self.output_pins.size)
         self.unclocked_arrival_max_ps = np.zeros((0, 2))
         self.unclocked_arrival_min_ps = np.zeros((0, 2))
@@ -172,12 +220,116 @@ class PassesMixin:
                 sources[1][mine] = 0.0
                 sources[2][mine] = resolved.unclocked_tag
                 launch = LaunchPass.empty(-1, sources, n_pins, 0, applying(-1, bits))
-                self.passes.append(launch)
+                launch.clocked = False
+                self._add_through_passes(launch)
             launch = self.passes[self.n_clocked_passes]
             self.unclocked_arrival_max_ps = launch.arrival_max
             self.unclocked_arrival_min_ps = launch.arrival_min
+        self.no_pin_blocked = np.zeros(n_pins, dtype=bool)
         self.output_pass_max = np.zeros((0, 2), dtype=np.int64)
         self.output_pass_min = np.zeros((0, 2), dtype=np.int64)
+
+    def _add_through_passes(self, base: LaunchPass) -> None:
+        """Append ``base`` and, for its ``-through`` exceptions, one pass per reachable state.
+
+        A state counts, per ``-through`` exception, the through lists a path has passed in
+        order. Where a path of state ``s`` reaches a pin of an exception's next list, it leaves
+        ``s`` (the pin is blocked and ``moved`` in ``s``) and becomes a source of the pass of
+        the next state. An exception applies to the passes where all its lists were passed.
+        Parents come before their children in ``passes``.
+        """
+        exceptions = self.constraints.from_exceptions
+        through = [i for i in base.exceptions if exceptions[i].throughs]
+        if not through:
+            self.passes.append(base)
+            return
+        plain = tuple(i for i in base.exceptions if not exceptions[i].throughs)
+        lengths = [len(exceptions[i].throughs) for i in through]
+        start = (0,) * len(through)
+        edges: dict[tuple[int, ...], dict[tuple[int, ...], list[int]]] = {}
+        pending = [start]
+        while pending:
+            state = pending.pop()
+            if state in edges:
+                continue
+            advanced: dict[int, list[int]] = {}
+            for j, index in enumerate(through):
+                if state[j] < lengths[j]:
+                    for pin in exceptions[index].throughs[state[j]].tolist():
+                        advanced.setdefault(pin, list(state))[j] += 1
+            children: dict[tuple[int, ...], list[int]] = {}
+            for pin, new_state in advanced.items():
+                children.setdefault(tuple(new_state), []).append(pin)
+            edges[state] = children
+            pending.extend(children)
+        states = sorted(edges, key=lambda s: (sum(s), s))
+        first = len(self.passes)
+        position = {state: first + k for k, state in enumerate(states)}
+        n_pins, n_checks = self.graph.n_pins, base.check_slack.shape[0]
+        base_blocked = base.blocked
+        for state in states:
+            complete = tuple(index for j, index in enumerate(through) if state[j] == lengths[j])
+            if state == start:
+                launch = base
+                launch.exceptions = plain + complete
+            else:
+                empty = (
+                    np.full((n_pins, 2), -np.inf),
+                    np.full((n_pins, 2), np.inf),
+                    np.full((n_pins, 2), -1, dtype=np.int64),
+                )
+                launch = LaunchPass.empty(base.clock, empty, n_pins, n_checks, plain + complete)
+                launch.source_tag_min = np.full((n_pins, 2), -1, dtype=np.int64)
+                launch.clocked = base.clocked
+            moved = np.zeros(n_pins, dtype=bool)
+            for pins in edges[state].values():
+                moved[pins] = True
+            if moved.any():
+                launch.moved = moved
+                launch.blocked = moved if base_blocked is None else moved | base_blocked
+            else:
+                launch.blocked = base_blocked
+            self.passes.append(launch)
+        for state in states:
+            for child, pins in edges[state].items():
+                self.passes[position[child]].handoffs.append(
+                    (position[state], np.asarray(sorted(pins), dtype=np.int64))
+                )
+
+    def _refresh_handoffs(self, launch: LaunchPass) -> None:
+        """Sources of a ``-through`` child pass: its parents' arrivals at the handoff pins."""
+        if not launch.handoffs:
+            return
+        pins = np.unique(np.concatenate([pins for _, pins in launch.handoffs]))
+        launch.source_max[pins] = -np.inf
+        launch.source_min[pins] = np.inf
+        launch.source_tag[pins] = -1
+        launch.source_tag_min[pins] = -1
+        for parent_index, pins in launch.handoffs:
+            parent = self.passes[parent_index]
+            later = parent.arrival_max[pins] > launch.source_max[pins]
+            launch.source_max[pins] = np.where(
+                later, parent.arrival_max[pins], launch.source_max[pins]
+            )
+            launch.source_tag[pins] = np.where(later, parent.tag_max[pins], launch.source_tag[pins])
+            earlier = parent.arrival_min[pins] < launch.source_min[pins]
+            launch.source_min[pins] = np.where(
+                earlier, parent.arrival_min[pins], launch.source_min[pins]
+            )
+            launch.source_tag_min[pins] = np.where(
+                earlier, parent.tag_min[pins], launch.source_tag_min[pins]
+            )
+
+    def handoff_parent(self, index: int, pin: int, rf: int, late: bool) -> int:
+        """The parent pass whose arrival at ``pin`` is pass ``index``'s source there (-1: none)."""
+        launch = self.passes[index]
+        source = (launch.source_max if late else launch.source_min)[pin, rf]
+        for parent_index, pins in launch.handoffs:
+            if pin in pins:
+                parent = self.passes[parent_index]
+                if (parent.arrival_max if late else parent.arrival_min)[pin, rf] == source:
+                    return parent_index
+        return -1
 
     def _combine_passes(self) -> None:
         """The Timer's arrival arrays: latest / earliest over the clocked passes."""
@@ -201,6 +353,13 @@ class PassesMixin:
     def path_arrays(self, pin: int, check: str, rf: int) -> tuple[np.ndarray, ...]:
         """(arrival, pred, tag) arrays of the launch pass holding the worst path to endpoint
         ``pin`` for ``check`` ("setup"/"hold") and data transition ``rf``."""
+        launch = self.passes[self.path_pass(pin, check, rf)]
+        if check == "setup":
+            return launch.arrival_max, launch.pred_max, launch.tag_max
+        return launch.arrival_min, launch.pred_min, launch.tag_min
+
+    def path_pass(self, pin: int, check: str, rf: int) -> int:
+        """Index of the launch pass holding the worst path to endpoint ``pin``."""
         late = check == "setup"
         where = np.flatnonzero(self.output_pins == pin)
         index = 0
@@ -217,7 +376,4 @@ class PassesMixin:
             if checks.size:
                 slack = np.nan_to_num(self.check_slack_ps[checks, rf], nan=np.inf)
                 index = int(self.check_pass[checks[np.argmin(slack)], rf])
-        launch = self.passes[index]
-        if late:
-            return launch.arrival_max, launch.pred_max, launch.tag_max
-        return launch.arrival_min, launch.pred_min, launch.tag_min
+        return index

@@ -233,6 +233,7 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     late = check == "setup"
     netlist, graph, resolved = timer.netlist, timer.graph, timer.constraints
     rf = _worst_rf(timer, pin, check)
+    index = timer.path_pass(pin, check, rf)
     arrival, pred, tag_array = timer.path_arrays(pin, check, rf)
     slew = timer.slew_max_ps if late else timer.slew_min_ps
     delays = timer.arc_delay_max_ps if late else timer.arc_delay_min_ps
@@ -240,6 +241,17 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     current, current_rf, delay = pin, rf, 0.0
     while True:
         step = int(pred[current, current_rf])
+        while step < 0 and timer.passes[index].handoffs:
+            # a -through pass starts where its parent's path passed the through pins
+            parent = timer.handoff_parent(index, current, current_rf, late)
+            if parent < 0:
+                break
+            index = parent
+            launch = timer.passes[index]
+            arrival = launch.arrival_max if late else launch.arrival_min
+            pred = launch.pred_max if late else launch.pred_min
+            tag_array = launch.tag_max if late else launch.tag_min
+            step = int(pred[current, current_rf])
         in_rf = current_rf
         if step >= 0:
             arc = step // 2

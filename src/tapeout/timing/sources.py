@@ -52,6 +52,7 @@ class SourcesMixin:
         self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
         self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
         self.clock_network = np.zeros(n_pins, dtype=bool)
+        self.clock_networks: dict[int, np.ndarray] = {}
         for k, pins in enumerate(resolved.clock_source_pins):
             if pins.size == 0:
                 continue
@@ -67,11 +68,18 @@ class SourcesMixin:
             if k < resolved.clock_generated.size and resolved.clock_generated[k]:
                 self._cut_generated_source(k, pins)
             network = self._clock_network(pins)
+            self.clock_networks[k] = network
             self.clock_network |= network
             if not resolved.clock_propagated[k]:
                 self.source_slew_ps[pins] = resolved.clock_slew_ps[k]
                 ideal = network[graph.arc_from] & (graph.arc_timing_type == 0)
                 self.arc_ideal |= ideal
+        # Register clock pins: clock-network pins that launch data through sequential arcs
+        # (the start points that ``-from <instance or pin>`` exceptions name).
+        sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
+        self.launch_pins = np.zeros(n_pins, dtype=bool)
+        self.launch_pins[graph.arc_from[sequential]] = True
+        self.launch_pins &= self.clock_network
         self._apply_driving_cells()
 
     def _cut_generated_source(self, clock: int, pins: np.ndarray) -> None:

@@ -10,7 +10,10 @@ The forward kernels take one tuple ``graph`` of arrays (see ``forward_arrays`` i
 ``(pin_in_indptr, pin_in_arcs, arc_from, arc_kind, arc_delay_table, arc_slew_table, arc_ideal,
 wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
 thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
-values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag)``
+values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag, source_tag_min,
+pin_blocked)``; ``source_tag`` is the launch tag of ``source_arrival_max``, ``source_tag_min``
+that of ``source_arrival_min``; arrivals at a pin with ``pin_blocked`` set (bool (n_pins,)) do
+not propagate past it (its own arrival, slew and fan-out arc delays are still computed).
 and one tuple ``state``: ``(arrival_max, arrival_min, slew_max, slew_min, tag_max, tag_min,
 pred_max, pred_min, arc_delay_max, arc_delay_min, dmp_state)``.
 """
@@ -122,7 +125,12 @@ def update_pin(p, graph, state, scratch) -> bool:
     pin_in_indptr, pin_in_arcs, arc_from, arc_kind = graph[0], graph[1], graph[2], graph[3]
     arc_delay_table, arc_ideal = graph[4], graph[6]
     source_arrival_max, source_arrival_min = graph[22], graph[23]
-    source_slew_ps, source_tag = graph[24], graph[25]
+    source_slew_ps, source_tag, source_tag_min, pin_blocked = (
+        graph[24],
+        graph[25],
+        graph[26],
+        graph[27],
+    )
     arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
@@ -132,7 +140,7 @@ def update_pin(p, graph, state, scratch) -> bool:
         new_arr_max = source_arrival_max[p, rf]
         new_arr_min = source_arrival_min[p, rf]
         new_tag_max = source_tag[p, rf]
-        new_tag_min = source_tag[p, rf]
+        new_tag_min = source_tag_min[p, rf]
         new_pred_max = -1
         new_pred_min = -1
         new_slew_max = -np.inf
@@ -173,6 +181,8 @@ def update_pin(p, graph, state, scratch) -> bool:
                     new_slew_max = s_max
                 if s_min < new_slew_min:
                     new_slew_min = s_min
+                if pin_blocked[f]:
+                    continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
                     new_arr_max = arrival_in + d_max
@@ -218,6 +228,7 @@ def update_arrivals(p, graph, state) -> bool:
     pin_in_indptr, pin_in_arcs, arc_from, arc_kind = graph[0], graph[1], graph[2], graph[3]
     arc_delay_table = graph[4]
     source_arrival_max, source_arrival_min, source_tag = graph[22], graph[23], graph[25]
+    source_tag_min, pin_blocked = graph[26], graph[27]
     arrival_max, arrival_min = state[0], state[1]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min = state[8], state[9]
@@ -226,7 +237,7 @@ def update_arrivals(p, graph, state) -> bool:
         new_arr_max = source_arrival_max[p, rf]
         new_arr_min = source_arrival_min[p, rf]
         new_tag_max = source_tag[p, rf]
-        new_tag_min = source_tag[p, rf]
+        new_tag_min = source_tag_min[p, rf]
         new_pred_max = -1
         new_pred_min = -1
         for k in range(pin_in_indptr[p], pin_in_indptr[p + 1]):
@@ -240,6 +251,8 @@ def update_arrivals(p, graph, state) -> bool:
                     continue
                 d_max = arc_delay_max[a, in_rf, rf]
                 d_min = arc_delay_min[a, in_rf, rf]
+                if pin_blocked[f]:
+                    continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
                     new_arr_max = arrival_in + d_max
