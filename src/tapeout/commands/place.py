@@ -16,6 +16,7 @@ SUMMARY = "place standard cells: global (electrostatic), legalization and detail
 EXAMPLES = """\
   tapeout place gcd_floorplan.def --platform sky130hd -o gcd_placed.def
   tapeout place soc.def --platform nangate45 --lef ram.lef --target-density 0.7 -o soc_placed.def
+  tapeout place gcd_floorplan.def --timing-driven --sdc gcd.sdc -o gcd_placed.def
   tapeout place --bookshelf ibm01/ibm01.aux -o ibm01_placed/
 """
 
@@ -43,6 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend", choices=("numba", "torch"), default="numba", help="global placement kernels"
     )
+    parser.add_argument(
+        "--timing-driven",
+        action="store_true",
+        help="weight nets by setup slack during global placement (needs --sdc)",
+    )
+    parser.add_argument("--sdc", type=Path, default=None, help="timing constraints (SDC)")
+    parser.add_argument(
+        "--liberty", type=Path, default=None, help="Liberty library (default: the platform's)"
+    )
     parser.add_argument("--report", choices=("text", "json"), default="text")
 
 
@@ -54,10 +64,15 @@ def execute(args: argparse.Namespace) -> int:
         detailed_passes=args.detailed_passes,
         routability=args.routability,
         backend=args.backend,
+        timing_driven=args.timing_driven,
     )
     options.validate()
+    if args.timing_driven and args.sdc is None:
+        raise ConfigError("--timing-driven needs the timing constraints", hint="add --sdc FILE")
     log = Log()
     if args.bookshelf or args.design.name.endswith((".aux", ".aux.gz")):
+        if args.timing_driven:
+            raise ConfigError("--timing-driven needs a DEF design (Bookshelf has no timing)")
         from tapeout.formats.bookshelf import read_bookshelf, write_bookshelf
 
         design = read_bookshelf(args.design, log=log)
@@ -81,6 +96,12 @@ def execute(args: argparse.Namespace) -> int:
             f"{report.legalize_result.total_displacement:.6g} max "
             f"{report.legalize_result.max_displacement:.6g}; {report.seconds:.2f} s\n"
         )
+        if report.timing is not None:
+            sys.stdout.write(
+                f"timing-driven: {len(report.timing.updates)} updates; setup WNS "
+                f"{report.timing.worst_slack_ps / 1000:.3f} ns, TNS "
+                f"{report.timing.total_negative_slack_ps / 1000:.3f} ns\n"
+            )
     return 0
 
 
@@ -96,10 +117,44 @@ def _place_def(args: argparse.Namespace, options: PlaceOptions, log: Log):  # ty
     lef = read_lef([platform.tech_lef, *platform.cell_lefs, *args.lef], log=log)
     result = read_def(args.design, log=log, dbu_per_micron=lef.tech.dbu_per_micron)
     problem = problem_from_design(result.netlist, result.physical, lef.macros, lef.tech)
-    report = place_problem(problem, options, log=log)
+    weighting = None
+    if options.timing_driven:
+        weighting = _net_weighting(args, platform, lef, result, problem, options, log)
+    report = place_problem(problem, options, log=log, timing=weighting)
     apply_to_physical(problem, result.physical, result.netlist.n_insts)
     write_def(
         args.output, result.netlist, result.physical, result.wires, vias=result.vias,
         design=result.design,
     )  # fmt: skip
     return report
+
+
+def _net_weighting(args, platform, lef, result, problem, options, log):  # type: ignore[no-untyped-def]
+    """The timing-driven weighting: Liberty (--liberty or the platform's) and --sdc."""
+    from tapeout.db.design import Design
+    from tapeout.db.library import Library
+    from tapeout.flow.steps_physical import wire_rc_per_um
+    from tapeout.formats.liberty import read_liberty
+    from tapeout.formats.sdc import read_sdc
+    from tapeout.place.timing_driven import make_net_weighting
+    from tapeout.timing import TimingOptions
+
+    liberty = [read_liberty(args.liberty or platform.liberty[0], log=log)]
+    design = Design(
+        result.design or args.design.stem,
+        lef.tech,
+        Library(macros=lef.macros, liberty=liberty),
+        result.netlist,
+        physical=result.physical,
+        wires=result.wires,
+    )
+    design.constraints = read_sdc(
+        args.sdc,
+        netlist=result.netlist,
+        library_time_unit_s=liberty[0].time_unit_s,
+        cap_unit_f=liberty[0].capacitive_load_unit_f,
+        log=log,
+    )
+    res_ohm, cap_ff = wire_rc_per_um(platform)
+    timing_options = TimingOptions(res_ohm_per_um=res_ohm, cap_ff_per_um=cap_ff)
+    return make_net_weighting(design, problem, options, timing_options=timing_options, log=log)

@@ -126,6 +126,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         key.name: key
         for key in (
             Key("density", "number", "target placement density; default 0.6", check=_fraction),
+            Key("timing_driven", "bool", "weight nets by setup slack (SDC); default false"),
         )
     },
 }
@@ -171,6 +172,7 @@ class PlaceConfig:
     """``[place]``: options of the placement step (``density``: PlaceOptions.target_density)."""
 
     density: float = 0.6
+    timing_driven: bool = False
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,10 @@ def parse_config(text: str, path: Path) -> FlowConfig:
                 float(floorplan["core_margin_um"]) if "core_margin_um" in floorplan else None
             ),
         ),
-        place=PlaceConfig(density=float(place.get("density", 0.6))),
+        place=PlaceConfig(
+            density=float(place.get("density", 0.6)),
+            timing_driven=place.get("timing_driven", False),
+        ),
     )
 
 

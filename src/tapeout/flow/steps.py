@@ -284,13 +284,18 @@ def _gds_files(config: FlowConfig) -> tuple[Path, ...]:
     return (*_lefs(config), *platform.gds, *((mapping,) if mapping is not None else ()))
 
 
+def _place_files(config: FlowConfig) -> tuple[Path, ...]:
+    liberty = load_platform(config).liberty[0]
+    return (*_lefs(config), *((liberty,) if config.place.timing_driven else ()))
+
+
 PLACE = Step(
     name="place",
     run=run_place,
-    inputs=("def",),
+    inputs=("def", "sdc"),  # the SDC for timing-driven placement
     outputs=(("def", "{design}.def"), ("density", DENSITY_NAME)),
     options=lambda config: asdict(config.place),
-    files=_lefs,
+    files=_place_files,
 )
 
 STA = Step(

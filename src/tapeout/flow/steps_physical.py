@@ -157,7 +157,12 @@ def run_place(context: StepContext) -> Metrics:
 
     platform = context.platform()
     settings = context.config.place
-    options = PlaceOptions(target_density=settings.density, seed=1, threads=context.jobs)
+    options = PlaceOptions(
+        target_density=settings.density,
+        seed=1,
+        threads=context.jobs,
+        timing_driven=settings.timing_driven,
+    )
     try:
         options.validate()
     except ConfigError as error:
@@ -167,7 +172,21 @@ def run_place(context: StepContext) -> Metrics:
     netlist, physical = design.netlist, design.physical
     assert physical is not None and design.tech is not None
     problem = problem_from_design(netlist, physical, placed.macros, design.tech)
-    report = place_problem(problem, options, log=context.log)
+    weighting = None
+    if options.timing_driven:
+        from tapeout.place.timing_driven import make_net_weighting
+        from tapeout.timing import TimingOptions
+
+        _read_timing_inputs(design, platform, context.inputs["sdc"], context.log)
+        res_ohm, cap_ff = wire_rc_per_um(platform)
+        weighting = make_net_weighting(
+            design,
+            problem,
+            options,
+            timing_options=TimingOptions(res_ohm_per_um=res_ohm, cap_ff_per_um=cap_ff),
+            log=context.log,
+        )
+    report = place_problem(problem, options, log=context.log, timing=weighting)
     apply_to_physical(problem, physical, netlist.n_insts)
     result = placed.result
     write_def(
@@ -209,7 +228,24 @@ def run_place(context: StepContext) -> Metrics:
         "placeopt__design__instance__count__stdcell": netlist.n_insts,
         "placeopt__design__instance__utilization": area_um2 / core_um2 if core_um2 else 0.0,
         "place__target_density": options.target_density,
+        **(report.timing.metrics() if report.timing is not None else {}),
     }
+
+
+def _read_timing_inputs(design: Design, platform: Platform, sdc: Path, log: Log) -> None:
+    """Give ``design`` the platform's first Liberty library and the SDC's constraints."""
+    from tapeout.formats.liberty import read_liberty
+    from tapeout.formats.sdc import read_sdc
+
+    libraries = [read_liberty(platform.liberty[0], log=log)]
+    design.library = Library(macros=design.library.macros, liberty=libraries)
+    design.constraints = read_sdc(
+        sdc,
+        netlist=design.netlist,
+        library_time_unit_s=libraries[0].time_unit_s,
+        cap_unit_f=libraries[0].capacitive_load_unit_f,
+        log=log,
+    )
 
 
 STA_REPORT_PATHS = 3  # worst setup paths in the text report

@@ -34,6 +34,12 @@ class PlaceOptions:
         hpwl_step_reference: the HPWL rise per iteration (as a share of HPWL) at which the
             density weight stops growing (ePlace's reference step; 1 means always grow).
         threads: numba threads for the kernels (1 is fastest on a busy shared machine).
+        timing_driven: weight nets by setup criticality during global placement (needs a
+            timer: ``place_problem(..., timing=make_net_weighting(...))``).
+        timing_overflows: overflows at which the design is timed and nets re-weighted.
+        timing_weight_gain: at each update a net of criticality c (1 at WNS, 0 outside the worst
+            10% of nets) grows its weight by 1 + gain c.
+        timing_max_weight: most weight of a net, relative to its base weight.
     """
 
     target_density: float = 0.9
@@ -54,6 +60,10 @@ class PlaceOptions:
     initial_density_weight: float = 1e-2
     density_weight_growth: float = 1.02
     hpwl_step_reference: float = 1.0
+    timing_driven: bool = False
+    timing_overflows: tuple[float, ...] = (0.7, 0.5, 0.35, 0.25)
+    timing_weight_gain: float = 2.0
+    timing_max_weight: float = 16.0
 
     def validate(self) -> None:
         """Raise ``ConfigError`` naming the first bad value."""
@@ -81,3 +91,7 @@ class PlaceOptions:
             raise ConfigError(f"congestion_threshold must be > 0, got {self.congestion_threshold}")
         if self.max_net_degree < 2:
             raise ConfigError(f"max_net_degree must be >= 2, got {self.max_net_degree}")
+        if not all(0.0 < value < 1.0 for value in self.timing_overflows):
+            raise ConfigError(f"timing_overflows must be in (0, 1): {self.timing_overflows}")
+        if self.timing_weight_gain < 0 or self.timing_max_weight < 1:
+            raise ConfigError("timing_weight_gain must be >= 0 and timing_max_weight >= 1")

@@ -37,6 +37,9 @@ class PlacementProblem:
         row_height, row_site_width: float64 (n_rows,).
         row_num_sites: int64 (n_rows,).
         blockage: float64 (n_blockages, 4) placement blockages x_low, y_low, x_high, y_high.
+        global_blockage: float64 (k, 4) areas only global placement avoids (soft blockages,
+            the blocked share of partial ones); ``place_problem`` adds them to ``blockage``
+            for global placement, legalization and detailed placement may use them.
     """
 
     cell_width: np.ndarray = field(default_factory=_floats)
@@ -56,6 +59,7 @@ class PlacementProblem:
     row_site_width: np.ndarray = field(default_factory=_floats)
     row_num_sites: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     blockage: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.float64))
+    global_blockage: np.ndarray = field(default_factory=lambda: np.zeros((0, 4), dtype=np.float64))
 
     @property
     def n_cells(self) -> int:
