@@ -3,6 +3,13 @@
 Cells are the instances, then the IO ports (fixed, zero size, not blocking). Instances placed
 ``FIXED``/``COVER`` are fixed and block rows; the others move. Pin offsets come from the centre
 of each macro pin's first port shapes, mirrored for the instance's orientation.
+
+DEF placement blockages (``BLOCKAGES - PLACEMENT``) follow the DEF 5.8 meaning, as OpenROAD
+does: a hard one keeps every cell out (global placement sees blocked area, legalization has no
+row space there); ``+ SOFT`` only keeps global placement out (legalization and detailed
+placement may use it); ``+ PARTIAL d`` lets global placement fill at most d % of the area,
+modelled as thin blocked strips covering (100 - d) % of it. Layer (routing) blockages do not
+concern placement.
 """
 
 from __future__ import annotations
@@ -11,13 +18,15 @@ import numpy as np
 
 from tapeout.db.macro import Macro
 from tapeout.db.netlist import Netlist
-from tapeout.db.physical import Orientation, Physical, PlacementStatus
+from tapeout.db.physical import BlockageFlag, Orientation, Physical, PlacementStatus
 from tapeout.db.tech import Technology
 from tapeout.errors import DesignError
 from tapeout.place.problem import PlacementProblem
 
 _MIRROR_X = {Orientation.S, Orientation.FN}  # x offsets change sign
 _MIRROR_Y = {Orientation.S, Orientation.FS}  # y offsets change sign
+_MAX_STRIPS = 512  # most strips of one partial blockage
+_STRIPS_PER_ROW = 4  # strips per row height: bins (at least a row high) average them well
 
 
 def _pin_centre(macro: Macro, term: str) -> tuple[float, float]:
@@ -104,8 +113,50 @@ def problem_from_design(
         row_site_width=physical.row_step_x.astype(np.float64),
         row_num_sites=physical.row_num_x.astype(np.int64),
     )
+    problem.blockage, problem.global_blockage = placement_blockages(
+        physical, float(np.median(site_height)) if site_height.size else 1.0
+    )
     problem.check_shapes()
     return problem
+
+
+def placement_blockages(physical: Physical, row_height: float) -> tuple[np.ndarray, np.ndarray]:
+    """The DEF placement blockages as (hard, global-only) float64 (k, 4) rectangles (DBU).
+
+    Hard blockages keep every stage out; soft ones and partial ones (as strips of blocked area,
+    about ``row_height / 4`` apart) only global placement. See the module docstring.
+    """
+    hard: list[np.ndarray] = []
+    soft: list[np.ndarray] = []
+    indptr = physical.blockage_rect_indptr
+    for blockage in np.flatnonzero(physical.blockage_layer < 0):
+        rects = physical.blockage_rects[indptr[blockage] : indptr[blockage + 1]].astype(np.float64)
+        rects = rects[(rects[:, 2] > rects[:, 0]) & (rects[:, 3] > rects[:, 1])]
+        density = float(physical.blockage_density[blockage])
+        if not np.isnan(density):
+            blocked = 1.0 - min(max(density, 0.0), 100.0) / 100.0
+            if blocked > 0:
+                soft.extend(_strips(rect, blocked, row_height / _STRIPS_PER_ROW) for rect in rects)
+        elif int(physical.blockage_flags[blockage]) & BlockageFlag.SOFT:
+            soft.append(rects)
+        else:
+            hard.append(rects)
+
+    def stack(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.float64)
+
+    return stack(hard), stack(soft)
+
+
+def _strips(rect: np.ndarray, blocked: float, pitch: float) -> np.ndarray:
+    """Vertical strips covering the share ``blocked`` of ``rect`` (x0 y0 x1 y1): (n, 4)."""
+    x0, y0, x1, y1 = (float(v) for v in rect)
+    if blocked >= 1.0:
+        return rect.reshape(1, 4)
+    count = int(min(_MAX_STRIPS, max(1, round((x1 - x0) / max(pitch, 1e-30)))))
+    step = (x1 - x0) / count
+    left = x0 + step * np.arange(count) + step * (1.0 - blocked) / 2
+    return np.stack([left, np.full(count, y0), left + step * blocked, np.full(count, y1)], axis=1)
 
 
 def apply_to_physical(problem: PlacementProblem, physical: Physical, n_insts: int) -> None:
