@@ -8,12 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tapeout.db.physical import Orientation
+from tapeout.db.compare import differences
+from tapeout.db.physical import Orientation, Physical
 from tapeout.formats.def_ import read_def, write_def
 from tapeout.formats.lef import read_lef
 from tapeout.log import Log
 from tapeout.place import PlaceOptions, place_problem
-from tapeout.place.from_design import apply_to_physical, placement_blockages, problem_from_design
+from tapeout.place.from_design import (
+    apply_to_physical,
+    halo_boxes,
+    placement_blockages,
+    problem_from_design,
+)
 from tapeout.platforms import get_platform
 from tests.conftest import DATA, shared_path
 from tests.place.conftest import random_problem
@@ -145,3 +151,83 @@ def test_global_placement_avoids_soft_blockages() -> None:
     place_problem(soft, PlaceOptions(detailed_passes=0), log=Log())
     assert soft.blockage.shape == (0, 4)
     assert cells_inside(soft) < 0.3 * cells_inside(plain)
+
+
+HALO_DEF_LINE = "- TAP_0 sky130_fd_sc_hd__tapvpwrvgnd_1 + FIXED ( 11960 8160 ) N ;"
+
+
+def test_def_halos_round_trip(tmp_path: Path) -> None:
+    text = TINY_DEF.read_text()
+    assert HALO_DEF_LINE in text
+    text = text.replace(HALO_DEF_LINE, HALO_DEF_LINE[:-1] + "+ HALO 1380 2720 920 2720 ;")
+    text = text.replace(
+        "- u0 sky130_fd_sc_hd__inv_1 ;", "- u0 sky130_fd_sc_hd__inv_1 + HALO SOFT 1 2 3 4 ;"
+    )
+    source = tmp_path / "halo.def"
+    source.write_text(text)
+    first = read_def(source, log=Log())
+    physical = first.physical
+    assert physical.halo_inst.tolist() == [0, 16]
+    assert physical.halo_size.tolist() == [[1, 2, 3, 4], [1380, 2720, 920, 2720]]
+    assert physical.halo_soft.tolist() == [True, False]
+    output = tmp_path / "again.def"
+    write_def(output, first.netlist, physical, first.wires, design=first.design)
+    assert "+ HALO SOFT 1 2 3 4 ;" in output.read_text()
+    second = read_def(output, log=Log())
+    assert differences(first.physical, second.physical) == []
+    # Rescaled to a finer grid, halos scale with every other coordinate.
+    finer = read_def(source, log=Log(), dbu_per_micron=2000)
+    assert finer.physical.halo_size.tolist() == [[2, 4, 6, 8], [2760, 5440, 1840, 5440]]
+
+
+@pytest.mark.parametrize(
+    ("orient", "box"),
+    [
+        (Orientation.N, (4900, 4800, 6300, 7400)),
+        (Orientation.FN, (4700, 4800, 6100, 7400)),  # left and right swap
+        (Orientation.S, (4700, 4600, 6100, 7200)),
+        (Orientation.FS, (4900, 4600, 6300, 7200)),  # bottom and top swap
+        (Orientation.E, (4800, 4700, 7400, 6100)),  # turned: 2000 wide, 1000 high
+    ],
+)
+def test_halo_turns_with_the_instance(orient: Orientation, box: tuple[int, ...]) -> None:
+    physical = Physical(
+        inst_x=np.array([5000]), inst_y=np.array([5000]),
+        inst_orient=np.array([orient], dtype=np.int8),
+        halo_inst=np.array([0], dtype=np.int32), halo_size=np.array([[100, 200, 300, 400]]),
+        halo_soft=np.array([False]),
+    )  # fmt: skip
+    hard, soft = halo_boxes(physical, np.array([1000.0]), np.array([2000.0]))
+    assert soft.shape == (0, 4) and hard.shape == (4, 4)
+    assert (hard[:, 0].min(), hard[:, 1].min(), hard[:, 2].max(), hard[:, 3].max()) == box
+    # A ring: its area is the box's minus the instance's.
+    area = np.sum((hard[:, 2] - hard[:, 0]) * (hard[:, 3] - hard[:, 1]))
+    assert area == (box[2] - box[0]) * (box[3] - box[1]) - 1000 * 2000
+    physical.halo_soft[:] = True
+    hard, soft = halo_boxes(physical, np.array([1000.0]), np.array([2000.0]))
+    assert hard.shape == (0, 4) and soft.shape == (4, 4)
+
+
+def test_no_legal_cell_in_a_halo(tmp_path: Path) -> None:
+    lef = _lef()
+    source = tmp_path / "halo.def"
+    halo = "+ HALO 1380 2720 1380 2720 ;"  # three sites left and right, a row below and above
+    source.write_text(TINY_DEF.read_text().replace(HALO_DEF_LINE, HALO_DEF_LINE[:-1] + halo))
+    result = read_def(source, log=Log(), dbu_per_micron=lef.tech.dbu_per_micron)
+    problem = problem_from_design(result.netlist, result.physical, lef.macros, lef.tech)
+    assert problem.blockage.shape[0] == 4  # the ring around TAP_0
+    place_problem(problem, PlaceOptions(seed=3), log=Log())
+    tap = result.netlist.inst_names.index("TAP_0")
+    x, y = problem.cell_x[tap], problem.cell_y[tap]
+    keep_out = (x - 1380, y - 2720, x + problem.cell_width[tap] + 1380, y + 2 * 2720)
+    movable = np.flatnonzero(~problem.cell_fixed[: result.netlist.n_insts])
+    rects = np.stack(
+        [
+            problem.cell_x[movable],
+            problem.cell_y[movable],
+            problem.cell_x[movable] + problem.cell_width[movable],
+            problem.cell_y[movable] + problem.cell_height[movable],
+        ],
+        axis=1,
+    )
+    assert np.all(_overlap_area(rects, keep_out) == 0)

@@ -116,6 +116,10 @@ class Physical:
             when not partial.
         blockage_rect_indptr: int64 (n_blockages+1,) CSR of blockage -> rectangles.
         blockage_rects: int64 (n_rects, 4) absolute ``x0 y0 x1 y1``.
+        halo_inst: int32 (n_halos,) instances with a DEF ``+ HALO`` (a keep-out around them).
+        halo_size: int64 (n_halos, 4) ``left bottom right top`` halo widths (DBU), in the
+            master's own frame (they turn with the instance's orientation).
+        halo_soft: bool (n_halos,) ``+ HALO SOFT``: only initial placement keeps out.
     """
 
     dbu_per_micron: int = 1000
@@ -161,6 +165,9 @@ class Physical:
     blockage_density: np.ndarray = field(default_factory=lambda: _empty(np.float64))
     blockage_rect_indptr: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     blockage_rects: np.ndarray = field(default_factory=_rects)
+    halo_inst: np.ndarray = field(default_factory=lambda: _empty(np.int32))
+    halo_size: np.ndarray = field(default_factory=_rects)
+    halo_soft: np.ndarray = field(default_factory=lambda: _empty(np.bool_))
 
     @classmethod
     def for_netlist(cls, netlist: Netlist, *, dbu_per_micron: int = 1000) -> Physical:

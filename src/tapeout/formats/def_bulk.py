@@ -59,6 +59,8 @@ class Components:
     x: list[np.ndarray] = field(default_factory=list)
     y: list[np.ndarray] = field(default_factory=list)
     orient: list[np.ndarray] = field(default_factory=list)
+    # (component index, left, bottom, right, top, soft) of each ``+ HALO``
+    halos: list[tuple[int, int, int, int, int, bool]] = field(default_factory=list)
 
 
 @dataclass
@@ -194,6 +196,10 @@ def read_components(context: Context, section: Section | None) -> Components:
         if _components_by_tokens(components, chunk) or _components_by_regex(components, chunk):
             continue
         parsed = [parse_component(c) for c in statements_between(context, start, end)]
+        first = len(components.names)
+        components.halos += [
+            (first + i, *c.halo, c.halo_soft) for i, c in enumerate(parsed) if c.halo is not None
+        ]
         components.names += [c.name for c in parsed]
         components.master.append(_index(components.masters, [c.master for c in parsed]))
         components.status.append(np.array([c.status for c in parsed], np.int8))

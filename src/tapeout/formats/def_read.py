@@ -147,6 +147,10 @@ def _read(
     physical.inst_y = _concat(components.y, np.int64)
     physical.inst_orient = _concat(components.orient, np.int8)
     physical.inst_status = _concat(components.status, np.int8)
+    halos = components.halos
+    physical.halo_inst = np.array([h[0] for h in halos], dtype=np.int32)
+    physical.halo_size = np.array([h[1:5] for h in halos], dtype=np.int64).reshape(-1, 4)
+    physical.halo_soft = np.array([h[5] for h in halos], dtype=np.bool_)
     blockages = [parse_blockage(c) for c in statements(context, sections.get("BLOCKAGES"))]
     _fill_blockages(context, physical, blockages, inst_index, sections.get("BLOCKAGES"))
     result = DefResult(
@@ -516,7 +520,7 @@ def _fill_blockages(
 _PHYSICAL_COORDINATES = (
     "die_area", "core_area", "row_x", "row_y", "row_step_x", "row_step_y", "track_start",
     "track_step", "gcell_start", "gcell_step", "inst_x", "inst_y", "port_x", "port_y",
-    "shape_rect", "blockage_spacing", "blockage_rects",
+    "shape_rect", "blockage_spacing", "blockage_rects", "halo_size",
 )  # fmt: skip
 _ROUTING_COORDINATES = (
     "seg_x0", "seg_y0", "seg_x1", "seg_y1", "seg_width", "via_x", "via_y", "via_width",

@@ -393,6 +393,8 @@ class ComponentStatement:
     x: int = 0
     y: int = 0
     orient: int = 0
+    halo: tuple[int, int, int, int] | None = None  # left bottom right top
+    halo_soft: bool = False
 
 
 def parse_component(cursor: Cursor) -> ComponentStatement:
@@ -407,6 +409,12 @@ def parse_component(cursor: Cursor) -> ComponentStatement:
             if keyword != "UNPLACED" or cursor.peek() == "(":
                 component.x, component.y, _ = cursor.point(None)
                 component.orient = code(cursor, ORIENT_CODE, "orientation")
+        elif keyword == "HALO":
+            if cursor.peek() == "SOFT":
+                cursor.next("SOFT")
+                component.halo_soft = True
+            left, bottom, right, top = (cursor.integer("halo") for _ in range(4))
+            component.halo = (left, bottom, right, top)
         else:
             skip_unknown(cursor, keyword, "COMPONENTS")
     return component

@@ -149,6 +149,13 @@ def _write_components(handle: IO, netlist: Netlist, physical: Physical) -> None:
     n = netlist.n_insts
     handle.write(f"COMPONENTS {n} ;\n")
     masters = netlist.masters.names
+    halo_of = {
+        int(inst): f" + HALO{' SOFT' if soft else ''} {' '.join(map(str, size))}"
+        for inst, size, soft in zip(
+            physical.halo_inst.tolist(), physical.halo_size.tolist(),
+            physical.halo_soft.tolist(), strict=True,
+        )
+    }  # fmt: skip
     for part in _ranges(n):
         rows = zip(
             netlist.inst_names.names[part], netlist.inst_master[part].tolist(),
@@ -161,6 +168,17 @@ def _write_components(handle: IO, netlist: Netlist, physical: Physical) -> None:
                 if s
                 else f"- {name} {masters[m]} + UNPLACED ;\n"
                 for name, m, s, x, y, o in rows
+            )
+            if not halo_of
+            else "".join(
+                (
+                    f"- {name} {masters[m]} + {STATUS_NAME[s]} ( {x} {y} ) {ORIENT_NAME[o]}"
+                    if s
+                    else f"- {name} {masters[m]} + UNPLACED"
+                )
+                + halo_of.get(inst, "")
+                + " ;\n"
+                for inst, (name, m, s, x, y, o) in enumerate(rows, part.start)
             )
         )
     handle.write("END COMPONENTS\n\n")

@@ -9,7 +9,8 @@ does: a hard one keeps every cell out (global placement sees blocked area, legal
 row space there); ``+ SOFT`` only keeps global placement out (legalization and detailed
 placement may use it); ``+ PARTIAL d`` lets global placement fill at most d % of the area,
 modelled as thin blocked strips covering (100 - d) % of it. Layer (routing) blockages do not
-concern placement.
+concern placement. A component's ``+ HALO`` is a hard blockage around it (``+ HALO SOFT``: a
+soft one), its widths turned with the instance's orientation.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ import numpy as np
 
 from tapeout.db.macro import Macro
 from tapeout.db.netlist import Netlist
-from tapeout.db.physical import BlockageFlag, Orientation, Physical, PlacementStatus
+from tapeout.db.physical import (
+    BlockageFlag,
+    Orientation,
+    Physical,
+    PlacementStatus,
+    orient_points,
+    oriented_size,
+)
 from tapeout.db.tech import Technology
 from tapeout.errors import DesignError
 from tapeout.place.problem import PlacementProblem
@@ -113,9 +121,12 @@ def problem_from_design(
         row_site_width=physical.row_step_x.astype(np.float64),
         row_num_sites=physical.row_num_x.astype(np.int64),
     )
-    problem.blockage, problem.global_blockage = placement_blockages(
+    hard, soft = placement_blockages(
         physical, float(np.median(site_height)) if site_height.size else 1.0
     )
+    halo_hard, halo_soft = halo_boxes(physical, width, height)
+    problem.blockage = np.concatenate([hard, halo_hard])
+    problem.global_blockage = np.concatenate([soft, halo_soft])
     problem.check_shapes()
     return problem
 
@@ -146,6 +157,46 @@ def placement_blockages(physical: Physical, row_height: float) -> tuple[np.ndarr
         return np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.float64)
 
     return stack(hard), stack(soft)
+
+
+def halo_boxes(
+    physical: Physical, width: np.ndarray, height: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep-out rectangles of the instances' DEF halos as (hard, soft) float64 (k, 4) (DBU).
+
+    ``width``, ``height``: float64 (n_insts,) master sizes. A halo's left/bottom/right/top
+    widths belong to the master's edges and turn with the instance's orientation. Each halo is
+    the ring around its instance (up to four rectangles), so the instance's own area, blocked
+    already, is not counted twice in global placement's density.
+    """
+    inst = physical.halo_inst.astype(np.int64)
+    if inst.size == 0:
+        empty = np.zeros((0, 4), dtype=np.float64)
+        return empty, empty
+    size = physical.halo_size.astype(np.float64)
+    orient = physical.inst_orient[inst]
+    w, h = width[inst], height[inst]
+    # The halo box in the master's frame, both corners mapped into the placed frame.
+    x0, y0 = orient_points(-size[:, 0], -size[:, 1], orient, w, h)
+    x1, y1 = orient_points(w + size[:, 2], h + size[:, 3], orient, w, h)
+    x = physical.inst_x[inst].astype(np.float64)
+    y = physical.inst_y[inst].astype(np.float64)
+    low_x, low_y = x + np.minimum(x0, x1), y + np.minimum(y0, y1)
+    high_x, high_y = x + np.maximum(x0, x1), y + np.maximum(y0, y1)
+    width_placed, height_placed = oriented_size(w, h, orient)
+    top_y = y + height_placed
+    right_x = x + width_placed
+    ring = np.concatenate(
+        [
+            np.stack([low_x, low_y, high_x, y], axis=1),  # below
+            np.stack([low_x, top_y, high_x, high_y], axis=1),  # above
+            np.stack([low_x, y, x, top_y], axis=1),  # left
+            np.stack([right_x, y, high_x, top_y], axis=1),  # right
+        ]
+    )
+    soft = np.tile(physical.halo_soft.astype(bool), 4)
+    keep = (ring[:, 2] > ring[:, 0]) & (ring[:, 3] > ring[:, 1])
+    return ring[keep & ~soft], ring[keep & soft]
 
 
 def _strips(rect: np.ndarray, blocked: float, pitch: float) -> np.ndarray:
