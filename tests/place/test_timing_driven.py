@@ -164,3 +164,28 @@ def test_flow_config_timing_driven_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as error:
         parse_config(head + '[place]\ntiming_driven = "yes"\n', tmp_path / "flow.toml")
     assert error.value.line == 5
+
+
+def test_flow_place_step_timing_driven(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from tapeout.flow.config import PlaceConfig, load_config
+    from tapeout.flow.manifest import read_manifest
+    from tapeout.flow.run import run_flow
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("TAPEOUT_PDK_ROOT", str(shared_path("pdks/sky130hd").parent))
+    config = load_config(REPO / "examples" / "counter" / "counter.toml")
+    config = replace(config, place=PlaceConfig(density=0.6, timing_driven=True))
+    run_dir = tmp_path / "run"
+    result = run_flow(config, run_dir=run_dir, to_step="place")
+    assert [outcome.status for outcome in result.outcomes] == ["ran"] * 3
+    metrics = json.loads((run_dir / "03_place" / "metrics.json").read_text())
+    assert metrics["place__timing__updates"] >= 0
+    assert "place__timing__setup__ws" in metrics
+    assert metrics["detailedplace__design__violations"] == 0
+    # The SDC and the Liberty library are inputs of the step (a change re-runs it).
+    manifest = read_manifest(run_dir / "03_place")
+    assert manifest is not None
+    assert any(label.endswith("counter.sdc") for label in manifest.inputs)
+    assert any(".lib" in label for label in manifest.inputs)
