@@ -1,7 +1,9 @@
-"""Generated clocks: a divide-by-2 register clocks two registers as a plain clock would."""
+"""Generated clocks: a divide-by-2 register clocks two registers as a plain clock would;
+-divide_by, -edges, -edge_shift, ideal and propagated, against Debian OpenSTA."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,120 @@ def test_divide_by_two_equals_a_plain_clock(
             q = next(p for p in range(netlist.n_pins) if netlist.pin_name(p) == "f2/CLK")
             assert timer.arrival_max_ps[q] == pytest.approx([0.0, 1000.0])
     assert slacks[0] == pytest.approx(slacks[1], abs=1e-6)
+
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "generated"
+CASES = [
+    "divide_ideal",
+    "divide_propagated",
+    "divide3_propagated",
+    "edges_ideal",
+    "edge_shift_ideal",
+    "edge_shift_propagated",
+]
+
+
+def read_case(name: str) -> tuple[str, dict[str, dict[str, float]]]:
+    """(SDC text, {"setup"|"hold": endpoint -> slack ps}) of a stored Debian sta reference."""
+    lines = (DATA / f"{name}.txt").read_text().splitlines()
+    sdc = "\n".join(line[4:] for line in lines if line.startswith("#   ")) + "\n"
+    expected: dict[str, dict[str, float]] = {"setup": {}, "hold": {}}
+    for line in lines:
+        if not line.startswith("#"):
+            endpoint, setup, hold = line.split()
+            expected["setup"][endpoint] = float(setup) * 1000.0
+            expected["hold"][endpoint] = float(hold) * 1000.0
+    return sdc, expected
+
+
+def divider_timer(library: LibertyLibrary, sdc: str, folder: Path) -> tuple[Netlist, Timer]:
+    from tapeout.formats.verilog import read_verilog
+
+    netlist = read_verilog(DATA / "div.v", top="div")
+    path = folder / "div.sdc"
+    path.write_text(sdc)
+    return netlist, Timer(netlist, [library], read_sdc(path, netlist=netlist))
+
+
+def slacks_by_name(timer: Timer, netlist: Netlist, check: str) -> dict[str, float]:
+    timer.update()
+    pins, slack = timer.endpoint_slacks(check)
+    return {netlist.pin_name(int(p)): float(s) for p, s in zip(pins, slack, strict=True)}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_generated_clocks_match_opensta(
+    sky130_library: LibertyLibrary, tmp_path: Path, name: str
+) -> None:
+    """-source on a pin the master reaches, -divide_by, -edges, -edge_shift, ideal and
+    propagated (the generated clock's latency through the divider's CK->Q), every endpoint
+    within 0.05 ps of Debian OpenSTA."""
+    sdc, expected = read_case(name)
+    netlist, timer = divider_timer(sky130_library, sdc, tmp_path)
+    for check in ("setup", "hold"):
+        ours = slacks_by_name(timer, netlist, check)
+        assert sorted(ours) == sorted(expected[check])
+        for endpoint, value in expected[check].items():
+            assert ours[endpoint] == pytest.approx(value, abs=0.05), (check, endpoint)
+
+
+def test_propagated_generated_clock_incremental_equals_full(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    """Resizing the divider register moves the generated clock's latency (its CK->Q)."""
+    sdc, _ = read_case("divide_propagated")
+    netlist, timer = divider_timer(sky130_library, sdc, tmp_path)
+    before = {check: slacks_by_name(timer, netlist, check) for check in ("setup", "hold")}
+    divider = netlist.inst_names.get("fdiv")
+    timer.resize(divider, "sky130_fd_sc_hd__dfxtp_4")
+    timer.update()
+    _, full = divider_timer(sky130_library, sdc, tmp_path)
+    full.resize(divider, "sky130_fd_sc_hd__dfxtp_4")
+    full.update_full()
+    for check in ("setup", "hold"):
+        incremental = slacks_by_name(timer, netlist, check)
+        assert incremental["f2/D"] != pytest.approx(before[check]["f2/D"], abs=1.0)
+        assert incremental == pytest.approx(slacks_by_name(full, netlist, check), abs=1e-6)
+
+
+@pytest.mark.skipif(shutil.which("sta") is None, reason="Debian OpenSTA (sta) not installed")
+def test_stored_generated_references_are_debian_sta(tmp_path: Path) -> None:
+    """The stored slacks are what Debian ``sta`` reports today."""
+    import gzip
+    import subprocess
+
+    from tests.conftest import shared_path
+    from tests.timing.conftest import LIBERTY
+
+    liberty = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
+    (tmp_path / "tt.lib").write_text(
+        "\n".join(line for line in liberty.splitlines() if "default_wire_load :" not in line)
+    )
+    for name in CASES:
+        sdc, expected = read_case(name)
+        (tmp_path / "div.sdc").write_text(sdc)
+        (tmp_path / "run.tcl").write_text(
+            f"read_liberty tt.lib\nread_verilog {DATA / 'div.v'}\nlink_design div\n"
+            "read_sdc div.sdc\n"
+            "report_checks -path_delay max -group_count 100 -endpoint_count 1 -format end "
+            "-digits 6\n"
+            "report_checks -path_delay min -group_count 100 -endpoint_count 1 -format end "
+            "-digits 6\n"
+        )
+        result = subprocess.run(
+            ["sta", "-no_init", "-no_splash", "-exit", "run.tcl"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        found: dict[str, dict[str, float]] = {"setup": {}, "hold": {}}
+        check = ""
+        for line in result.stdout.splitlines():
+            if line.startswith(("max_delay/setup", "min_delay/hold")):
+                check = "setup" if line.startswith("max") else "hold"
+            fields = line.split()
+            if check and len(fields) >= 5 and fields[1].startswith("("):
+                found[check][fields[0]] = float(fields[4]) * 1000.0
+        for check in ("setup", "hold"):
+            assert found[check] == pytest.approx(expected[check], abs=1e-3), (name, check)

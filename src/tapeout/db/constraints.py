@@ -36,6 +36,9 @@ class Clock:
         master_source: the ``-source`` pins/ports of a generated clock.
         divide_by, multiply_by: frequency division/multiplication of a generated clock.
         invert: a generated clock inverted with respect to its master.
+        edges: ``-edges``: the master edges (1 = first rise, 2 = first fall, 3 = second rise,
+            ...) of the generated clock's rise, fall and next rise; empty when not given.
+        edge_shift_ps: ``-edge_shift``: a shift (ps) of each of ``edges``; empty when not given.
         add: ``-add``: the clock joins others on the same source instead of replacing them.
         propagated: ``set_propagated_clock``: use computed clock tree latency.
         uncertainty_setup_ps, uncertainty_hold_ps: ``set_clock_uncertainty``.
@@ -54,6 +57,8 @@ class Clock:
     divide_by: int = 1
     multiply_by: int = 1
     invert: bool = False
+    edges: list[int] = field(default_factory=list)
+    edge_shift_ps: list[float] = field(default_factory=list)
     add: bool = False
     propagated: bool = False
     uncertainty_setup_ps: float = 0.0
@@ -63,6 +68,35 @@ class Clock:
     latency_max_ps: float | None = None
     source_latency_min_ps: float | None = None
     source_latency_max_ps: float | None = None
+
+
+def generated_waveform(
+    master_period_ps: float,
+    master_waveform_ps: list[float],
+    divide_by: int,
+    multiply_by: int,
+    edges: list[int],
+    edge_shift_ps: list[float],
+    *,
+    invert: bool = False,
+) -> tuple[float, list[float]]:
+    """(period ps, [rise, fall] ps) of a generated clock from its master's waveform: master
+    edges ``edges`` (1-based, shifted by ``edge_shift_ps``) or the master scaled by
+    ``divide_by / multiply_by``; ``invert`` swaps the rise and fall edges."""
+    if edges:
+        rise, fall = [*master_waveform_ps, master_period_ps / 2][:2]
+        shifts = edge_shift_ps or [0.0] * len(edges)
+        times = [
+            (rise if (edge - 1) % 2 == 0 else fall) + ((edge - 1) // 2) * master_period_ps + shift
+            for edge, shift in zip(edges, shifts, strict=True)
+        ]
+        period, waveform = times[2] - times[0], [times[0], times[1]]
+    else:
+        ratio = divide_by / multiply_by
+        period, waveform = master_period_ps * ratio, [edge * ratio for edge in master_waveform_ps]
+    if invert and len(waveform) >= 2:
+        waveform = [waveform[1], waveform[0] + period]
+    return period, waveform
 
 
 @dataclass(eq=False)

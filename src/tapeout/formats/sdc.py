@@ -19,6 +19,7 @@ from tapeout.db.constraints import (
     PathException,
     PortDelay,
     TimingDerate,
+    generated_waveform,
 )
 from tapeout.db.netlist import Netlist
 from tapeout.errors import ParseError
@@ -205,9 +206,14 @@ class _SdcReader(SdcQueries):
         )
         if "-source" not in found:
             raise self.error("create_generated_clock: missing required option -source")
-        for option in ("-edges", "-edge_shift", "-duty_cycle"):
-            if option in found:
-                self.warn("SDC-0003", f"create_generated_clock {option} is ignored")
+        if "-duty_cycle" in found:
+            self.warn("SDC-0003", "create_generated_clock -duty_cycle is ignored")
+        edges = [int(self.number(command, e)) for e in to_list(found.get("-edges", ""))]
+        shifts = [self.time_ps(command, s) for s in to_list(found.get("-edge_shift", ""))]
+        if edges and (len(edges) != 3 or edges != sorted(edges) or edges[0] < 1):
+            raise self.error("create_generated_clock: -edges needs 3 increasing edges >= 1")
+        if shifts and len(shifts) != len(edges):
+            raise self.error("create_generated_clock: -edge_shift needs one shift per edge")
         sources = self.objects(values[0], "port_pin")
         master_source = self.objects(found["-source"], "port_pin")
         name = to_text(found["-name"]) if "-name" in found else (sources[0][1] if sources else "")
@@ -229,12 +235,22 @@ class _SdcReader(SdcQueries):
                 None,
             )
         if master is None:
-            self.warn("SDC-0006", f"no master clock found for generated clock {name!r}")
+            self.warn(
+                "SDC-0006",
+                f"generated clock {name!r}: no master clock named or defined on its -source "
+                "(timing looks for a clock whose network reaches it)",
+            )
             period, waveform = 0.0, [0.0, 0.0]
         else:
-            ratio = divide / multiply
-            period = master.period_ps * ratio
-            waveform = [edge * ratio for edge in master.waveform_ps]
+            period, waveform = generated_waveform(
+                master.period_ps,
+                master.waveform_ps,
+                divide,
+                multiply,
+                edges,
+                shifts,
+                invert="-invert" in found,
+            )
         self.constraints.clocks.pop(name, None)
         self.constraints.clocks[name] = Clock(
             name=name,
@@ -247,6 +263,8 @@ class _SdcReader(SdcQueries):
             divide_by=divide,
             multiply_by=multiply,
             invert="-invert" in found,
+            edges=edges,
+            edge_shift_ps=shifts,
             add="-add" in found,
         )
         return [TclObject("clock", name)]

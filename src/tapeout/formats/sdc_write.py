@@ -133,6 +133,11 @@ def sdc_text(constraints: Constraints) -> str:
                 parts += ["-multiply_by", str(clock.multiply_by)]
             if clock.invert:
                 parts.append("-invert")
+            if clock.edges:
+                parts += ["-edges", "{" + " ".join(str(edge) for edge in clock.edges) + "}"]
+            if clock.edge_shift_ps:
+                shifts = " ".join(_number(shift, time) for shift in clock.edge_shift_ps)
+                parts += ["-edge_shift", "{" + shifts + "}"]
         else:
             waveform = " ".join(_number(edge, time) for edge in clock.waveform_ps)
             parts = ["create_clock", "-name", name, "-period", _number(clock.period_ps, time)]

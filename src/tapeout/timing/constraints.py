@@ -11,9 +11,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tapeout.db.constraints import Constraints, ObjectRef, PathException
+from tapeout.db.constraints import (
+    Clock,
+    Constraints,
+    ObjectRef,
+    PathException,
+    generated_waveform,
+)
 from tapeout.db.netlist import Netlist
 from tapeout.log import Log
+from tapeout.timing.graph import TimingGraph, combinational_reach
 
 MAX_EXPANSION_EDGES = 1000
 
@@ -73,8 +80,10 @@ class ResolvedConstraints:
             (source + network; network only when not propagated).
         clock_slew_ps: float64 (n_clocks,) ideal clock slew (``set_clock_transition``, else 0).
         clock_propagated: bool (n_clocks,).
-        clock_generated: bool (n_clocks,) ``create_generated_clock`` (its period and waveform
-            derived from the master's by the SDC reader; ideal, at its edges on its source).
+        clock_generated: bool (n_clocks,) ``create_generated_clock`` (period and waveform
+            derived from the master's: ``-divide_by``/``-multiply_by``, ``-edges``,
+            ``-edge_shift``, ``-invert``).
+        clock_master: int64 (n_clocks,) a generated clock's master clock (-1: none).
         uncertainty_setup_ps, uncertainty_hold_ps: float64 (n_clocks,).
         input_arrival_max, input_arrival_min: float64 (n_pins, 2) input-delay arrivals (±inf
             where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
@@ -119,6 +128,7 @@ class ResolvedConstraints:
     unclocked_tag: int = 0
     from_exceptions: list[FromException] = field(default_factory=list)
     clock_generated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    clock_master: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def _relations(
@@ -200,22 +210,76 @@ class _PinResolver:
         return result
 
 
+def _clock_waveforms(
+    clocks: list[Clock],
+    source_pins: list[np.ndarray],
+    resolver: _PinResolver,
+    graph: TimingGraph | None,
+    log: Log,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(period ps float64 (n,), edge times ps float64 (2n,), master index int64 (n,), -1 for
+    a primary clock) with generated clocks derived from their masters.
+
+    A generated clock's master is its ``-master_clock``, else the clock defined on its
+    ``-source``, else (with ``graph``) the clock whose network reaches its ``-source``.
+    """
+    n_clocks = len(clocks)
+    period = np.array([clock.period_ps for clock in clocks], dtype=np.float64)
+    edge_time = np.zeros(2 * n_clocks, dtype=np.float64)
+    masters = np.full(n_clocks, -1, dtype=np.int64)
+    names = [clock.name for clock in clocks]
+    networks: dict[int, np.ndarray] = {}
+    for k, clock in enumerate(clocks):
+        waveform = clock.waveform_ps or [0.0, clock.period_ps / 2]
+        if clock.generated:
+            master = names.index(clock.master_clock) if clock.master_clock in names else -1
+            master_source = np.asarray(resolver.pins(clock.master_source), dtype=np.int64)
+            for m in range(n_clocks):
+                if master >= 0 or m == k or (clocks[m].generated and m > k):
+                    continue
+                if np.isin(master_source, source_pins[m]).any():
+                    master = m
+                elif graph is not None and source_pins[m].size and master_source.size:
+                    if m not in networks:
+                        networks[m] = combinational_reach(graph, source_pins[m])
+                    if networks[m][master_source].any():
+                        master = m
+            if master >= 0 and master < k:
+                masters[k] = master
+                master_waveform = [edge_time[2 * master], edge_time[2 * master + 1]]
+                period[k], waveform = generated_waveform(
+                    float(period[master]),
+                    master_waveform,
+                    clock.divide_by,
+                    clock.multiply_by,
+                    clock.edges,
+                    clock.edge_shift_ps,
+                    invert=clock.invert,
+                )
+            elif period[k] <= 0:
+                log.warn("STA-0018", f"generated clock {clock.name}: no master clock found")
+        edge_time[2 * k] = waveform[0]
+        edge_time[2 * k + 1] = waveform[1] if len(waveform) > 1 else period[k] / 2
+    return period, edge_time, masters
+
+
 def resolve_constraints(
-    constraints: Constraints, netlist: Netlist, *, log: Log | None = None
+    constraints: Constraints,
+    netlist: Netlist,
+    *,
+    graph: TimingGraph | None = None,
+    log: Log | None = None,
 ) -> ResolvedConstraints:
-    """Map ``constraints`` onto ``netlist``'s pins (unknown objects are warned about)."""
+    """Map ``constraints`` onto ``netlist``'s pins (unknown objects are warned about);
+    ``graph`` lets generated clocks find a master whose network reaches their ``-source``."""
     log = log or Log()
     n_pins = netlist.n_pins
     resolver = _PinResolver(netlist, log)
     clocks = list(constraints.clocks.values())
     names = [clock.name for clock in clocks]
     n_clocks = len(clocks)
-    period = np.array([clock.period_ps for clock in clocks], dtype=np.float64)
-    edge_time = np.zeros(2 * n_clocks, dtype=np.float64)
-    for k, clock in enumerate(clocks):
-        waveform = clock.waveform_ps or [0.0, clock.period_ps / 2]
-        edge_time[2 * k] = waveform[0]
-        edge_time[2 * k + 1] = waveform[1] if len(waveform) > 1 else clock.period_ps / 2
+    source_pins = [np.asarray(resolver.pins(clock.sources), dtype=np.int64) for clock in clocks]
+    period, edge_time, masters = _clock_waveforms(clocks, source_pins, resolver, graph, log)
     # Tags 0 .. 2*n_clocks-1 are clock edges; the last one is "unclocked" (an input port
     # without input delay arrives at 0 and is checked against the first capture edge after 0).
     n_tags = 2 * n_clocks + 1
@@ -232,7 +296,6 @@ def resolve_constraints(
         capture = edge_time[b] if edge_time[b] > 0.0 else edge_time[b] + period[b // 2]
         setup_rel[unclocked, b] = capture
         hold_rel[unclocked, b] = capture - period[b // 2]
-    source_pins = [np.asarray(resolver.pins(clock.sources), dtype=np.int64) for clock in clocks]
     resolver_pins_of_clocks = source_pins
     latency_max = np.zeros(n_clocks)
     latency_min = np.zeros(n_clocks)
@@ -374,6 +437,7 @@ def resolve_constraints(
         unclocked_tag=unclocked,
         from_exceptions=from_exceptions,
         clock_generated=np.array([clock.generated for clock in clocks], dtype=bool),
+        clock_master=masters,
     )
 
 

@@ -466,3 +466,29 @@ def build_timing_graph(
         templates=templates,
         disabled_arcs=disabled,
     )
+
+
+def gather_csr(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Concatenated CSR rows ``rows`` of (``indptr``, ``indices``)."""
+    starts = indptr[rows]
+    lengths = indptr[rows + 1] - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=indices.dtype)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+    return indices[offsets + np.arange(total)]
+
+
+def combinational_reach(graph: TimingGraph, sources: np.ndarray) -> np.ndarray:
+    """bool (n_pins,): pins reached from ``sources`` (int64) through wires and combinational
+    cell arcs (a clock network)."""
+    reached = np.zeros(graph.n_pins, dtype=bool)
+    reached[sources] = True
+    frontier = sources
+    while frontier.size:
+        arcs = gather_csr(graph.pin_out_indptr, graph.pin_out_arcs, frontier)
+        arcs = arcs[graph.arc_timing_type[arcs] == 0]
+        targets = np.unique(graph.arc_to[arcs])
+        frontier = targets[~reached[targets]]
+        reached[frontier] = True
+    return reached

@@ -68,7 +68,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
         self.libraries = libraries
         self.graph: TimingGraph = build_timing_graph(netlist, libraries, log=self.log)
         self.constraints: ResolvedConstraints = resolve_constraints(
-            constraints, netlist, log=self.log
+            constraints, netlist, graph=self.graph, log=self.log
         )
         self.parasitics = parasitics
         self.pin_xy_um = pin_xy_um
@@ -164,6 +164,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
             launch.source_tag,
             launch.source_tag_min,
             self.no_pin_blocked if launch.blocked is None else launch.blocked,
+            self.arc_ideal_slew_ps,
         )
         state = (
             launch.arrival_max,

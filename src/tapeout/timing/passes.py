@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL
+from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL, gather_csr
+
+__all__ = ["LaunchPass", "PassesMixin", "gather_csr"]
 
 
 @dataclass(eq=False)
@@ -31,6 +33,8 @@ class LaunchPass:
         handoffs: (parent pass index, pins int64 (k,)): the pass's sources are the parents'
             arrivals at those pins (a path that passed a ``-through`` pin set).
         clocked: False for the passes of unclocked input ports.
+        generated: (master pass index, pins int64 (k,)) for the pass launching a propagated
+            generated clock: its sources at those pins follow the master's latency there.
     """
 
     clock: int
@@ -52,6 +56,7 @@ class LaunchPass:
     moved: np.ndarray | None = None
     handoffs: list[tuple[int, np.ndarray]] = field(default_factory=list)
     clocked: bool = True
+    generated: tuple[int, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         if self.source_tag_min is None:
@@ -76,17 +81,6 @@ class LaunchPass:
             np.full((n_checks, 2), np.nan),
             exceptions,
         )
-
-
-def gather_csr(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Concatenated CSR rows ``rows`` of (``indptr``, ``indices``)."""
-    starts = indptr[rows]
-    lengths = indptr[rows + 1] - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=indices.dtype)
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    return indices[offsets + np.arange(total)]
 
 
 class PassesMixin:
@@ -162,8 +156,18 @@ class PassesMixin:
                 if index in members[bits] or clock in exception.from_clocks or exception.from_all
             )
 
-        def blocked(bits: int) -> np.ndarray | None:
-            return self.launch_pins & (group != bits) if blocking else None
+        generated = np.zeros(n_pins, dtype=bool)
+        for pins in self.generated_sources.values():
+            generated[pins] = True
+
+        def blocked(clock: int, bits: int) -> np.ndarray | None:
+            """Other groups' register clock pins; other clocks' generated-clock sources."""
+            mask = self.launch_pins & (group != bits) if blocking else None
+            if generated.any():
+                others = generated.copy()
+                others[self.generated_sources.get(clock, [])] = False
+                mask = others if mask is None else mask | others
+            return mask
 
         self.passes: list[LaunchPass] = []
         ordered = sorted(keys)
@@ -191,6 +195,7 @@ class PassesMixin:
                 )
             )
         else:
+            first_pass: dict[int, int] = {}
             for clock, bits in ordered:
                 mine = inputs & (tags // 2 == clock) & (group == bits)[:, None]
                 if clock in self.clock_networks and (bits == 0 or bits in launch_groups[clock]):
@@ -201,7 +206,17 @@ class PassesMixin:
                     np.where(mine, tags, -1),
                 )
                 launch = LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
-                launch.blocked = blocked(bits)
+                launch.blocked = blocked(clock, bits)
+                master = int(resolved.clock_master[clock]) if clock >= 0 else -1
+                if (
+                    master >= 0
+                    and resolved.clock_propagated[clock]
+                    and clock in self.generated_sources
+                    and master in first_pass
+                    and (mine[self.generated_sources[clock]]).any()
+                ):
+                    launch.generated = (first_pass[master], self.generated_sources[clock])
+                first_pass.setdefault(clock, len(self.passes))
                 self._add_through_passes(launch)
         self.n_clocked_passes = len(self.passes)
         self.check_pass = np.zeros((n_checks, 2), dtype=np.int64)
@@ -221,6 +236,7 @@ class PassesMixin:
                 sources[2][mine] = resolved.unclocked_tag
                 launch = LaunchPass.empty(-1, sources, n_pins, 0, applying(-1, bits))
                 launch.clocked = False
+                launch.blocked = blocked(-1, bits)
                 self._add_through_passes(launch)
             launch = self.passes[self.n_clocked_passes]
             self.unclocked_arrival_max_ps = launch.arrival_max
@@ -297,7 +313,10 @@ class PassesMixin:
                 )
 
     def _refresh_handoffs(self, launch: LaunchPass) -> None:
-        """Sources of a ``-through`` child pass: its parents' arrivals at the handoff pins."""
+        """Sources of a ``-through`` child pass: its parents' arrivals at the handoff pins;
+        of a propagated generated clock: its edges plus the master's latency to its pins."""
+        if launch.generated is not None:
+            self._refresh_generated(launch)
         if not launch.handoffs:
             return
         pins = np.unique(np.concatenate([pins for _, pins in launch.handoffs]))
@@ -319,6 +338,23 @@ class PassesMixin:
             launch.source_tag_min[pins] = np.where(
                 earlier, parent.tag_min[pins], launch.source_tag_min[pins]
             )
+
+    def _refresh_generated(self, launch: LaunchPass) -> None:
+        """A propagated generated clock's source arrivals: its edge times plus the latency of
+        its master's arrival at its source pins (through the divider's clock-to-Q arc), as
+        OpenSTA's generated-clock insertion delay."""
+        master_index, pins = launch.generated
+        master = self.passes[master_index]
+        edge_time = self.constraints.edge_time_ps
+        for edge in range(2):
+            own_edge = edge_time[2 * launch.clock + edge]
+            for sources, arrivals, tag_array, none in (
+                (launch.source_max, master.arrival_max, master.tag_max, -np.inf),
+                (launch.source_min, master.arrival_min, master.tag_min, np.inf),
+            ):
+                tag = tag_array[pins, edge]
+                latency = arrivals[pins, edge] - edge_time[np.maximum(tag, 0)]
+                sources[pins, edge] = np.where(tag >= 0, own_edge + latency, none)
 
     def handoff_parent(self, index: int, pin: int, rf: int, late: bool) -> int:
         """The parent pass whose arrival at ``pin`` is pass ``index``'s source there (-1: none)."""

@@ -10,7 +10,7 @@ import numpy as np
 
 from tapeout.errors import DesignError
 from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
-from tapeout.timing.passes import gather_csr
+from tapeout.timing.graph import combinational_reach, gather_csr
 
 
 class SourcesMixin:
@@ -50,9 +50,15 @@ class SourcesMixin:
         self.source_tag = resolved.input_tag.copy()
         self.source_slew_ps = resolved.input_slew_ps.copy()
         self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
+        self.arc_ideal_slew_ps = np.zeros(graph.n_arcs)
         self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
         self.clock_network = np.zeros(n_pins, dtype=bool)
         self.clock_networks: dict[int, np.ndarray] = {}
+        self.generated_sources: dict[int, np.ndarray] = {}
+        sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
+        clock_pins = np.zeros(n_pins, dtype=bool)
+        clock_pins[graph.arc_from[sequential]] = True
+        clock_pins[graph.check_clock_pin] = True
         for k, pins in enumerate(resolved.clock_source_pins):
             if pins.size == 0:
                 continue
@@ -66,25 +72,32 @@ class SourcesMixin:
                 )
                 self.source_tag[pins, edge] = tag
             if k < resolved.clock_generated.size and resolved.clock_generated[k]:
-                self._cut_generated_source(k, pins)
-            network = self._clock_network(pins)
+                self._generated_source(k, pins)
+            network = self._clock_network(pins, clock_pins)
             self.clock_networks[k] = network
             self.clock_network |= network
             if not resolved.clock_propagated[k]:
                 self.source_slew_ps[pins] = resolved.clock_slew_ps[k]
-                ideal = network[graph.arc_from] & (graph.arc_timing_type == 0)
+                ideal = network[graph.arc_from] & network[graph.arc_to]
+                ideal &= graph.arc_timing_type == 0
                 self.arc_ideal |= ideal
+                self.arc_ideal_slew_ps[ideal] = resolved.clock_slew_ps[k]
         # Register clock pins: clock-network pins that launch data through sequential arcs
         # (the start points that ``-from <instance or pin>`` exceptions name).
-        sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
         self.launch_pins = np.zeros(n_pins, dtype=bool)
         self.launch_pins[graph.arc_from[sequential]] = True
         self.launch_pins &= self.clock_network
         self._apply_driving_cells()
 
-    def _cut_generated_source(self, clock: int, pins: np.ndarray) -> None:
-        """A generated clock's source pins carry that clock only: the cell arcs into them
-        (a divider register's CK->Q) are cut, so no master-clock arrival leaks past them."""
+    def _generated_source(self, clock: int, pins: np.ndarray) -> None:
+        """A generated clock's source pins carry that clock only.
+
+        On a cell output (a divider register's Q) the cell arcs keep their delays and slews
+        (a data path from the pin sees its real slew, and a propagated generated clock its
+        master's latency), but the master clock's arrival stops there: the Timer blocks the
+        pins in every other clock's passes. On a cell input pin the wire into it is kept
+        (with a warning).
+        """
         graph = self.graph
         arcs = gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, pins)
         wires = arcs[graph.arc_kind[arcs] == 0]
@@ -94,22 +107,26 @@ class SourcesMixin:
                 f"generated clock {self.constraints.clock_names[clock]} is defined on a cell "
                 "input pin; the master clock's arrival there is not cut",
             )
-        cut = arcs[graph.arc_kind[arcs] != 0]
-        self.arc_cut[cut] = True
-        graph.arc_delay_table[cut] = -1
+        cells = np.unique(graph.arc_to[arcs[graph.arc_kind[arcs] != 0]])
+        if cells.size:
+            self.generated_sources[clock] = cells
 
-    def _clock_network(self, sources: np.ndarray) -> np.ndarray:
-        """Pins reached from ``sources`` through wires and combinational cell arcs."""
+    def _clock_network(self, sources: np.ndarray, clock_pins: np.ndarray) -> np.ndarray:
+        """Pins on combinational paths (wires, combinational cell arcs) from ``sources`` to
+        register clock pins (``clock_pins`` bool (n_pins,)), and the sources; a clock that
+        also reaches data pins is data there (with real delays), as in OpenSTA."""
         graph = self.graph
+        forward = combinational_reach(graph, sources)
         reached = np.zeros(graph.n_pins, dtype=bool)
-        reached[sources] = True
-        frontier = sources
+        frontier = np.flatnonzero(forward & clock_pins)
+        reached[frontier] = True
         while frontier.size:
-            arcs = gather_csr(graph.pin_out_indptr, graph.pin_out_arcs, frontier)
+            arcs = gather_csr(graph.pin_in_indptr, graph.pin_in_arcs, frontier)
             arcs = arcs[graph.arc_timing_type[arcs] == 0]
-            targets = np.unique(graph.arc_to[arcs])
-            frontier = targets[~reached[targets]]
+            origins = np.unique(graph.arc_from[arcs])
+            frontier = origins[forward[origins] & ~reached[origins]]
             reached[frontier] = True
+        reached[sources] = True
         return reached
 
     def _apply_driving_cells(self) -> None:

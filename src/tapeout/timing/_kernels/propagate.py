@@ -5,17 +5,20 @@ same code does full analysis (all pins) and incremental updates (a dirty fan-out
 Index 0 of a transition axis is rise, 1 is fall; of a min/max axis 0 is max (late), 1 is min
 (early). Times in ps, capacitances in fF, resistances in ohm.
 
-The forward kernels take one tuple ``graph`` of arrays (see ``forward_arrays`` in
-``tapeout.timing.incremental``) so that their signatures stay short:
+The forward kernels take one tuple ``graph`` of arrays (built by ``Timer._forward_arguments``
+in ``tapeout.timing.incremental``) so that their signatures stay short:
 ``(pin_in_indptr, pin_in_arcs, arc_from, arc_kind, arc_delay_table, arc_slew_table, arc_ideal,
 wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
 thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
 values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag, source_tag_min,
-pin_blocked)``; ``source_tag`` is the launch tag of ``source_arrival_max``, ``source_tag_min``
-that of ``source_arrival_min``; arrivals at a pin with ``pin_blocked`` set (bool (n_pins,)) do
-not propagate past it (its own arrival, slew and fan-out arc delays are still computed).
-and one tuple ``state``: ``(arrival_max, arrival_min, slew_max, slew_min, tag_max, tag_min,
-pred_max, pred_min, arc_delay_max, arc_delay_min, dmp_state)``.
+pin_blocked, ideal_slew_ps)`` and one tuple ``state``: ``(arrival_max, arrival_min, slew_max,
+slew_min, tag_max, tag_min, pred_max, pred_min, arc_delay_max, arc_delay_min, dmp_state)``.
+
+An ideal arc (``arc_ideal``: inside an ideal clock network) has no delay and gives its pin the
+clock's ideal slew ``ideal_slew_ps`` (float64 (n_arcs,)). ``source_tag`` is the launch tag of
+``source_arrival_max``, ``source_tag_min`` that of ``source_arrival_min``. Arrivals at a pin
+with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own arrival, slew and
+fan-out arc delays are still computed).
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ def update_pin(p, graph, state, scratch) -> bool:
         graph[26],
         graph[27],
     )
+    ideal_slew_ps = graph[28]
     arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
@@ -153,8 +157,8 @@ def update_pin(p, graph, state, scratch) -> bool:
                     if in_rf != rf:
                         continue  # wires keep the transition
                     if arc_ideal[a]:
-                        d_max, s_max = 0.0, slew_max[f, in_rf]
-                        d_min, s_min = 0.0, slew_min[f, in_rf]
+                        d_max, s_max = 0.0, ideal_slew_ps[a]
+                        d_min, s_min = 0.0, ideal_slew_ps[a]
                     else:
                         d_max, s_max = _wire_delay(graph, state, a, f, 0, rf, slew_max[f, in_rf])
                         d_min, s_min = _wire_delay(graph, state, a, f, 1, rf, slew_min[f, in_rf])
@@ -162,8 +166,8 @@ def update_pin(p, graph, state, scratch) -> bool:
                     if arc_delay_table[a, in_rf, rf] < 0:
                         continue
                     if arc_ideal[a]:
-                        d_max, s_max = 0.0, slew_max[f, in_rf]
-                        d_min, s_min = 0.0, slew_min[f, in_rf]
+                        d_max, s_max = 0.0, ideal_slew_ps[a]
+                        d_min, s_min = 0.0, ideal_slew_ps[a]
                     else:
                         d_max, s_max = _cell_delay(
                             graph, a, p, in_rf, rf, slew_max[f, in_rf], scratch
