@@ -189,3 +189,16 @@ def test_flow_place_step_timing_driven(tmp_path: Path, monkeypatch: pytest.Monke
     assert manifest is not None
     assert any(label.endswith("counter.sdc") for label in manifest.inputs)
     assert any(".lib" in label for label in manifest.inputs)
+
+
+def test_untimed_design_keeps_its_weights(sky130: _Library, tmp_path: Path) -> None:
+    design = _tiny_design(sky130)
+    sdc = tmp_path / "none.sdc"
+    sdc.write_text("# no clocks\n")
+    design.constraints = read_sdc(sdc, netlist=design.netlist, log=Log())
+    problem = problem_from_design(design.netlist, design.physical, sky130.macros, sky130.tech)
+    options = PlaceOptions(timing_driven=True)
+    report = place_problem(problem, options, timing=make_net_weighting(design, problem, options))
+    assert report.timing is not None
+    assert all(update.critical_nets == 0 for update in report.timing.updates)
+    assert report.timing.metrics()["place__timing__setup__ws"] == 0.0

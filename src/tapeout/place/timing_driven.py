@@ -51,11 +51,16 @@ class TimingDrivenResult:
     total_negative_slack_ps: float
 
     def metrics(self) -> dict[str, float]:
-        """Flat metrics (``place__timing__...``), slacks in ns as the flow's timing metrics."""
+        """Flat metrics (``place__timing__...``), slacks in ns as the flow's timing metrics
+        (0 when nothing is timed, as ``TimingReport.metrics``)."""
+
+        def ns(value_ps: float) -> float:
+            return round(value_ps / 1000.0, 6) if np.isfinite(value_ps) else 0.0
+
         return {
             "place__timing__updates": float(len(self.updates)),
-            "place__timing__setup__ws": round(self.worst_slack_ps / 1000.0, 6),
-            "place__timing__setup__tns": round(self.total_negative_slack_ps / 1000.0, 6),
+            "place__timing__setup__ws": ns(self.worst_slack_ps),
+            "place__timing__setup__tns": ns(self.total_negative_slack_ps),
         }
 
 
