@@ -94,8 +94,9 @@ def test_combinational_deck() -> None:
     assert text.count("\ntran ") == deck.runs
     assert "X0 k0_a k0_b 0 0 vdd0 vdd0 k0_y sky130_fd_sc_hd__nand2_1" in text
     assert '.lib "m.spice" tt' in text and ".option scale=1e-6" in text
-    assert [arc.pin for arc, _ in plan.arcs] == ["A", "B"]
-    assert plan.arcs[0][1].shape == (2, 3)
+    assert [entry.arc.pin for entry in plan.arcs] == ["A", "B"]
+    assert plan.arcs[0].rise_runs.shape == (2, 3)
+    assert plan.arcs[0].fall_runs is plan.arcs[0].rise_runs  # one vector for both edges
     assert len(plan.leakage) == 4
 
 
@@ -120,3 +121,31 @@ def test_sequential_deck_names_are_unique() -> None:
         elif depth == 0 and text.startswith(("meas tran ", "print ")):
             names.append(text.split()[2] if text.startswith("meas") else text.split()[1])
     assert len(names) == len(set(names)) > 49 * 3
+
+
+def test_combinational_deck_worst_vectors() -> None:
+    """An arc whose output rise and fall are slowest under different side inputs gets a grid
+    of runs for each."""
+    from tapeout.characterize.cells import all_sensitizations
+
+    family = FAMILIES["a21oi"]
+    grid = Grid(np.array([0.01, 0.1]), {"Y": np.array([0.001, 0.01])})
+    ports = ["A1", "A2", "B1", "VGND", "VNB", "VPB", "VPWR", "Y"]
+    b1 = [v for v in all_sensitizations(family, "Y") if v.pin == "B1"]
+    worst = {("Y", "B1", "negative_unate"): (b1[2], b1[0])}
+    deck, _ = combinational_deck(
+        "sky130_fd_sc_hd__a21oi_1", family, grid, subckt="", models="m.spice", ports=ports
+    )
+    deck_worst, plan_worst = combinational_deck(
+        "sky130_fd_sc_hd__a21oi_1",
+        family,
+        grid,
+        subckt="",
+        models="m.spice",
+        ports=ports,
+        worst=worst,
+    )
+    assert deck_worst.runs == deck.runs + 4  # one more 2 x 2 grid
+    entry = next(entry for entry in plan_worst.arcs if entry.arc.pin == "B1")
+    assert entry.rise_vector == b1[2] and entry.fall_vector == b1[0]
+    assert not np.array_equal(entry.rise_runs, entry.fall_runs)

@@ -324,16 +324,18 @@ class Sensitization:
     sense: str
 
 
-def sensitizations(family: Family, output: str) -> list[Sensitization]:
-    """Per input pin, the first side-input vector (in binary order) for each sense it has.
+def all_sensitizations(family: Family, output: str) -> list[Sensitization]:
+    """Every side-input vector that makes ``output`` follow or invert an input pin, per pin in
+    input order and per pin in binary order of the vector.
 
-    A pin of a unate function gets one arc; an XOR input gets two (positive and negative).
+    A pin of an AOI gate has several (``a22oi`` A1: B1 B2 = 00, 01, 10), and they differ in
+    speed by tens of per cent: how many transistors conduct in parallel beside the switching
+    one, and which internal nodes must be charged.
     """
     vectors, outputs = truth_table(family, output)
     count = len(family.inputs)
     arcs: list[Sensitization] = []
     for j, pin in enumerate(family.inputs):
-        seen: set[str] = set()
         bit = 1 << (count - 1 - j)
         for row in range(2**count):
             if row & bit:
@@ -342,9 +344,21 @@ def sensitizations(family: Family, output: str) -> list[Sensitization]:
             if low == high:
                 continue
             sense = "positive_unate" if high else "negative_unate"
-            if sense in seen:
-                continue
-            seen.add(sense)
             others = {name: bool(vectors[row, k]) for k, name in enumerate(family.inputs) if k != j}
             arcs.append(Sensitization(pin, output, others, sense))
+    return arcs
+
+
+def sensitizations(family: Family, output: str) -> list[Sensitization]:
+    """Per input pin, the first side-input vector (in binary order) for each sense it has: one
+    Liberty arc each.
+
+    A pin of a unate function gets one arc; an XOR input gets two (positive and negative).
+    """
+    arcs: list[Sensitization] = []
+    seen: set[tuple[str, str]] = set()
+    for arc in all_sensitizations(family, output):
+        if (arc.pin, arc.sense) not in seen:
+            seen.add((arc.pin, arc.sense))
+            arcs.append(arc)
     return arcs

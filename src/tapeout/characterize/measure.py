@@ -16,7 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from tapeout.characterize import stimuli
-from tapeout.characterize.cells import Family, Sensitization, sensitizations
+from tapeout.characterize.cells import (
+    Family,
+    Sensitization,
+    all_sensitizations,
+    sensitizations,
+)
 from tapeout.characterize.spice import SpiceResult
 from tapeout.characterize.stimuli import SUPPLY_V, Deck, ramp_time_s
 
@@ -91,10 +96,23 @@ def max_step_s(slew_ns: float) -> float:
 
 
 @dataclass
+class _ArcRuns:
+    """The runs of one Liberty arc: ``rise_runs`` (``fall_runs``), int64 ``(n1, n2)``, are the
+    run ids whose output rises (falls) are read, simulated with side inputs ``rise_vector``
+    (``fall_vector``); the same runs when one vector is the worst for both edges."""
+
+    arc: Sensitization
+    rise_vector: Sensitization
+    rise_runs: np.ndarray
+    fall_vector: Sensitization
+    fall_runs: np.ndarray
+
+
+@dataclass
 class _Plan:
     """Which run holds which measurement, to read results back."""
 
-    arcs: list[tuple[Sensitization, np.ndarray]] = field(default_factory=list)  # run ids (n1,n2)
+    arcs: list[_ArcRuns] = field(default_factory=list)
     pin_caps: dict[str, int] = field(default_factory=dict)
     leakage: list[tuple[str, int]] = field(default_factory=list)
     loads_pf: dict[int, float] = field(default_factory=dict)
@@ -105,21 +123,102 @@ def new_deck(name: str, family: Family, *, subckt: str, models: Path, ports: lis
     return Deck(name, subckt, models, ports, family.inputs, tuple(family.outputs))
 
 
-def combinational_deck(
+# Where the side-input vectors of an arc are compared (slew index, load index): mid-grid and
+# towards the slow, heavy corner.
+PROBE_POINTS = ((3, 3), (5, 5))
+
+# Worst side-input vector per (output, pin, sense): (for the output's rise, for its fall).
+WorstVectors = dict[tuple[str, str, str], tuple[Sensitization, Sensitization]]
+
+
+def probe_deck(
     name: str, family: Family, grid: Grid, *, subckt: str, models: Path, ports: list[str]
+) -> tuple[Deck, list[tuple[Sensitization, list[int]]]] | None:
+    """A deck timing every side-input vector of each arc that has several at PROBE_POINTS, and
+    the runs of each vector; None when every arc has one vector."""
+    deck = new_deck(name, family, subckt=subckt, models=models, ports=ports)
+    probes: list[tuple[Sensitization, list[int]]] = []
+    for output in family.outputs:
+        vectors = all_sensitizations(family, output)
+        counts: dict[tuple[str, str], int] = {}
+        for vector in vectors:
+            counts[vector.pin, vector.sense] = counts.get((vector.pin, vector.sense), 0) + 1
+        for vector in vectors:
+            if counts[vector.pin, vector.sense] < 2:
+                continue
+            ids = []
+            for i, j in PROBE_POINTS:
+                ids.append(deck.runs)
+                slew = float(grid.slews_ns[min(i, grid.slews_ns.size - 1)])
+                loads = grid.loads_pf[output]
+                _toggle_run(
+                    deck, family, grid, vector, output, slew, float(loads[min(j, loads.size - 1)])
+                )
+            probes.append((vector, ids))
+    return (deck, probes) if probes else None
+
+
+def worst_vectors(
+    probes: list[tuple[Sensitization, list[int]]], result: SpiceResult
+) -> WorstVectors:
+    """Per arc, the side-input vector with the longest output-rise delay and the one with the
+    longest output-fall delay (summed over the probe points).
+
+    The sky130hd library declares ``default_arc_mode : worst_edges``: an arc without a ``when``
+    condition stands for its slowest sensitization, edge by edge.
+    """
+    best: dict[tuple[str, str, str], list[tuple[float, Sensitization] | None]] = {}
+    for vector, ids in probes:
+        input_rise = np.array([result.measures.get(f"da{k}", np.nan) for k in ids])
+        input_fall = np.array([result.measures.get(f"db{k}", np.nan) for k in ids])
+        rise, fall = (
+            (input_rise, input_fall)
+            if vector.sense == "positive_unate"
+            else (input_fall, input_rise)
+        )
+        slot = best.setdefault((vector.output, vector.pin, vector.sense), [None, None])
+        for edge, delays in enumerate((rise, fall)):
+            if np.isnan(delays).any():
+                continue
+            total = float(delays.sum())
+            current = slot[edge]
+            if current is None or total > current[0]:
+                slot[edge] = (total, vector)
+    chosen: WorstVectors = {}
+    for key, (rise_choice, fall_choice) in best.items():
+        if rise_choice is not None and fall_choice is not None:
+            chosen[key] = (rise_choice[1], fall_choice[1])
+    return chosen
+
+
+def combinational_deck(
+    name: str,
+    family: Family,
+    grid: Grid,
+    *,
+    subckt: str,
+    models: Path,
+    ports: list[str],
+    worst: WorstVectors | None = None,
 ) -> tuple[Deck, _Plan]:
-    """The deck measuring every arc on the grid, pin capacitances and leakage of a cell."""
+    """The deck measuring every arc on the grid, pin capacitances and leakage of a cell.
+
+    ``worst`` (from ``worst_vectors``) names per arc the side inputs to use for the output's
+    rise and for its fall; without it (or for an arc it lacks), the first vector in binary
+    order serves both.
+    """
     deck = new_deck(name, family, subckt=subckt, models=models, ports=ports)
     plan = _Plan()
     for output in family.outputs:
         for arc in sensitizations(family, output):
-            runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
-            for i, slew in enumerate(grid.slews_ns):
-                for j, load in enumerate(grid.loads_pf[output]):
-                    runs[i, j] = deck.runs
-                    plan.loads_pf[deck.runs] = float(load)
-                    _toggle_run(deck, family, grid, arc, output, float(slew), float(load))
-            plan.arcs.append((arc, runs))
+            rise_vector, fall_vector = (worst or {}).get((output, arc.pin, arc.sense), (arc, arc))
+            rise_runs = _table_runs(deck, plan, family, grid, rise_vector, output)
+            fall_runs = (
+                rise_runs
+                if fall_vector == rise_vector
+                else _table_runs(deck, plan, family, grid, fall_vector, output)
+            )
+            plan.arcs.append(_ArcRuns(arc, rise_vector, rise_runs, fall_vector, fall_runs))
             if arc.pin not in plan.pin_caps:
                 plan.pin_caps[arc.pin] = deck.runs
                 _toggle_run(
@@ -133,6 +232,19 @@ def combinational_deck(
                 )
     _leakage_runs(deck, plan, family)
     return deck, plan
+
+
+def _table_runs(
+    deck: Deck, plan: _Plan, family: Family, grid: Grid, vector: Sensitization, output: str
+) -> np.ndarray:
+    """Runs over the whole grid for one side-input vector; their ids, int64 ``(n1, n2)``."""
+    runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
+    for i, slew in enumerate(grid.slews_ns):
+        for j, load in enumerate(grid.loads_pf[output]):
+            runs[i, j] = deck.runs
+            plan.loads_pf[deck.runs] = float(load)
+            _toggle_run(deck, family, grid, vector, output, float(slew), float(load))
+    return runs
 
 
 def _toggle_run(
@@ -195,32 +307,38 @@ def read_combinational(
     def get(key: str) -> float:
         return values.get(key, float("nan"))
 
-    for arc, copies in plan.arcs:
-        shape = copies.shape
-        tables = {key: np.full(shape, np.nan) for key in ("da", "ta", "qa", "db", "tb", "qb")}
-        loads = np.zeros(shape)
-        for (i, j), k in np.ndenumerate(copies):
+    def tables_of(runs: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+        """Delays/transitions (s) at the input's rise (a) and fall (b), and energies (pJ)."""
+        tables = {key: np.full(runs.shape, np.nan) for key in ("da", "ta", "qa", "db", "tb", "qb")}
+        loads = np.zeros(runs.shape)
+        for (i, j), k in np.ndenumerate(runs):
             for key in tables:
                 tables[key][i, j] = get(f"{key}{k}")
             loads[i, j] = plan.loads_pf[int(k)]
         half_cv2_pj = 0.5 * loads * SUPPLY_V**2
         energy_a = -tables["qa"] * SUPPLY_V * 1e12 - half_cv2_pj
         energy_b = -tables["qb"] * SUPPLY_V * 1e12 - half_cv2_pj
+        return tables, energy_a, energy_b
+
+    for entry in plan.arcs:
+        arc = entry.arc
+        rise_tables, rise_energy_a, rise_energy_b = tables_of(entry.rise_runs)
+        fall_tables, fall_energy_a, fall_energy_b = tables_of(entry.fall_runs)
         if arc.sense == "positive_unate":  # input rise -> output rise
-            rise = ("da", "ta", energy_a)
-            fall = ("db", "tb", energy_b)
+            rise = (rise_tables["da"], rise_tables["ta"], rise_energy_a)
+            fall = (fall_tables["db"], fall_tables["tb"], fall_energy_b)
         else:
-            rise = ("db", "tb", energy_b)
-            fall = ("da", "ta", energy_a)
+            rise = (rise_tables["db"], rise_tables["tb"], rise_energy_b)
+            fall = (fall_tables["da"], fall_tables["ta"], fall_energy_a)
         cell.arcs.append(
             ArcTables(
                 pin=arc.pin,
                 output=arc.output,
                 sense=arc.sense,
-                cell_rise=tables[rise[0]] * 1e9,
-                cell_fall=tables[fall[0]] * 1e9,
-                rise_transition=tables[rise[1]] * 1e9,
-                fall_transition=tables[fall[1]] * 1e9,
+                cell_rise=rise[0] * 1e9,
+                cell_fall=fall[0] * 1e9,
+                rise_transition=rise[1] * 1e9,
+                fall_transition=fall[1] * 1e9,
                 rise_energy_pj=rise[2],
                 fall_energy_pj=fall[2],
             )

@@ -22,6 +22,7 @@ from tapeout.characterize.measure import (
     ArcTables,
     CellResult,
     Grid,
+    _ArcRuns,
     _leakage_runs,
     _Plan,
     _toggle_run,
@@ -296,7 +297,8 @@ def sequential_deck(
                 _toggle_run(
                     deck, family, grid, _with_statics(arc, family), output, float(slew), float(load)
                 )
-        combinational.arcs.append((arc, runs))
+        vector = _with_statics(arc, family)
+        combinational.arcs.append(_ArcRuns(arc, vector, runs, vector, runs))
     # Pin capacitances: each input toggled once with the outputs lightly loaded.
     for pin in family.inputs:
         others = {other: other != family.data for other in family.inputs if other != pin}
