@@ -4,8 +4,6 @@ tests/data/timing/exceptions/ (gcd_from_*.txt, gcd_through*.txt)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +15,8 @@ from tapeout.log import Log
 from tapeout.timing import Timer, TimingOptions
 from tapeout.timing.report import trace_path
 from tests.conftest import shared_path
-from tests.timing.conftest import LIBERTY, GcdCase
+from tests.timing.conftest import GcdCase
+from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "exceptions"
 CASES = [
@@ -153,40 +152,13 @@ def test_from_a_pin_that_is_no_start_point_warns(gcd: GcdCase, tmp_path: Path) -
     assert "STA-0016" in log.ids()
 
 
-@pytest.mark.skipif(shutil.which("sta") is None, reason="Debian OpenSTA (sta) not installed")
+@requires_sta
 @pytest.mark.parametrize("name", CASES)
 def test_stored_references_are_debian_sta(name: str, tmp_path: Path) -> None:
     """The stored slacks are what Debian ``sta`` reports today (regenerates one case)."""
-    import gzip
-
     added, expected = read_case(name)
-    liberty = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
-    (tmp_path / "tt.lib").write_text(
-        "\n".join(line for line in liberty.splitlines() if "default_wire_load :" not in line)
-    )
-    gcd_sdc(added, tmp_path)
+    sdc = gcd_sdc(added, tmp_path).read_text()
     verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
-    (tmp_path / "run.tcl").write_text(
-        "read_liberty tt.lib\n"
-        f"read_verilog {verilog}\n"
-        "link_design gcd\n"
-        "read_sdc gcd.sdc\n"
-        "report_checks -path_delay max -group_count 1000 -endpoint_count 1 -format end -digits 6\n"
-        "report_checks -path_delay min -group_count 1000 -endpoint_count 1 -format end -digits 6\n"
-    )
-    result = subprocess.run(
-        ["sta", "-no_init", "-no_splash", "-exit", "run.tcl"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    sections = result.stdout.split("min_delay/hold")
-    assert len(sections) == 2, result.stdout[-2000:]
-    for check, text in zip(("setup", "hold"), sections, strict=True):
-        rows = {}
-        for line in text.splitlines():
-            fields = line.split()
-            if len(fields) >= 5 and fields[1].startswith("("):
-                rows[fields[0]] = float(fields[4]) * 1000.0
-        assert rows == pytest.approx(expected[check], abs=1e-3), check
+    found = endpoint_slacks_from_sta(tmp_path, verilog, "gcd", sdc)
+    for check in ("setup", "hold"):
+        assert found[check] == pytest.approx(expected[check], abs=1e-3), check

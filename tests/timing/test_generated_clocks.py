@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.netlist import Netlist, NetlistBuilder, PortDirection
 from tapeout.formats.sdc import read_sdc
 from tapeout.timing import Timer
+from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
 
 
 def divider_netlist(generated: bool) -> Netlist:
@@ -154,44 +154,11 @@ def test_propagated_generated_clock_incremental_equals_full(
         assert incremental == pytest.approx(slacks_by_name(full, netlist, check), abs=1e-6)
 
 
-@pytest.mark.skipif(shutil.which("sta") is None, reason="Debian OpenSTA (sta) not installed")
+@requires_sta
 def test_stored_generated_references_are_debian_sta(tmp_path: Path) -> None:
     """The stored slacks are what Debian ``sta`` reports today."""
-    import gzip
-    import subprocess
-
-    from tests.conftest import shared_path
-    from tests.timing.conftest import LIBERTY
-
-    liberty = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
-    (tmp_path / "tt.lib").write_text(
-        "\n".join(line for line in liberty.splitlines() if "default_wire_load :" not in line)
-    )
     for name in CASES:
         sdc, expected = read_case(name)
-        (tmp_path / "div.sdc").write_text(sdc)
-        (tmp_path / "run.tcl").write_text(
-            f"read_liberty tt.lib\nread_verilog {DATA / 'div.v'}\nlink_design div\n"
-            "read_sdc div.sdc\n"
-            "report_checks -path_delay max -group_count 100 -endpoint_count 1 -format end "
-            "-digits 6\n"
-            "report_checks -path_delay min -group_count 100 -endpoint_count 1 -format end "
-            "-digits 6\n"
-        )
-        result = subprocess.run(
-            ["sta", "-no_init", "-no_splash", "-exit", "run.tcl"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        found: dict[str, dict[str, float]] = {"setup": {}, "hold": {}}
-        check = ""
-        for line in result.stdout.splitlines():
-            if line.startswith(("max_delay/setup", "min_delay/hold")):
-                check = "setup" if line.startswith("max") else "hold"
-            fields = line.split()
-            if check and len(fields) >= 5 and fields[1].startswith("("):
-                found[check][fields[0]] = float(fields[4]) * 1000.0
+        found = endpoint_slacks_from_sta(tmp_path, DATA / "div.v", "div", sdc)
         for check in ("setup", "hold"):
             assert found[check] == pytest.approx(expected[check], abs=1e-3), (name, check)

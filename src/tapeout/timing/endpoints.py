@@ -89,6 +89,7 @@ class EndpointsMixin:
                 launch.check_slack,
                 launch.check_margin,
             )
+            self._latch_check_required(launch, checks)
             false = (false_setup & late_check) | (false_hold & ~late_check)
             if launch.moved is not None:  # those paths are checked in -through child passes
                 false |= launch.moved[data]

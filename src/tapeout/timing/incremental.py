@@ -32,6 +32,7 @@ from tapeout.timing.graph import (
     TimingGraph,
     build_timing_graph,
 )
+from tapeout.timing.latches import LatchesMixin
 from tapeout.timing.options import TimingOptions
 from tapeout.timing.passes import LaunchPass, PassesMixin, gather_csr
 from tapeout.timing.sources import SourcesMixin
@@ -39,7 +40,7 @@ from tapeout.timing.sources import SourcesMixin
 __all__ = ["LaunchPass", "Timer", "gather_csr"]
 
 
-class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
+class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
     """Static timing of one netlist; see the module docstring.
 
     State arrays (times ps; ``[:, 0]`` rise, ``[:, 1]`` fall): ``arrival_max_ps``,
@@ -132,6 +133,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
         self.output_report_required_min_ps = np.zeros((0, 2))
         self.output_slack_max_ps = np.zeros((0, 2))
         self.output_slack_min_ps = np.zeros((0, 2))
+        self._find_latches()
         self._build_passes()
         self._dirty_pins: set[int] = set()
         self._full_needed = True
@@ -163,7 +165,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
             self.source_slew_ps,
             launch.source_tag,
             launch.source_tag_min,
-            self.no_pin_blocked if launch.blocked is None else launch.blocked,
+            self.latch_d_pin if launch.blocked is None else launch.blocked,
             self.arc_ideal_slew_ps,
         )
         state = (
@@ -203,6 +205,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
             self._refresh_handoffs(launch)
             propagate_forward(graph.order, *self._forward_arguments(launch))
         self._combine_passes()
+        self._settle_latches(np.zeros(graph.n_pins, dtype=bool))
         self._evaluate_endpoints()
         self.required_max_ps.fill(np.inf)
         self.required_min_ps.fill(-np.inf)
@@ -239,8 +242,9 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin):
             )
             visited[reached] = True
             retimed[reached_retimed] = True
-        visited_pins = np.flatnonzero(visited)
         self._combine_passes()
+        self._settle_latches(visited)
+        visited_pins = np.flatnonzero(visited)
         changed_endpoints = self._evaluate_endpoints(visited_pins)
         # Required times move where arc delays moved (arcs into re-timed pins: their drivers
         # and the re-timed pins) or endpoint requirements moved; moved arrivals alone do not

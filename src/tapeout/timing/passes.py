@@ -161,13 +161,14 @@ class PassesMixin:
             generated[pins] = True
 
         def blocked(clock: int, bits: int) -> np.ndarray | None:
-            """Other groups' register clock pins; other clocks' generated-clock sources."""
+            """Other groups' register clock pins; other clocks' generated-clock sources; latch
+            D pins (latches pass data through D->Q in ``LatchesMixin``)."""
             mask = self.launch_pins & (group != bits) if blocking else None
             if generated.any():
                 others = generated.copy()
                 others[self.generated_sources.get(clock, [])] = False
                 mask = others if mask is None else mask | others
-            return mask
+            return None if mask is None else mask | self.latch_d_pin
 
         self.passes: list[LaunchPass] = []
         ordered = sorted(keys)
@@ -241,7 +242,10 @@ class PassesMixin:
             launch = self.passes[self.n_clocked_passes]
             self.unclocked_arrival_max_ps = launch.arrival_max
             self.unclocked_arrival_min_ps = launch.arrival_min
-        self.no_pin_blocked = np.zeros(n_pins, dtype=bool)
+        if self.latch_arc.size:  # latches set max and min launch tags of their Q apart
+            for launch in self.passes:
+                if launch.source_tag_min is launch.source_tag:
+                    launch.source_tag_min = launch.source_tag.copy()
         self.output_pass_max = np.zeros((0, 2), dtype=np.int64)
         self.output_pass_min = np.zeros((0, 2), dtype=np.int64)
 

@@ -1,0 +1,55 @@
+"""Run Debian OpenSTA (``sta``, 2.0.17) to re-check stored reference slacks (tests skip when
+it is not installed): endpoint setup and hold slacks of a netlist with an SDC."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from tests.timing.conftest import LIBERTY
+
+requires_sta = pytest.mark.skipif(
+    shutil.which("sta") is None, reason="Debian OpenSTA (sta) not installed"
+)
+
+
+def endpoint_slacks_from_sta(
+    folder: Path, verilog: Path, top: str, sdc: str
+) -> dict[str, dict[str, float]]:
+    """{"setup"|"hold": endpoint -> worst slack ps} from ``sta`` on ``verilog`` with ``sdc``
+    (the sky130hd tt Liberty without its default wire-load model, as the stored references)."""
+    liberty = folder / "tt.lib"
+    if not liberty.exists():
+        text = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
+        liberty.write_text(
+            "\n".join(line for line in text.splitlines() if "default_wire_load :" not in line)
+        )
+    (folder / "case.sdc").write_text(sdc)
+    report = "-group_count 1000 -endpoint_count 1 -format end -digits 6"
+    (folder / "run.tcl").write_text(
+        f"read_liberty tt.lib\nread_verilog {verilog}\nlink_design {top}\nread_sdc case.sdc\n"
+        f"report_checks -path_delay max {report}\nreport_checks -path_delay min {report}\n"
+    )
+    result = subprocess.run(
+        ["sta", "-no_init", "-no_splash", "-exit", "run.tcl"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    found: dict[str, dict[str, float]] = {"setup": {}, "hold": {}}
+    check = ""
+    for line in result.stdout.splitlines():
+        if line.startswith(("max_delay/setup", "min_delay/hold")):
+            check = "setup" if line.startswith("max") else "hold"
+        fields = line.split()
+        if check and len(fields) >= 5 and fields[1].startswith("("):
+            slack = float(fields[4]) * 1000.0
+            found[check][fields[0]] = min(slack, found[check].get(fields[0], slack))
+    assert found["setup"] or found["hold"], result.stdout[-2000:] + result.stderr[-2000:]
+    return found
