@@ -1,6 +1,6 @@
-"""False / multicycle paths ``-from`` registers and pins and ``-through`` pins, nets and
-instances on gcd, against Debian OpenSTA 2.0.17 endpoint slacks stored under
-tests/data/timing/exceptions/ (gcd_from_*.txt, gcd_through*.txt)."""
+"""False / multicycle paths and max / min delays ``-from`` registers and pins and
+``-through`` pins, nets and instances on gcd, against Debian OpenSTA 2.0.17 endpoint slacks
+stored under tests/data/timing/exceptions/ (gcd_*.txt)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "exceptions"
 CASES = [
     "gcd_from_register",
     "gcd_from_through_to",
+    "gcd_path_delay",
     "gcd_priority",
     "gcd_through",
     "gcd_through_mixed",

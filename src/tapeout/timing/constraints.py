@@ -27,7 +27,9 @@ MAX_EXPANSION_EDGES = 1000
 
 @dataclass(eq=False)
 class FromException:
-    """A false or multicycle path with ``-from`` and/or ``-through`` (optionally ``-to``).
+    """A false path, multicycle path or max/min delay with ``-from``, ``-through`` or ``-to``
+    clocks (every max/min delay comes here; plain ``-to`` pin false/multicycle paths are
+    arrays on ``ResolvedConstraints``).
 
     It applies to the paths launched by a clock in ``from_clocks`` or starting at a pin in
     ``from_pins`` (input ports, register clock pins: the Timer gives those start points launch
@@ -42,6 +44,9 @@ class FromException:
         targets: bool (n_pins,) endpoints it applies to, or None for every endpoint.
         to_clocks: capture clock indices it applies to (None: every capture clock).
         from_registers: ``-from [all_registers]`` (every register clock pin).
+        max_delay_ps, min_delay_ps: ``set_max_delay``/``set_min_delay``: the path's required
+            time is its launch edge plus this (less the setup / plus the hold time, or less
+            the output delay) instead of the capture clock edge.
         priority: OpenSTA's priority (the highest matching exception of a path wins).
         points: the exception's ``-from``/``-through``/``-to`` objects as text (multicycle
             ``-setup`` and ``-hold`` on the same points merge into one exception).
@@ -60,6 +65,8 @@ class FromException:
     to_clocks: set[int] | None = None
     throughs: list[np.ndarray] = field(default_factory=list)
     from_registers: bool = False
+    max_delay_ps: float | None = None
+    min_delay_ps: float | None = None
     priority: int = 0
     points: str = ""
 
@@ -386,11 +393,12 @@ def resolve_constraints(
     multicycle_hold = np.zeros(n_pins, dtype=np.int64)
     from_exceptions: list[FromException] = []
     for exception in constraints.exceptions:
-        if exception.kind not in ("false_path", "multicycle_path"):
+        if exception.kind not in EXCEPTION_TYPE_PRIORITY:
             log.warn("STA-0014", f"{exception.kind} is not supported yet; ignored")
             continue
         if (
-            exception.from_objects
+            exception.kind in ("max_delay", "min_delay")
+            or exception.from_objects
             or exception.through
             or any(kind == "clock" for kind, _ in exception.to_objects)
             or (exception.kind == "false_path" and not (exception.setup and exception.hold))
@@ -441,7 +449,12 @@ def resolve_constraints(
     )
 
 
-EXCEPTION_TYPE_PRIORITY = {"false_path": 3000, "multicycle_path": 1000}
+EXCEPTION_TYPE_PRIORITY = {
+    "false_path": 3000,
+    "max_delay": 2000,
+    "min_delay": 2000,
+    "multicycle_path": 1000,
+}
 TO_PINS_PRIORITY = 32
 
 
@@ -522,7 +535,7 @@ def _resolve_from(
         targets[resolver.pins(to_pins)] = True
     false = exception.kind == "false_path"
     setup_multiplier = hold_multiplier = None
-    if not false:
+    if exception.kind == "multicycle_path":
         if exception.hold and not exception.setup:
             hold_multiplier = exception.multiplier
         else:
@@ -532,6 +545,8 @@ def _resolve_from(
         false_hold=false and exception.hold,
         multicycle_setup=setup_multiplier,
         multicycle_hold=hold_multiplier,
+        max_delay_ps=exception.value_ps if exception.kind == "max_delay" else None,
+        min_delay_ps=exception.value_ps if exception.kind == "min_delay" else None,
         from_clocks=clocks,
         from_pins=np.unique(np.asarray(resolver.pins(ports), dtype=np.int64)),
         targets=targets,

@@ -55,8 +55,8 @@ class EndpointsMixin:
             graph.check_kind[checks] != CHECK_REMOVAL
         )
         for launch in self.passes[: self.n_clocked_passes]:
-            multiplier, hold_shift, false_setup, false_hold = self._pass_exceptions(
-                launch, data, capture_clock
+            multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
+                self._pass_exceptions(launch, data, capture_clock)
             )
             shift_setup[checks] = (multiplier - 1) * capture_period
             shift_hold[checks] = hold_shift * capture_period
@@ -90,6 +90,7 @@ class EndpointsMixin:
                 launch.check_margin,
             )
             self._latch_check_required(launch, checks)
+            self._path_delay_checks(launch, checks, late_check, max_delay, min_delay)
             false = (false_setup & late_check) | (false_hold & ~late_check)
             if launch.moved is not None:  # those paths are checked in -through child passes
                 false |= launch.moved[data]
@@ -136,10 +137,10 @@ class EndpointsMixin:
 
     def _pass_exceptions(
         self, launch: LaunchPass, pins: np.ndarray, capture_clock: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(setup multiplier, hold shift in periods, false for setup, false for hold) at
-        endpoint ``pins`` (int64 (k,)) captured by ``capture_clock`` (int64 (k,), -1 none) for
-        the paths of ``launch``.
+    ) -> tuple[np.ndarray, ...]:
+        """(setup multiplier, hold shift in periods, false for setup, false for hold, max
+        delay ps, min delay ps (NaN: none)) at endpoint ``pins`` (int64 (k,)) captured by
+        ``capture_clock`` (int64 (k,), -1 none) for the paths of ``launch``.
 
         As in OpenSTA, each check takes the highest-priority exception that matches (the
         ``-to`` pin exceptions and the pass's exceptions): a setup check the false paths for
@@ -161,6 +162,8 @@ class EndpointsMixin:
         hold_priority = base_priority.copy()
         false_setup = base_false.copy()
         false_hold = base_false.copy()
+        max_delay = np.full(pins.size, np.nan)
+        min_delay = np.full(pins.size, np.nan)
         for index in launch.exceptions:
             exception = resolved.from_exceptions[index]
             hit = (
@@ -173,18 +176,54 @@ class EndpointsMixin:
             multicycle = (
                 exception.multicycle_setup is not None or exception.multicycle_hold is not None
             )
-            if exception.false_setup or exception.multicycle_setup is not None:
+            late = exception.max_delay_ps
+            early = exception.min_delay_ps
+            if exception.false_setup or exception.multicycle_setup is not None or late is not None:
                 win = hit & (exception.priority >= setup_priority)
                 setup_priority[win] = exception.priority
                 false_setup[win] = exception.false_setup
                 multiplier[win] = exception.multicycle_setup or 1
-            if exception.false_hold or multicycle:
+                max_delay[win] = np.nan if late is None else late
+            if exception.false_hold or multicycle or early is not None:
                 win = hit & (exception.priority >= hold_priority)
                 hold_priority[win] = exception.priority
                 false_hold[win] = exception.false_hold
                 hold_setup_multiplier[win] = exception.multicycle_setup or 1
                 hold_multiplier[win] = exception.multicycle_hold or 0
-        return multiplier, hold_setup_multiplier - 1 - hold_multiplier, false_setup, false_hold
+                min_delay[win] = np.nan if early is None else early
+        hold_shift = hold_setup_multiplier - 1 - hold_multiplier
+        return multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay
+
+    def _path_delay_checks(
+        self,
+        launch: LaunchPass,
+        checks: np.ndarray,
+        late_check: np.ndarray,
+        max_delay: np.ndarray,
+        min_delay: np.ndarray,
+    ) -> None:
+        """``set_max_delay``/``set_min_delay`` at checks (int64 (k,); ``late_check`` bool
+        (k,) setup/recovery; delays ps float64 (k,), NaN none): required = launch edge + delay
+        less the setup time / plus the hold time, as OpenSTA (no capture clock)."""
+        edge_time = self.constraints.edge_time_ps
+        data = self.graph.check_data_pin[checks]
+        for late, delays in ((True, max_delay), (False, min_delay)):
+            rows = np.flatnonzero(~np.isnan(delays) & (late_check == late))
+            if rows.size == 0:
+                continue
+            tags = launch.tag_max if late else launch.tag_min
+            arrivals = launch.arrival_max if late else launch.arrival_min
+            for rf in range(2):
+                tag = tags[data[rows], rf]
+                margin = launch.check_margin[checks[rows], rf]
+                valid = (tag >= 0) & ~np.isnan(margin)
+                base = edge_time[np.maximum(tag, 0)] + delays[rows]
+                required = np.where(valid, base - margin if late else base + margin, np.nan)
+                arrival = arrivals[data[rows], rf]
+                launch.check_required[checks[rows], rf] = required
+                launch.check_slack[checks[rows], rf] = (
+                    required - arrival if late else arrival - required
+                )
 
     def _output_required(
         self, tag_max: np.ndarray, tag_min: np.ndarray, launch: LaunchPass
@@ -193,8 +232,8 @@ class EndpointsMixin:
         pass ``launch``."""
         resolved = self.constraints
         pins = self.output_pins
-        multiplier, hold_shift, false_setup, false_hold = self._pass_exceptions(
-            launch, pins, resolved.output_tag[pins] // 2
+        multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
+            self._pass_exceptions(launch, pins, resolved.output_tag[pins] // 2)
         )
         if launch.moved is not None:  # those paths are checked in -through child passes
             false_setup = false_setup | launch.moved[pins]
@@ -212,12 +251,16 @@ class EndpointsMixin:
             shift = (multiplier - 1) * period
             required_max[:, rf] = np.where(
                 ok,
-                edge
-                + relation
-                + shift
-                + resolved.clock_latency_min_ps[clock]
-                - resolved.output_delay_max_ps[pins, rf]
-                - resolved.uncertainty_setup_ps[clock],
+                np.where(
+                    np.isnan(max_delay),
+                    edge
+                    + relation
+                    + shift
+                    + resolved.clock_latency_min_ps[clock]
+                    - resolved.uncertainty_setup_ps[clock],
+                    edge + max_delay,
+                )
+                - resolved.output_delay_max_ps[pins, rf],
                 np.nan,
             )
             launch = tag_min[pins, rf]
@@ -227,12 +270,16 @@ class EndpointsMixin:
             shift = hold_shift * period
             required_min[:, rf] = np.where(
                 ok,
-                edge
-                + relation
-                + shift
-                + resolved.clock_latency_max_ps[clock]
-                - resolved.output_delay_min_ps[pins, rf]
-                + resolved.uncertainty_hold_ps[clock],
+                np.where(
+                    np.isnan(min_delay),
+                    edge
+                    + relation
+                    + shift
+                    + resolved.clock_latency_max_ps[clock]
+                    + resolved.uncertainty_hold_ps[clock],
+                    edge + min_delay,
+                )
+                - resolved.output_delay_min_ps[pins, rf],
                 np.nan,
             )
         required_max[false_setup] = np.nan
