@@ -1,7 +1,10 @@
 """The kernels added for large problems against the plain ones: fused WA + HPWL, the numba
-conjugate gradient, chunked parallel spreading, and detailed placement without huge nets."""
+conjugate gradient, chunked parallel spreading, the one-pass charge and area spread, global
+placement on position-sorted cells, and detailed placement without huge nets."""
 
 from __future__ import annotations
+
+import sys
 
 import numba
 import numpy as np
@@ -9,9 +12,9 @@ import pytest
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
-from tapeout.place import PlaceOptions, detailed_place, place_problem
+from tapeout.place import PlaceOptions, detailed_place, global_place, place_problem
 from tapeout.place._kernels import density as density_kernels
-from tapeout.place._kernels.density import spread_area
+from tapeout.place._kernels.density import spread_area, spread_charge_and_area
 from tapeout.place._kernels.solve import conjugate_gradient
 from tapeout.place._kernels.wirelength import hpwl, wa_gradient_and_hpwl, wa_wirelength
 from tests.place.conftest import random_problem
@@ -88,6 +91,49 @@ def test_chunked_spread_equals_the_serial_one(monkeypatch: pytest.MonkeyPatch) -
     finally:
         numba.set_num_threads(before)
     np.testing.assert_allclose(chunked, serial, rtol=1e-12, atol=1e-9)
+
+
+def test_one_pass_spread_equals_two_spreads() -> None:
+    rng = np.random.default_rng(6)
+    n, m = 500, 350
+    x, y = rng.uniform(-5, 105, n), rng.uniform(-5, 85, n)
+    width, height = rng.uniform(0.5, 4, n), rng.uniform(0.5, 4, n)
+    charge_width, charge_height = width + rng.uniform(0, 5, n), height + rng.uniform(0, 5, n)
+    scale = rng.uniform(0.2, 1, n)
+    grid = ((0.0, 0.0), (3.0, 2.5), (34, 32))
+    charge, area = spread_charge_and_area(
+        x, y, charge_width, charge_height, scale, width[:m], height[:m], *grid
+    )
+    np.testing.assert_array_equal(
+        charge, spread_area(x, y, charge_width, charge_height, scale, *grid)
+    )
+    np.testing.assert_array_equal(
+        area, spread_area(x[:m], y[:m], width[:m], height[:m], np.ones(m), *grid)
+    )
+
+
+def test_sorted_global_placement_matches_and_reports_movable_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Large problems place cells in position order: same quality, hook still in movable() order.
+    plain = random_problem(400, seed=8)
+    global_place(plain, PlaceOptions())
+    monkeypatch.setattr(sys.modules["tapeout.place.global_place"], "_SORT_MIN_CELLS", 10)
+    seen: list[np.ndarray] = []
+
+    def progress(centre_x: np.ndarray, centre_y: np.ndarray, overflow: float) -> bool:
+        seen.append(centre_x.copy())
+        return False
+
+    problem = random_problem(400, seed=8)
+    result = global_place(problem, PlaceOptions(), progress=progress)
+    movable = problem.movable()
+    centre_x = problem.cell_x[movable] + problem.cell_width[movable] / 2
+    np.testing.assert_allclose(seen[-1], centre_x, rtol=0, atol=1e-9)
+    assert result.hpwl == pytest.approx(plain.hpwl(), rel=0.05)
+    again = random_problem(400, seed=8)
+    global_place(again, PlaceOptions())
+    np.testing.assert_array_equal(again.cell_x, problem.cell_x)
 
 
 def test_detailed_placement_skips_huge_nets_and_stays_legal() -> None:

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from tapeout.errors import ConfigError
-from tapeout.place._kernels.density import gather_field, spread_area
+from tapeout.place._kernels.density import gather_field, spread_charge_and_area
 from tapeout.place._kernels.wirelength import WirelengthWorkspace, wa_gradient_and_hpwl
 from tapeout.place.density import electric_field, overflow
 
@@ -69,7 +69,17 @@ class NumbaEvaluator:
         self.n_all = inputs.charge_width.size
 
         self.workspace = WirelengthWorkspace(inputs.pin_cell.shape[0], inputs.net_weight.shape[0])
-        self.ones = np.ones(self.n_movable)
+        # The pins of each movable cell in position order (a CSR over positions), so summing
+        # pin gradients into cells reads the CSR in order whatever order ``movable`` has.
+        first = inputs.cell_pin_indptr[inputs.movable]
+        count = inputs.cell_pin_indptr[inputs.movable + 1] - first
+        self.position_pin_indptr = np.zeros(self.n_movable + 1, dtype=np.int64)
+        np.cumsum(count, out=self.position_pin_indptr[1:])
+        offset = np.repeat(first - self.position_pin_indptr[:-1], count)
+        self.position_pin_indices = inputs.cell_pin_indices[
+            offset + np.arange(self.position_pin_indptr[-1])
+        ].astype(np.int64)
+        self.positions = np.arange(self.n_movable, dtype=np.int64)
 
     def evaluate(
         self, position: np.ndarray, gamma: float
@@ -81,18 +91,14 @@ class NumbaEvaluator:
         wire = np.zeros((2, self.n_all))
         value = wa_gradient_and_hpwl(
             s.centre_x, s.centre_y, s.pin_cell, s.pin_offset_x, s.pin_offset_y,
-            s.net_pin_indptr, s.net_weight, s.net_active, gamma, s.cell_pin_indptr,
-            s.cell_pin_indices, s.movable, wire, y_scale=1.0 / s.squeeze,
+            s.net_pin_indptr, s.net_weight, s.net_active, gamma, self.position_pin_indptr,
+            self.position_pin_indices, self.positions, wire, y_scale=1.0 / s.squeeze,
             workspace=self.workspace,
         )  # fmt: skip
         grid = (s.origin, s.bin_size)
-        charge = spread_area(
-            position[0], position[1], s.charge_width, s.charge_height, s.charge_scale, *grid,
-            s.shape,
-        )  # fmt: skip
-        movable_charge = spread_area(
-            position[0, : self.n_movable], position[1, : self.n_movable], s.width, s.height,
-            self.ones, *grid, s.shape,
+        charge, movable_charge = spread_charge_and_area(
+            position[0], position[1], s.charge_width, s.charge_height, s.charge_scale, s.width,
+            s.height, *grid, s.shape,
         )  # fmt: skip
         charge += s.fixed_charge
         _, field_x, field_y = electric_field(

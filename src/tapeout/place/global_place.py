@@ -37,6 +37,7 @@ _INFLATION_EXPONENT = 1.0  # inflation = congestion ratio ** this (RePlAce uses 
 # an absolute routing capacity; our ratio is relative to the mean, so grow gently)
 _INFLATION_STEP = 1.5  # most growth of one cell in one round
 _INFLATION_LAMBDA = 0.1  # density weight scale at a round's start, so wirelength recovers
+_SORT_MIN_CELLS = 100_000  # below this the bin maps fit in the caches
 
 #: ``progress(centre_x, centre_y, overflow) -> bool`` called each iteration with the movable
 #: cells' centres (float64 (n_movable,), ``movable()`` order, true coordinates); True when it
@@ -206,6 +207,18 @@ def _global_place_flat(
         return GlobalPlaceResult(0, problem.hpwl(), 0.0, 0, 0.0)
     rng = np.random.default_rng(options.seed)
     x_low, y_low, x_high, y_high = problem.core()
+    n_bins = _bin_count(n_movable, options)
+    start = initial_centres(problem, options, rng)
+    # Large problems: cells (and fillers) in position order, in strips of bins, so spreading
+    # and gathering walk the bin maps nearly in memory order (2-3x faster once the maps
+    # outgrow the caches); ``unsort`` gives the progress hook movable() order back.
+    sort = n_movable >= _SORT_MIN_CELLS
+    unsort = None
+    if sort:
+        order = _strip_order(start[0], start[1], x_low, x_high, n_bins)
+        movable = movable[order]
+        start = start[:, order]
+        unsort = np.argsort(order)
     width = problem.cell_width[movable]
     height = problem.cell_height[movable]
     movable_area = float(np.sum(width * height))
@@ -217,7 +230,7 @@ def _global_place_flat(
             f"target density {options.target_density:.2f} is below the utilization "
             f"{utilization:.3f}; using {target:.3f}",
         )
-    grid = _make_grid(problem, _bin_count(n_movable, options), target)
+    grid = _make_grid(problem, n_bins, target)
     bin_w, bin_h = grid.bin_size
 
     # Fillers take the free area the cells leave under the target density.
@@ -248,9 +261,11 @@ def _global_place_flat(
     net_active = (degree >= 2) & (degree <= options.max_net_degree)
     pin_counts = np.diff(cell_pin_indptr)[movable].astype(np.float64)
     pin_counts_all = np.concatenate([pin_counts, np.zeros(n_fillers)])
-    start = initial_centres(problem, options, rng)
     fill_x = rng.uniform(x_low, x_high, n_fillers)
     fill_y = rng.uniform(y_low, y_high, n_fillers)
+    if sort:
+        order = _strip_order(fill_x, fill_y, x_low, x_high, n_bins)
+        fill_x, fill_y = fill_x[order], fill_y[order]
     position = np.stack([np.concatenate([start[0], fill_x]), np.concatenate([start[1], fill_y])])
 
     def project(p: np.ndarray) -> np.ndarray:
@@ -369,7 +384,11 @@ def _global_place_flat(
             previous_hpwl = current_hpwl
             set_gamma(over)
             if progress is not None and progress(
-                u[0, :n_movable], y_low + (u[1, :n_movable] - y_low) / squeeze, over
+                u[0, :n_movable] if unsort is None else u[0, :n_movable][unsort],
+                y_low
+                + ((u[1, :n_movable] if unsort is None else u[1, :n_movable][unsort]) - y_low)
+                / squeeze,
+                over,
             ):
                 # New net weights: rebuild the objective; weighted HPWL jumps, so restart the
                 # HPWL-based schedules from here.
@@ -492,6 +511,15 @@ def _inflate(
         f"{grown} cells grown (area +{added:.4g}), {removed} fillers off",
     )
     return True
+
+
+def _strip_order(
+    x: np.ndarray, y: np.ndarray, x_low: float, x_high: float, n_bins: int
+) -> np.ndarray:
+    """int64 order of points by vertical strips 8 bins wide (left to right), then y."""
+    strip_width = max((x_high - x_low) * 8.0 / n_bins, 1e-30)
+    strip = np.floor((x - x_low) / strip_width).astype(np.int64)
+    return np.lexsort((y, strip))
 
 
 def _lipschitz_step(

@@ -43,6 +43,69 @@ def _spread(
                     out[i, j] += s * overlap_x * overlap_y
 
 
+@numba.njit(cache=True)
+def _spread_charge_and_area(
+    center_x,
+    center_y,
+    charge_width,
+    charge_height,
+    scale,
+    width,
+    height,
+    origin_x,
+    origin_y,
+    bin_width,
+    bin_height,
+    charge,
+    area,
+):  # pragma: no cover
+    # One pass: every rectangle's scaled charge into ``charge``; the first ``width.shape[0]``
+    # (the movable cells) also spread their real rectangle into ``area``.
+    n_x = charge.shape[0]
+    n_y = charge.shape[1]
+    n_real = width.shape[0]
+    for cell in range(center_x.shape[0]):
+        cx = center_x[cell]
+        cy = center_y[cell]
+        x_low = cx - 0.5 * charge_width[cell]
+        x_high = x_low + charge_width[cell]
+        y_low = cy - 0.5 * charge_height[cell]
+        y_high = y_low + charge_height[cell]
+        real = cell < n_real
+        rx_low = rx_high = ry_low = ry_high = 0.0
+        if real:
+            rx_low = cx - 0.5 * width[cell]
+            rx_high = rx_low + width[cell]
+            ry_low = cy - 0.5 * height[cell]
+            ry_high = ry_low + height[cell]
+            i_low = max(math.floor((min(x_low, rx_low) - origin_x) / bin_width), 0)
+            i_high = min(math.floor((max(x_high, rx_high) - origin_x) / bin_width), n_x - 1)
+            j_low = max(math.floor((min(y_low, ry_low) - origin_y) / bin_height), 0)
+            j_high = min(math.floor((max(y_high, ry_high) - origin_y) / bin_height), n_y - 1)
+        else:
+            i_low = max(math.floor((x_low - origin_x) / bin_width), 0)
+            i_high = min(math.floor((x_high - origin_x) / bin_width), n_x - 1)
+            j_low = max(math.floor((y_low - origin_y) / bin_height), 0)
+            j_high = min(math.floor((y_high - origin_y) / bin_height), n_y - 1)
+        s = scale[cell]
+        for i in range(i_low, i_high + 1):
+            bin_x_low = origin_x + i * bin_width
+            bin_x_high = bin_x_low + bin_width
+            overlap_x = min(x_high, bin_x_high) - max(x_low, bin_x_low)
+            real_x = min(rx_high, bin_x_high) - max(rx_low, bin_x_low) if real else 0.0
+            for j in range(j_low, j_high + 1):
+                bin_y_low = origin_y + j * bin_height
+                bin_y_high = bin_y_low + bin_height
+                if overlap_x > 0.0:
+                    overlap_y = min(y_high, bin_y_high) - max(y_low, bin_y_low)
+                    if overlap_y > 0.0:
+                        charge[i, j] += s * overlap_x * overlap_y
+                if real_x > 0.0:
+                    real_y = min(ry_high, bin_y_high) - max(ry_low, bin_y_low)
+                    if real_y > 0.0:
+                        area[i, j] += real_x * real_y
+
+
 @numba.njit(cache=True, parallel=True)
 def _spread_chunks(
     center_x,
@@ -162,6 +225,48 @@ def spread_area(
         out,
     )
     return out
+
+
+def spread_charge_and_area(
+    center_x: np.ndarray,
+    center_y: np.ndarray,
+    charge_width: np.ndarray,
+    charge_height: np.ndarray,
+    scale: np.ndarray,
+    width: np.ndarray,
+    height: np.ndarray,
+    origin: tuple[float, float],
+    bin_size: tuple[float, float],
+    shape: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both maps of a density evaluation in one pass over the cells (one thread).
+
+    Args:
+        center_x, center_y, charge_width, charge_height, scale: float64 (n,) charge rectangles
+            (``spread_area`` of them gives the first map).
+        width, height: float64 (m,) real sizes of the first m <= n rectangles, whose area per
+            bin (scale 1) gives the second map.
+
+    Returns:
+        float64 (n_x, n_y) charge map and float64 (n_x, n_y) real area map.
+    """
+    threads = numba.get_num_threads()
+    if threads > 1 and center_x.shape[0] >= _PARALLEL_SPREAD_CELLS:
+        m = width.shape[0]
+        charge = spread_area(
+            center_x, center_y, charge_width, charge_height, scale, origin, bin_size, shape
+        )
+        area = spread_area(
+            center_x[:m], center_y[:m], width, height, np.ones(m), origin, bin_size, shape
+        )
+        return charge, area
+    charge = np.zeros(shape, dtype=np.float64)
+    area = np.zeros(shape, dtype=np.float64)
+    _spread_charge_and_area(
+        center_x, center_y, charge_width, charge_height, scale, width, height, origin[0],
+        origin[1], bin_size[0], bin_size[1], charge, area,
+    )  # fmt: skip
+    return charge, area
 
 
 def gather_field(

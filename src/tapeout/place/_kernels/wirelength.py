@@ -183,6 +183,36 @@ def _wa_both_axes(
                 pin_gradient_x[pin] = 0.0
                 pin_gradient_y[pin] = 0.0
             continue
+        if end - start == 2:
+            # Two pins: the one at the high end has a = 1 and the other exp(-span / gamma),
+            # the same for b mirrored, so one exponential per axis gives the four weights.
+            for axis in range(2):
+                high = x_high if axis == 0 else y_high
+                low = x_low if axis == 0 else y_low
+                first = scratch[axis, start]
+                second = scratch[axis, start + 1]
+                e = math.exp((low - high) / gamma)
+                a_first = 1.0 if first >= second else e
+                a_second = e if first >= second else 1.0
+                sum_ab = 1.0 + e
+                plus = (first * a_first + second * a_second) / sum_ab
+                minus = (first * a_second + second * a_first) / sum_ab
+                scale = weight if axis == 0 else weight * y_scale
+                g_first = scale * (
+                    a_first / sum_ab * (1.0 + (first - plus) / gamma)
+                    - a_second / sum_ab * (1.0 - (first - minus) / gamma)
+                )
+                g_second = scale * (
+                    a_second / sum_ab * (1.0 + (second - plus) / gamma)
+                    - a_first / sum_ab * (1.0 - (second - minus) / gamma)
+                )
+                if axis == 0:
+                    pin_gradient_x[start] = g_first
+                    pin_gradient_x[start + 1] = g_second
+                else:
+                    pin_gradient_y[start] = g_first
+                    pin_gradient_y[start + 1] = g_second
+            continue
         for axis in range(2):
             high = x_high if axis == 0 else y_high
             low = x_low if axis == 0 else y_low
