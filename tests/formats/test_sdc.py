@@ -207,6 +207,36 @@ def test_units_and_library_time_unit(tmp_path: Path) -> None:
     assert differences(constraints, again) == []
 
 
+def test_generated_clock_edges_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "edges.sdc"
+    path.write_text(
+        "create_clock -name core -period 2 [get_ports clk]\n"
+        "create_generated_clock -name g -source [get_ports clk] -edges {1 3 5}"
+        " -edge_shift {0 0.1 0} [get_pins u_ff/Q]\n"
+    )
+    constraints = read_sdc(path, netlist=_tiny_netlist())
+    clock = constraints.clocks["g"]
+    assert clock.generated and clock.edges == [1, 3, 5]
+    assert clock.edge_shift_ps == pytest.approx([0.0, 100.0, 0.0])
+    write_sdc(tmp_path / "out.sdc", constraints)
+    assert differences(constraints, read_sdc(tmp_path / "out.sdc", netlist=_tiny_netlist())) == []
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["-edges {1 3}", "-edges {3 2 5}", "-edges {0 1 2}", "-edges {1 3 5} -edge_shift {0 1}"],
+)
+def test_generated_clock_bad_edges_name_the_line(tmp_path: Path, option: str) -> None:
+    path = tmp_path / "bad.sdc"
+    path.write_text(
+        "create_clock -name core -period 2 [get_ports clk]\n"
+        f"create_generated_clock -name g -source [get_ports clk] {option} [get_pins u_ff/Q]\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        read_sdc(path, netlist=_tiny_netlist())
+    assert caught.value.file is not None and caught.value.line == 2
+
+
 def test_unknown_command_warns_with_location(tmp_path: Path) -> None:
     path = tmp_path / "w.sdc"
     path.write_text("create_clock -period 1 -name c\n\nfrobnicate 1 2\n")
