@@ -7,10 +7,12 @@ runs). Each design becomes one ``PlacementProblem`` (flat arrays, saved to .npz)
 start from those same arrays, each in a fresh interpreter pinned to one core: ours through
 ``place_problem``, coloquinte (PyPI, C++; default effort 3, seed 1) through its ``Circuit`` API
 (integer coordinates: DBU, or Bookshelf units, pin offsets rounded as coloquinte's own reader
-does). Both results are scored by the same HPWL (``PlacementProblem.hpwl``) and checked by the
-tests' independent legality checker. Runtime is placement only (global + legalization +
-detailed); ours is measured after a warm-up on a tiny design, so numba's cache load is not
-counted (a first-ever compilation takes about a minute once per machine).
+does; rows with their orientations, N or FS). Both results are scored by the same HPWL
+(``PlacementProblem.hpwl``), each with its own cell orientations (pin offsets turned by them:
+ours from our detailed placement's flips, coloquinte's as its ``cell_orientation`` reports), and
+checked by the tests' independent legality checker. Runtime is placement only (global +
+legalization + detailed); ours is measured after a warm-up on a tiny design, so numba's cache
+load is not counted (a first-ever compilation takes about a minute once per machine).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ HPWL_TARGET = 0.97
 FIELDS = (
     "cell_width", "cell_height", "cell_x", "cell_y", "cell_fixed", "cell_blocks", "pin_cell",
     "pin_offset_x", "pin_offset_y", "net_pin_indptr", "net_weight", "row_x", "row_y",
-    "row_height", "row_site_width", "row_num_sites", "blockage",
+    "row_height", "row_site_width", "row_num_sites", "blockage", "cell_orient", "row_orient",
 )  # fmt: skip
 # name: (platform, top, utilization, RTL files relative to shared/designs)
 DEF_DESIGNS = {
@@ -65,7 +67,10 @@ place_problem(warm, PlaceOptions(), log=Log())
 start = time.perf_counter()
 report = place_problem(problem, PlaceOptions(), log=Log())
 seconds = time.perf_counter() - start
-print(json.dumps({"seconds": seconds, "hpwl": problem.hpwl(),
+from tapeout.db.physical import Orientation
+counts = {Orientation(int(o)).name: int(c) for o, c in
+          zip(*np.unique(problem.cell_orient[~problem.cell_fixed], return_counts=True))}
+print(json.dumps({"seconds": seconds, "hpwl": problem.hpwl(), "orientations": counts,
                   "global_seconds": report.global_result.seconds,
                   "global_hpwl": report.global_result.hpwl,
                   "iterations": report.global_result.iterations,
@@ -84,8 +89,14 @@ circuit.cell_width = [int(round(v)) for v in problem.cell_width]
 circuit.cell_height = [int(round(v)) for v in problem.cell_height]
 circuit.cell_is_fixed = [bool(v) for v in problem.cell_fixed]
 circuit.cell_is_obstruction = [bool(v) for v in problem.cell_blocks]
-centre_x = 0.5 * problem.cell_width[problem.pin_cell] + problem.pin_offset_x
-centre_y = 0.5 * problem.cell_height[problem.pin_cell] + problem.pin_offset_y
+# Movable cells: offsets of the master as drawn (coloquinte turns them with the orientation it
+# gives each cell); fixed cells: as placed (they keep orientation N in coloquinte's eyes).
+master_x, master_y = problem.master_pin_offsets()
+pin_fixed = problem.cell_fixed[problem.pin_cell]
+centre_x = 0.5 * problem.cell_width[problem.pin_cell] + np.where(
+    pin_fixed, problem.pin_offset_x, master_x)
+centre_y = 0.5 * problem.cell_height[problem.pin_cell] + np.where(
+    pin_fixed, problem.pin_offset_y, master_y)
 offset_x = np.rint(centre_x).astype(int).tolist()
 offset_y = np.rint(centre_y).astype(int).tolist()
 cells = problem.pin_cell.tolist()
@@ -96,10 +107,12 @@ for net in range(problem.n_nets):
         circuit.add_net(cells[a:b], offset_x[a:b], offset_y[a:b], float(problem.net_weight[net]))
 circuit.cell_x = [int(round(v)) for v in problem.cell_x]
 circuit.cell_y = [int(round(v)) for v in problem.cell_y]
+from tapeout.db.physical import Orientation
 circuit.rows = [
-    Row(Rectangle(int(x), int(x + k * w), int(y), int(y + h)), CellOrientation.N)
-    for x, y, w, k, h in zip(problem.row_x, problem.row_y, problem.row_site_width,
-                             problem.row_num_sites, problem.row_height)
+    Row(Rectangle(int(x), int(x + k * w), int(y), int(y + h)),
+        CellOrientation.__members__[Orientation(int(o)).name])
+    for x, y, w, k, h, o in zip(problem.row_x, problem.row_y, problem.row_site_width,
+                                problem.row_num_sites, problem.row_height, problem.row_orient)
 ]
 row_height = circuit.row_height
 polarity = circuit.cell_row_polarity
@@ -118,6 +131,10 @@ seconds = time.perf_counter() - start
 movable = ~problem.cell_fixed
 problem.cell_x[movable] = np.asarray(circuit.cell_x, dtype=np.float64)[movable]
 problem.cell_y[movable] = np.asarray(circuit.cell_y, dtype=np.float64)[movable]
+their_orient = np.array([Orientation[o.name] for o in circuit.cell_orientation], dtype=np.int8)
+problem.set_orientations(np.flatnonzero(movable), their_orient[movable])
+counts = {Orientation(int(o)).name: int(c)
+          for o, c in zip(*np.unique(their_orient[movable], return_counts=True))}
 # Coloquinte legalizes onto integer x, not onto sites: when its result is off the site grid,
 # our Abacus snaps it onto sites (it is overlap-free already, so cells move by under a site).
 off_grid_hpwl = problem.hpwl()
@@ -127,6 +144,7 @@ if off_grid_errors:
     from tapeout.place import legalize
     snap = legalize(problem, log=Log()).max_displacement
 print(json.dumps({"seconds": seconds, "hpwl": problem.hpwl(), "own_hpwl": circuit.hpwl(),
+                  "orientations": counts,
                   "off_grid_hpwl": off_grid_hpwl, "snap_max_displacement": snap,
                   "off_grid_errors": off_grid_errors[:3],
                   "errors": legality_errors(problem, fixed_x, fixed_y),
@@ -140,6 +158,10 @@ NOTES = (
     "with seeds 1-4 was 0.9699, 0.9696, 0.9699, 0.9712 (commit 0194304), and 0.971-0.972 with "
     "stop overflows 0.12-0.2: its margin to the 0.97 target is within that variation.",
 )
+
+
+def _counts(counts: dict) -> str:
+    return ", ".join(f"{name} {count:,}" for name, count in sorted(counts.items()))
 
 
 def _run(code: str, *args: str) -> dict:
@@ -230,7 +252,9 @@ def main() -> None:
         f"coloquinte {version('coloquinte')} (effort 3, seed 1).",
         "",
         "Both placers start from the same flat arrays; both final placements are scored by the "
-        "same HPWL (pin = cell centre + offset; DBU for the DEF designs) and checked by "
+        "same HPWL (pin = cell centre + offset turned by the cell's orientation, each placer's "
+        "own: ours after our detailed placement's flips, coloquinte's as its "
+        "`cell_orientation` reports; DBU for the DEF designs) and checked by "
         "`tests/place/legality.py` (rows, sites, overlaps, fixed cells). Time: placement only "
         "(global + legalization + detailed), wall clock on one core of a busy machine.",
         f"Targets: our HPWL <= {HPWL_TARGET} x coloquinte's, our time <= coloquinte's.",
@@ -260,6 +284,12 @@ def main() -> None:
                 f"- {name}: coloquinte off-grid HPWL {theirs['off_grid_hpwl']:.4g}, snapped "
                 f"{theirs['hpwl']:.4g} (max move {theirs['snap_max_displacement']:.0f})."
             )
+    lines += ["", "Orientations of the movable cells (DEF designs: rows alternate N / FS):", ""]
+    for name, _, ours, theirs in rows:
+        lines.append(
+            f"- {name}: ours {_counts(ours['orientations'])}; coloquinte "
+            f"{_counts(theirs['orientations'])} (its own HPWL {theirs['own_hpwl']:.4g})."
+        )
     lines += ["", "Ours, by stage:", ""]
     for name, _, ours, _ in rows:
         lines.append(

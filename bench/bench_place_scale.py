@@ -8,9 +8,9 @@ written from everything measured so far.
 
 The problem: ``tapeout.db.synthetic.make_netlist(N)`` (sky130hd menu: inv/nand2/nor2/a21oi/buf
 /dfxtp), cells sky130hd-wide (3, 3, 3, 5, 3, 20 sites of 460 DBU; rows 2720 DBU high) with pins
-spread across each cell, square core of rows sized for 70% utilization, IO terminals (fixed,
-non-blocking) spread evenly around the boundary. Acceptance target: 1,000,000 cells in <= 15
-minutes with <= 8 GB peak RSS on 2 cores.
+spread across each cell, square core of rows (alternating N / FS) sized for 70% utilization, IO
+terminals (fixed, non-blocking) spread evenly around the boundary. Acceptance target: 1,000,000
+cells in <= 15 minutes with <= 8 GB peak RSS on 2 cores.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ MEMORY_TARGET_MIB = 8 * 1024
 
 def build_problem(n_cells: int, *, seed: int = 0, utilization: float = 0.7) -> object:
     """A ``PlacementProblem`` of a synthetic ``n_cells``-instance netlist (see module doc)."""
+    from tapeout.db.physical import Orientation
     from tapeout.db.synthetic import make_netlist
     from tapeout.place import PlacementProblem
 
@@ -108,6 +109,10 @@ def build_problem(n_cells: int, *, seed: int = 0, utilization: float = 0.7) -> o
         row_height=np.full(n_rows, float(ROW_DBU)),
         row_site_width=np.full(n_rows, float(SITE_DBU)),
         row_num_sites=np.full(n_rows, sites_per_row, dtype=np.int64),
+        # Rows alternate N / FS as in a real core (cells in FS rows have their pins mirrored).
+        row_orient=np.where(np.arange(n_rows) % 2 == 1, Orientation.FS, Orientation.N).astype(
+            np.int8
+        ),
     )
     problem.check_shapes()
     return problem
@@ -209,7 +214,9 @@ def write_table(results: list[dict]) -> str:
         "given threads; numba's cache is warmed on a 2,000-cell problem first (not counted).",
         "",
         "Problem: `tapeout.db.synthetic.make_netlist(N)` (sky130hd menu), sky130hd cell widths, "
-        "square core of 2720-DBU rows with 460-DBU sites at 70% utilization, IO terminals "
+        "square core of 2720-DBU rows with 460-DBU sites at 70% utilization (rows "
+        "alternate N / FS since the rows measured after ef186c9; pins follow the cells' "
+        "orientations, and detailed placement flips cells), IO terminals "
         "around the boundary; the clock net (15% of cells) stays out of the wirelength "
         "(degree above `max_net_degree`). Time: `place_problem` (B2B start + global + "
         "legalization + detailed), the problem build not counted; peak: RSS of the whole "

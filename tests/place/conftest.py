@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tapeout.db.physical import Orientation
 from tapeout.place.problem import PlacementProblem
 
 
@@ -15,9 +16,11 @@ def random_problem(
     utilization: float = 0.7,
     n_fixed_blocks: int = 2,
     n_tall: int = 0,
+    alternate_rows: bool = False,
 ) -> PlacementProblem:
     """Rows of height 10 with unit sites, random widths 1..6, random 2..5-pin nets, IO pins on
-    the boundary, a few fixed blocking macros, and optionally some double-height cells."""
+    the boundary, a few fixed blocking macros, and optionally some double-height cells and
+    rows alternating N / FS (``alternate_rows``; else all N)."""
     rng = np.random.default_rng(seed)
     width = rng.integers(1, 7, n_cells).astype(np.float64)
     height = np.full(n_cells, 10.0)
@@ -70,4 +73,9 @@ def random_problem(
         row_height=np.full(n_rows, 10.0),
         row_site_width=np.ones(n_rows),
         row_num_sites=np.full(n_rows, n_sites, dtype=np.int64),
+        row_orient=(
+            np.where(np.arange(n_rows) % 2 == 1, Orientation.FS, Orientation.N).astype(np.int8)
+            if alternate_rows
+            else np.zeros(n_rows, dtype=np.int8)
+        ),
     )

@@ -139,6 +139,7 @@ def test_assignment_costs_and_independent_sets_match_reference() -> None:
     offset_y = rng.uniform(-1, 1, pin_cell.size)
     weight = rng.uniform(0.5, 2, 40)
     pin_net = np.repeat(np.arange(40), np.diff(indptr)).astype(np.int64)
+    mirror_y = (rng.random(n_cells) < 0.5).astype(np.uint8)
     order = np.argsort(pin_cell, kind="stable").astype(np.int64)
     cell_indptr = np.zeros(n_cells + 1, dtype=np.int64)
     np.cumsum(np.bincount(pin_cell, minlength=n_cells), out=cell_indptr[1:])
@@ -155,9 +156,9 @@ def test_assignment_costs_and_independent_sets_match_reference() -> None:
                 assert not nets[a] & nets[b]
         got = assignment_costs(
             cells, x, y, width, height, pin_cell, offset_x, offset_y, indptr, weight,
-            cell_indptr, order, pin_net,
+            cell_indptr, order, pin_net, mirror_y,
         )  # fmt: skip
         expected = reference.assignment_costs(
-            cells, x, y, width, height, pin_cell, offset_x, offset_y, indptr, weight
+            cells, x, y, width, height, pin_cell, offset_x, offset_y, indptr, weight, mirror_y
         )
         np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-9)

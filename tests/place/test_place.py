@@ -89,8 +89,9 @@ def test_place_problem_is_legal_deterministic_and_logs_progress(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     results = []
+    orientations = []
     for _ in range(2):
-        problem = random_problem(400, seed=8)
+        problem = random_problem(400, seed=8, alternate_rows=True)
         fixed_x, fixed_y = _fixed(problem)
         log = Log()
         with caplog.at_level(logging.INFO, logger="tapeout"):
@@ -99,7 +100,9 @@ def test_place_problem_is_legal_deterministic_and_logs_progress(
         assert "PLACE-0002" in log.ids()
         assert report.hpwl == pytest.approx(problem.hpwl())
         results.append(problem.cell_x.copy())
+        orientations.append(problem.cell_orient.copy())
     np.testing.assert_array_equal(results[0], results[1])
+    np.testing.assert_array_equal(orientations[0], orientations[1])
     assert "[INFO PLACE-0002] iter 10 HPWL" in caplog.text
 
 

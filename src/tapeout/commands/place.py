@@ -10,6 +10,7 @@ from pathlib import Path
 from tapeout.errors import ConfigError
 from tapeout.log import Log
 from tapeout.place import PlaceOptions, place_problem, problem_from_bookshelf
+from tapeout.place.problem import bookshelf_orientations
 
 SUMMARY = "place standard cells: global (electrostatic), legalization and detailed placement"
 
@@ -81,6 +82,7 @@ def execute(args: argparse.Namespace) -> int:
         movable = ~problem.cell_fixed
         design.node_x[movable] = problem.cell_x[movable]
         design.node_y[movable] = problem.cell_y[movable]
+        design.node_orient[movable] = bookshelf_orientations(problem)[movable]
         args.output.mkdir(parents=True, exist_ok=True)
         write_bookshelf(args.output, design.name, design)
     else:

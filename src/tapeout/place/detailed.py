@@ -1,4 +1,5 @@
-"""Detailed placement: HPWL-reducing legal moves on a legal placement (_kernels/detailed.py)."""
+"""Detailed placement: HPWL-reducing legal moves on a legal placement (_kernels/detailed.py),
+cell flips (_kernels/flip.py) and independent-set matching (_kernels/matching.py)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,19 @@ from scipy.optimize import linear_sum_assignment
 from tapeout.errors import DesignError
 from tapeout.log import Log
 from tapeout.place._kernels.detailed import detailed_pass
+from tapeout.place._kernels.flip import flip_pass, set_mirrors
 from tapeout.place._kernels.matching import assignment_costs, independent_sets
 from tapeout.place.legalize import row_segments
-from tapeout.place.problem import PlacementProblem
+from tapeout.place.problem import PlacementProblem, mirrors, orientation_of_mirrors
 
 
 @dataclass(frozen=True)
 class _Pins:
     """The pins detailed placement looks at: nets above ``max_net_degree`` pins (clocks, resets)
     are emptied, since moving one cell barely changes their box but scanning them costs their
-    whole degree per move. Net numbers stay those of the problem."""
+    whole degree per move. Net numbers stay those of the problem. The offsets (copies) and the
+    mirror flags turn together as the kernels move and flip cells; ``_sync`` hands the flags
+    to the problem as orientations."""
 
     pin_cell: np.ndarray  # int64 (n_kept_pins,)
     offset_x: np.ndarray
@@ -30,6 +34,18 @@ class _Pins:
     cell_pin_indptr: np.ndarray
     cell_pin_indices: np.ndarray
     pin_net: np.ndarray  # int64 (n_kept_pins,)
+    cell_mirror_x: np.ndarray  # uint8 (n_cells,) mirrored about the y axis (FN, S)
+    cell_mirror_y: np.ndarray  # uint8 (n_cells,) mirrored about the x axis (FS, S), as the row
+    row_mirror_y: np.ndarray  # uint8 (n_rows,)
+
+
+def _sync(problem: PlacementProblem, pins: _Pins) -> None:
+    """Give the problem's movable cells the orientations of the kernels' mirror flags."""
+    movable = problem.movable()
+    problem.set_orientations(
+        movable,
+        orientation_of_mirrors(pins.cell_mirror_x[movable], pins.cell_mirror_y[movable]),
+    )
 
 
 def _light_pins(problem: PlacementProblem, max_net_degree: int) -> _Pins:
@@ -44,6 +60,7 @@ def _light_pins(problem: PlacementProblem, max_net_degree: int) -> _Pins:
     counts = np.bincount(pin_cell, minlength=problem.n_cells)
     cell_indptr = np.zeros(problem.n_cells + 1, dtype=np.int64)
     np.cumsum(counts, out=cell_indptr[1:])
+    mirror_x, mirror_y = mirrors(problem.cell_orient)
     return _Pins(
         pin_cell=pin_cell,
         offset_x=np.ascontiguousarray(problem.pin_offset_x[keep]),
@@ -52,6 +69,9 @@ def _light_pins(problem: PlacementProblem, max_net_degree: int) -> _Pins:
         cell_pin_indptr=cell_indptr,
         cell_pin_indices=order,
         pin_net=pin_net[keep],
+        cell_mirror_x=mirror_x.astype(np.uint8),
+        cell_mirror_y=mirror_y.astype(np.uint8),
+        row_mirror_y=mirrors(problem.row_orient)[1].astype(np.uint8),
     )
 
 
@@ -84,9 +104,14 @@ def detailed_place(
     within this many rows of the two nearest ones, at the gap nearest the cell's optimal x and
     ``gaps`` more gaps on either side of it. Nets with more than ``max_net_degree`` pins
     are left out of the move costs (they still count in the reported HPWL).
+
+    Cells keep their row's mirror about the x axis (a cell moved to a row of the other one
+    turns with it) and, after each pass, take the mirror about the vertical axis that gives
+    the shorter nets (N <-> FN, FS <-> S; ``problem.cell_orient``).
     """
     log = log or Log()
     start_time = time.perf_counter()
+    problem.orient_to_rows(problem.movable())
     before = problem.hpwl()
     if passes == 0:
         return DetailedResult(before, before, 0, 0.0)
@@ -95,6 +120,7 @@ def detailed_place(
     for _ in range(3 if matching else 0):
         matched = problem.hpwl()
         _match(problem, pins)
+        _sync(problem, pins)
         if problem.hpwl() >= (1 - 1e-4) * matched:
             break
         done += _run_passes(problem, pins, passes, reach, gaps, window)
@@ -132,10 +158,11 @@ def _match(
     group = np.full(problem.n_cells, -1, dtype=np.int64)
     group[single] = (band * n_columns + column) * n_sizes + size_id.reshape(-1)
     order = single[np.lexsort((problem.cell_x[single], group[single]))].astype(np.int64)
-    cell_pin_indptr, cell_pin_indices, pin_net = (
+    cell_pin_indptr, cell_pin_indices, pin_net, mirror_y = (
         pins.cell_pin_indptr,
         pins.cell_pin_indices,
         pins.pin_net,
+        pins.cell_mirror_y,
     )
     set_indptr, set_cells = independent_sets(
         order, group, cell_pin_indptr, cell_pin_indices, pin_net, problem.n_nets, max_size
@@ -147,14 +174,19 @@ def _match(
         cost = assignment_costs(
             cells, x, y, problem.cell_width, problem.cell_height, pins.pin_cell,
             pins.offset_x, pins.offset_y, pins.net_pin_indptr,
-            problem.net_weight, cell_pin_indptr, cell_pin_indices, pin_net,
+            problem.net_weight, cell_pin_indptr, cell_pin_indices, pin_net, mirror_y,
         )  # fmt: skip
         rows, columns = linear_sum_assignment(cost)
         if cost[rows, columns].sum() < np.trace(cost) - 1e-9:
             spot_x = x[cells].copy()
             spot_y = y[cells].copy()
+            spot_mirror_y = mirror_y[cells].copy()
             x[cells[rows]] = spot_x[columns]
             y[cells[rows]] = spot_y[columns]
+            set_mirrors(
+                cells[rows], spot_mirror_y[columns], mirror_y, cell_pin_indptr,
+                cell_pin_indices, pins.offset_y,
+            )  # fmt: skip
 
 
 def _permutations(window: int) -> np.ndarray:
@@ -228,6 +260,11 @@ def _run_passes(
     y = problem.cell_y.astype(np.float64, copy=True)
     permutations = _permutations(window)
     done = 0
+    flip_arguments = (
+        movable, x, y, problem.cell_width, problem.cell_height, pins.pin_cell, pins.offset_x,
+        pins.offset_y, pins.net_pin_indptr, problem.net_weight, pins.cell_pin_indptr,
+        pins.cell_pin_indices, pins.pin_net, pins.cell_mirror_x,
+    )  # fmt: skip
     for _ in range(passes):
         done += 1
         gain = detailed_pass(
@@ -237,10 +274,12 @@ def _run_passes(
             segment_low, segment_high, segment_row, problem.row_y, problem.row_x,
             problem.row_site_width, np.argsort(problem.row_y, kind="stable").astype(np.int64),
             row_segment_indptr, slot_cell, cell_slot, slot_segment, slot_next, slot_prev,
-            segment_head, reach, gaps, permutations,
+            segment_head, reach, gaps, permutations, pins.row_mirror_y, pins.cell_mirror_y,
         )  # fmt: skip
+        gain += flip_pass(*flip_arguments)
         if gain < 1e-4 * before:
             break
     problem.cell_x[single] = x[single]
     problem.cell_y[single] = y[single]
+    _sync(problem, pins)
     return done

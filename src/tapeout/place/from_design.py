@@ -2,7 +2,9 @@
 
 Cells are the instances, then the IO ports (fixed, zero size, not blocking). Instances placed
 ``FIXED``/``COVER`` are fixed and block rows; the others move. Pin offsets come from the centre
-of each macro pin's first port shapes, mirrored for the instance's orientation.
+of each macro pin's first port shapes, turned by the instance's orientation (``cell_orient``;
+a fixed instance's size too; a movable one placed rotated starts unrotated). Rows keep their
+orientation (``row_orient``); ``apply_to_physical`` writes each cell's final orientation.
 
 DEF placement blockages (``BLOCKAGES - PLACEMENT``) follow the DEF 5.8 meaning, as OpenROAD
 does: a hard one keeps every cell out (global placement sees blocked area, legalization has no
@@ -20,6 +22,7 @@ import numpy as np
 from tapeout.db.macro import Macro
 from tapeout.db.netlist import Netlist
 from tapeout.db.physical import (
+    ROTATED,
     BlockageFlag,
     Orientation,
     Physical,
@@ -29,10 +32,8 @@ from tapeout.db.physical import (
 )
 from tapeout.db.tech import Technology
 from tapeout.errors import DesignError
-from tapeout.place.problem import PlacementProblem
+from tapeout.place.problem import PlacementProblem, orient_offsets
 
-_MIRROR_X = {Orientation.S, Orientation.FN}  # x offsets change sign
-_MIRROR_Y = {Orientation.S, Orientation.FS}  # y offsets change sign
 _MAX_STRIPS = 512  # most strips of one partial blockage
 _STRIPS_PER_ROW = 4  # strips per row height: bins (at least a row high) average them well
 
@@ -63,10 +64,15 @@ def problem_from_design(
         if macro is None:
             raise DesignError(f"no LEF macro for cell type {name}", hint="pass its LEF with --lef")
         master_macro.append(macro)
-    width = np.array([m.width for m in master_macro], dtype=np.float64)[netlist.inst_master]
-    height = np.array([m.height for m in master_macro], dtype=np.float64)[netlist.inst_master]
+    master_width = np.array([m.width for m in master_macro], dtype=np.float64)
+    master_height = np.array([m.height for m in master_macro], dtype=np.float64)
     status = physical.inst_status
     fixed = (status == PlacementStatus.FIXED) | (status == PlacementStatus.COVER)
+    inst_orient = physical.inst_orient.astype(np.int8)
+    inst_orient[~fixed & ROTATED[inst_orient.astype(np.int64)]] = Orientation.N
+    width, height = oriented_size(
+        master_width[netlist.inst_master], master_height[netlist.inst_master], inst_orient
+    )
     cell_fixed = np.concatenate([fixed, np.ones(n_ports, dtype=bool)])
     cell_blocks = np.concatenate([fixed, np.zeros(n_ports, dtype=bool)])
     cell_x = np.concatenate([physical.inst_x, physical.port_x]).astype(np.float64)
@@ -94,11 +100,17 @@ def problem_from_design(
             if key not in offsets:
                 offsets[key] = _pin_centre(master_macro[master], netlist.terms[term])
             dx, dy = offsets[key]
-            orient = Orientation(int(physical.inst_orient[inst]))
             pin_cell.append(inst)
-            pin_dx.append(-dx if orient in _MIRROR_X else dx)
-            pin_dy.append(-dy if orient in _MIRROR_Y else dy)
+            pin_dx.append(dx)
+            pin_dy.append(dy)
         indptr.append(len(pin_cell))
+    cell_orient = np.concatenate([inst_orient, np.zeros(n_ports, dtype=np.int8)])
+    pin_cell_array = np.asarray(pin_cell, dtype=np.int32)
+    offset_x, offset_y = orient_offsets(
+        np.asarray(pin_dx, dtype=np.float64),
+        np.asarray(pin_dy, dtype=np.float64),
+        cell_orient[pin_cell_array],
+    )
     site_height = np.zeros(physical.row_x.shape[0])
     for row in range(site_height.size):
         site = tech.sites.get(physical.sites[int(physical.row_site[row])])
@@ -110,9 +122,9 @@ def problem_from_design(
         cell_y=cell_y,
         cell_fixed=cell_fixed,
         cell_blocks=cell_blocks,
-        pin_cell=np.asarray(pin_cell, dtype=np.int32),
-        pin_offset_x=np.asarray(pin_dx, dtype=np.float64),
-        pin_offset_y=np.asarray(pin_dy, dtype=np.float64),
+        pin_cell=pin_cell_array,
+        pin_offset_x=offset_x,
+        pin_offset_y=offset_y,
         net_pin_indptr=np.asarray(indptr, dtype=np.int64),
         net_weight=np.ones(len(indptr) - 1),
         row_x=physical.row_x.astype(np.float64),
@@ -120,11 +132,15 @@ def problem_from_design(
         row_height=site_height,
         row_site_width=physical.row_step_x.astype(np.float64),
         row_num_sites=physical.row_num_x.astype(np.int64),
+        cell_orient=cell_orient,
+        row_orient=physical.row_orient.astype(np.int8),
     )
     hard, soft = placement_blockages(
         physical, float(np.median(site_height)) if site_height.size else 1.0
     )
-    halo_hard, halo_soft = halo_boxes(physical, width, height)
+    halo_hard, halo_soft = halo_boxes(
+        physical, master_width[netlist.inst_master], master_height[netlist.inst_master]
+    )
     problem.blockage = np.concatenate([hard, halo_hard])
     problem.global_blockage = np.concatenate([soft, halo_soft])
     problem.check_shapes()
@@ -211,15 +227,13 @@ def _strips(rect: np.ndarray, blocked: float, pitch: float) -> np.ndarray:
 
 
 def apply_to_physical(problem: PlacementProblem, physical: Physical, n_insts: int) -> None:
-    """Write the movable instances' positions (DBU, rounded) back; orientation from the row."""
+    """Write the movable instances' positions (DBU, rounded) and orientations back.
+
+    Orientations are the problem's (``cell_orient``: after ``place_problem``, the row's, or
+    its mirror about the y axis, FN / S, where detailed placement flipped the cell).
+    """
     movable = np.flatnonzero(~problem.cell_fixed[:n_insts])
-    x = np.rint(problem.cell_x[movable]).astype(np.int64)
-    y = np.rint(problem.cell_y[movable]).astype(np.int64)
-    physical.inst_x[movable] = x
-    physical.inst_y[movable] = y
-    row_of_y = {int(row_y): row for row, row_y in enumerate(physical.row_y)}
-    for cell, cell_y in zip(movable, y, strict=True):
-        row = row_of_y.get(int(cell_y))
-        if row is not None:
-            physical.inst_orient[cell] = physical.row_orient[row]
+    physical.inst_x[movable] = np.rint(problem.cell_x[movable]).astype(np.int64)
+    physical.inst_y[movable] = np.rint(problem.cell_y[movable]).astype(np.int64)
+    physical.inst_orient[movable] = problem.cell_orient[movable]
     physical.inst_status[movable] = PlacementStatus.PLACED

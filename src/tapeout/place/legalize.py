@@ -160,7 +160,11 @@ def _place_multi_row(
 
 
 def legalize(problem: PlacementProblem, *, log: Log | None = None) -> LegalizeResult:
-    """Move the movable cells onto legal sites (updates ``cell_x``, ``cell_y`` in place)."""
+    """Move the movable cells onto legal sites (updates ``cell_x``, ``cell_y`` in place).
+
+    Each movable cell then takes its row's mirror about the x axis (``orient_to_rows``: N rows
+    N or FN, FS rows FS or S), its pin offsets turned with it.
+    """
     log = log or Log()
     start_time = time.perf_counter()
     movable = problem.movable()
@@ -211,11 +215,13 @@ def legalize(problem: PlacementProblem, *, log: Log | None = None) -> LegalizeRe
             )
         problem.cell_x[single] = out_x[single]
         problem.cell_y[single] = out_y[single]
+        problem.orient_to_rows(movable)
         hpwl = problem.hpwl()
         if hpwl < best_hpwl:
             best_hpwl, best_x, best_y = hpwl, out_x, out_y
     problem.cell_x[single] = best_x[single]
     problem.cell_y[single] = best_y[single]
+    problem.orient_to_rows(movable)
     moved = np.abs(problem.cell_x[movable] - before_x) + np.abs(problem.cell_y[movable] - before_y)
     result = LegalizeResult(
         total_displacement=float(moved.sum()),

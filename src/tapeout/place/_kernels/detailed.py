@@ -1,5 +1,9 @@
 """Detailed placement moves (numba): global moves and swaps, window reordering, in-row shifts
-of single cells and of blocks of abutting cells.
+of single cells and of blocks of abutting cells (cell flips: ``flip.py``).
+
+Pin offsets are the cells' as oriented now. A cell moved to a row of the other mirror about the
+x axis (N and FS rows alternate) has its pins' y offsets negated, in the costs too
+(``cell_mirror_y`` per cell, ``row_mirror_y`` per row); a flip negates its x offsets.
 
 Every move is kept only when the weighted HPWL of the nets it touches goes down, and every move
 keeps the placement legal (cells stay in their segment's free space, on sites). Each free row
@@ -77,6 +81,13 @@ def _nets_cost(
                     net_weight,
                 )
     return total
+
+
+@numba.njit(cache=True)
+def _negate_pins(cell, cell_pin_indptr, cell_pin_indices, offset):  # pragma: no cover
+    for index in range(cell_pin_indptr[cell], cell_pin_indptr[cell + 1]):
+        pin = cell_pin_indices[index]
+        offset[pin] = -offset[pin]
 
 
 @numba.njit(cache=True)
@@ -205,10 +216,14 @@ def detailed_pass(
     reach,
     gaps,
     permutations,
+    row_mirror_y,
+    cell_mirror_y,
 ):  # pragma: no cover - numba
     """One pass of global moves/swaps, window reordering and shifts; returns the HPWL gain.
 
     ``permutations``: int64 (n, window) reorderings of a window of slots to try.
+    ``row_mirror_y``: uint8 (n_rows,) rows mirrored about the x axis (FS); ``cell_mirror_y``:
+    uint8 (n_cells,) the cells' (kept equal to their row's; ``offset_y`` follows it).
     """
     n_nets = net_pin_indptr.shape[0] - 1
     mark = np.zeros(n_nets, dtype=np.int64)
@@ -365,6 +380,9 @@ def detailed_pass(
                             continue
                         x[c] = new_x
                         y[c] = row_y[row]
+                        turn = cell_mirror_y[c] != row_mirror_y[row]
+                        if turn:
+                            _negate_pins(c, cell_pin_indptr, cell_pin_indices, offset_y)
                         stamp += 1
                         cost = _nets_cost(
                             group,
@@ -386,6 +404,8 @@ def detailed_pass(
                         )
                         x[c] = old_x
                         y[c] = old_y
+                        if turn:
+                            _negate_pins(c, cell_pin_indptr, cell_pin_indices, offset_y)
                         if cost - base_c < best - 1e-9:
                             best = cost - base_c
                             best_kind = 1
@@ -478,6 +498,10 @@ def detailed_pass(
                     y[c] = c_y
                     x[d] = d_x
                     y[d] = d_y
+                    turn = cell_mirror_y[c] != cell_mirror_y[d]
+                    if turn:
+                        _negate_pins(c, cell_pin_indptr, cell_pin_indices, offset_y)
+                        _negate_pins(d, cell_pin_indptr, cell_pin_indices, offset_y)
                     stamp += 1
                     after = _nets_cost(
                         group,
@@ -501,6 +525,9 @@ def detailed_pass(
                     y[c] = old_y
                     x[d] = keep_x
                     y[d] = keep_y
+                    if turn:
+                        _negate_pins(c, cell_pin_indptr, cell_pin_indices, offset_y)
+                        _negate_pins(d, cell_pin_indptr, cell_pin_indices, offset_y)
                     if after - before < best - 1e-9:
                         best = after - before
                         best_kind = 2
@@ -516,6 +543,9 @@ def detailed_pass(
             )
             x[c] = best_x
             y[c] = best_y
+            if cell_mirror_y[c] != row_mirror_y[segment_row[best_segment]]:
+                cell_mirror_y[c] = row_mirror_y[segment_row[best_segment]]
+                _negate_pins(c, cell_pin_indptr, cell_pin_indices, offset_y)
             gain -= best
         elif best_kind == 2:
             d = slot_cell[best_other]
@@ -523,6 +553,11 @@ def detailed_pass(
             y[c] = best_y
             x[d] = best_other_x
             y[d] = best_other_y
+            if cell_mirror_y[c] != cell_mirror_y[d]:
+                cell_mirror_y[c] = 1 - cell_mirror_y[c]
+                cell_mirror_y[d] = 1 - cell_mirror_y[d]
+                _negate_pins(c, cell_pin_indptr, cell_pin_indices, offset_y)
+                _negate_pins(d, cell_pin_indptr, cell_pin_indices, offset_y)
             slot_cell[best_other] = c
             slot_cell[s] = d
             cell_slot[c] = best_other

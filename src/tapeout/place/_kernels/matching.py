@@ -80,8 +80,13 @@ def assignment_costs(
     cell_pin_indptr,
     cell_pin_indices,
     pin_net,
+    cell_mirror_y,
 ):  # pragma: no cover
-    """float64 (k, k): HPWL of cell i's nets with cell i moved to cell j's spot."""
+    """float64 (k, k): HPWL of cell i's nets with cell i moved to cell j's spot.
+
+    ``cell_mirror_y``: uint8 (n_cells,) whether each cell is mirrored about the x axis, as its
+    row is; cell i at a spot of the other mirror has its y offsets negated there.
+    """
     k = cells.shape[0]
     cost = np.zeros((k, k))
     for i in range(k):
@@ -116,6 +121,7 @@ def assignment_costs(
                 y_high = max(y_high, py)
             for j in range(k):
                 spot = cells[j]
+                sign_y = 1.0 if cell_mirror_y[spot] == cell_mirror_y[cell] else -1.0
                 # All of the cell's own pins on this net, at the new spot.
                 a_low = x_low
                 a_high = x_high
@@ -125,7 +131,7 @@ def assignment_costs(
                     if pin_cell[pin] != cell:
                         continue
                     px = x[spot] + 0.5 * width[cell] + offset_x[pin]
-                    py = y[spot] + 0.5 * height[cell] + offset_y[pin]
+                    py = y[spot] + 0.5 * height[cell] + sign_y * offset_y[pin]
                     a_low = min(a_low, px)
                     a_high = max(a_high, px)
                     b_low = min(b_low, py)

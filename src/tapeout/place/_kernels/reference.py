@@ -143,9 +143,20 @@ def rudy_map(pin_x, pin_y, net_pin_indptr, net_weight, origin, bin_size, shape, 
 
 
 def assignment_costs(
-    cells, x, y, width, height, pin_cell, offset_x, offset_y, net_pin_indptr, net_weight
+    cells,
+    x,
+    y,
+    width,
+    height,
+    pin_cell,
+    offset_x,
+    offset_y,
+    net_pin_indptr,
+    net_weight,
+    cell_mirror_y,
 ):  # type: ignore[no-untyped-def]
-    """cost[i, j]: HPWL of cell i's nets with cell i moved to cell j's spot (others stay)."""
+    """cost[i, j]: HPWL of cell i's nets with cell i moved to cell j's spot (others stay),
+    its y offsets negated when the spot's mirror about the x axis differs from its own."""
     k = len(cells)
     cost = np.zeros((k, k))
     for i, cell in enumerate(cells):
@@ -159,11 +170,36 @@ def assignment_costs(
             moved_y = y.copy()
             moved_x[cell] = x[spot]
             moved_y[cell] = y[spot]
+            moved_offset_y = offset_y.copy()
+            if cell_mirror_y[spot] != cell_mirror_y[cell]:
+                moved_offset_y[pin_cell == cell] *= -1
             for net in nets:
                 pins = np.arange(net_pin_indptr[net], net_pin_indptr[net + 1])
                 if len(pins) < 2:
                     continue
                 px = moved_x[pin_cell[pins]] + width[pin_cell[pins]] / 2 + offset_x[pins]
-                py = moved_y[pin_cell[pins]] + height[pin_cell[pins]] / 2 + offset_y[pins]
+                py = moved_y[pin_cell[pins]] + height[pin_cell[pins]] / 2 + moved_offset_y[pins]
                 cost[i, j] += net_weight[net] * (np.ptp(px) + np.ptp(py))
     return cost
+
+
+def flip_pass(cells, x, y, width, height, pin_cell, offset_x, offset_y, net_pin_indptr, net_weight):  # type: ignore[no-untyped-def]
+    """Each of ``cells`` in turn mirrored about its vertical axis when the whole HPWL drops.
+
+    Returns (offset_x after, flipped bool per cell of ``cells``); the inputs are not changed.
+    """
+    offset_x = offset_x.copy()
+    flipped = np.zeros(len(cells), dtype=bool)
+
+    def total(dx):  # type: ignore[no-untyped-def]
+        px = x[pin_cell] + width[pin_cell] / 2 + dx
+        py = y[pin_cell] + height[pin_cell] / 2 + offset_y
+        return hpwl(px, py, net_pin_indptr, net_weight)
+
+    for k, cell in enumerate(cells):
+        trial = offset_x.copy()
+        trial[pin_cell == cell] *= -1
+        if total(trial) < total(offset_x) - 1e-9:
+            offset_x = trial
+            flipped[k] = True
+    return offset_x, flipped
