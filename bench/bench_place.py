@@ -153,10 +153,18 @@ print(json.dumps({"seconds": seconds, "hpwl": problem.hpwl(), "own_hpwl": circui
 
 
 NOTES = (
+    "Orientations (from 4a2694a): pin offsets follow each cell's orientation, and our "
+    "detailed placement flips cells about their vertical axis (N <-> FN, FS <-> S) where that "
+    "shortens their nets. Coloquinte 0.4.1 gets the rows' orientations and reports its cells' "
+    "(`cell_orientation`): it does not flip, every cell takes its row's N or FS; its own HPWL "
+    "(`Circuit.hpwl`) agrees with ours on its unsnapped result. Before, both were scored with "
+    "unmirrored pins in FS rows and ours did not flip: ratios 0.4157 / 0.7779 / 0.6452 / "
+    "0.9698 (ef186c9). ibm01's rows and cells are all N in its files, and its pins sit near "
+    "the cell centres (on average 3% of the width off it; dynamic_node's 25%), so flips gain "
+    "little there.",
     "Variation: our placer is deterministic for a seed, but a different seed or any change "
     "in the floating-point order moves the final HPWL by about +-0.1%. dynamic_node's ratio "
-    "with seeds 1-4 was 0.9699, 0.9696, 0.9699, 0.9712 (commit 0194304), and 0.971-0.972 with "
-    "stop overflows 0.12-0.2: its margin to the 0.97 target is within that variation.",
+    "with seeds 1-4 is 0.9484, 0.9481, 0.9487, 0.9496 (4a2694a; 0.9696-0.9712 before flips).",
 )
 
 
@@ -297,7 +305,8 @@ def main() -> None:
             f"iterations, overflow {ours['overflow']:.3f}, HPWL {ours['global_hpwl']:.4g}; "
             f"after legalization {ours['legal_hpwl']:.4g}; final {ours['hpwl']:.4g}."
         )
-    lines += ["", *NOTES]
+    for note in NOTES:
+        lines += ["", note]
     text = "\n".join(lines) + "\n"
     print(text)
     out = REPO / "bench" / "results" / "place.md"

@@ -260,6 +260,10 @@ NOTES = (
     "runs before 98a687c checked up to 300,000 cells.",
     "- Time at 1M (0194304): B2B start about 25 s, global 481 s, legalization 1 s, detailed "
     "89 s (6 passes; each pass is linear in the cells).",
+    "- Orientations (4a2694a): the rows alternate N / FS (before: all N), pins follow each "
+    "cell's orientation, and detailed placement flips cells (one linear pass after each of "
+    "its passes). 100k: 41 s with detailed 8 s, as at bc34d97 (40 s, 8 s); final HPWL "
+    "3.109e9 against 3.159e9 (the problems differ by the FS rows' mirrored pins).",
 )
 
 
