@@ -9,41 +9,21 @@ import pytest
 
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.netlist import Netlist
-from tapeout.formats.sdc import read_sdc
 from tapeout.timing import Timer
 from tapeout.timing.report import trace_path
 from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
+from tests.timing.references import read_reference_case, slacks_by_name, timer_for
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "latch"
 CASES = ["no_borrow", "borrow", "borrow_limit"]
 
 
 def read_case(name: str) -> tuple[str, dict[str, dict[str, float]]]:
-    """(SDC text, {"setup"|"hold": endpoint -> slack ps}) of a stored reference."""
-    lines = (DATA / f"{name}.txt").read_text().splitlines()
-    sdc = "\n".join(line[4:] for line in lines if line.startswith("#   ")) + "\n"
-    expected: dict[str, dict[str, float]] = {"setup": {}, "hold": {}}
-    for line in lines:
-        if not line.startswith("#"):
-            endpoint, setup, hold = line.split()
-            expected["setup"][endpoint] = float(setup) * 1000.0
-            expected["hold"][endpoint] = float(hold) * 1000.0
-    return sdc, expected
+    return read_reference_case(DATA / f"{name}.txt")
 
 
 def latch_timer(library: LibertyLibrary, sdc: str, folder: Path) -> tuple[Netlist, Timer]:
-    from tapeout.formats.verilog import read_verilog
-
-    netlist = read_verilog(DATA / "lat.v", top="lat")
-    path = folder / "lat.sdc"
-    path.write_text(sdc)
-    return netlist, Timer(netlist, [library], read_sdc(path, netlist=netlist))
-
-
-def slacks_by_name(timer: Timer, netlist: Netlist, check: str) -> dict[str, float]:
-    timer.update()
-    pins, slack = timer.endpoint_slacks(check)
-    return {netlist.pin_name(int(p)): float(s) for p, s in zip(pins, slack, strict=True)}
+    return timer_for(library, DATA / "lat.v", "lat", sdc, folder)
 
 
 @pytest.mark.parametrize("name", CASES)
