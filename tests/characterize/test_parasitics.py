@@ -15,6 +15,7 @@ from tapeout.characterize.measure import worst_vectors
 from tapeout.characterize.parasitics import (
     capacitor_lines,
     cell_wiring,
+    contacted_nets,
     net_capacitance_ff,
     schematic_transistors,
 )
@@ -77,6 +78,19 @@ def test_subckt_carries_wiring_capacitors(sky130_files: Sky130Files) -> None:
     assert ports == same_ports
     assert "Cwire" in with_wiring and "Cwire" not in without
     assert with_wiring.rstrip().splitlines()[-1].upper().startswith(".ENDS")
+
+
+def test_stack_node_resistance_follows_the_layout(sky130_files: Sky130Files) -> None:
+    # nand2_1: the NMOS stack node has no contact; nand2_2 straps its folded stack in li1
+    single, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1", stack_node_resistance=False)
+    assert single.count("nrs=0") + single.count("nrd=0") == 2
+    folded = "sky130_fd_sc_hd__nand2_2"
+    wiring = cell_wiring(sky130_files.cell_file(folded, ".gds"), _subckt(sky130_files, folded))
+    assert "sndA" in contacted_nets(wiring)
+    double, _ = cell_subckt(sky130_files, folded, stack_node_resistance=False)
+    assert "nrs=0" not in double and "nrd=0" not in double
+    default, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1")
+    assert "nrs=" not in default and "nrd=" not in default
 
 
 def test_schematic_transistors_multiply_fingers(sky130_files: Sky130Files) -> None:

@@ -69,6 +69,22 @@ def test_stacked_transistors_share_diffusion() -> None:
     assert float(lower["sb"]) == pytest.approx(0.695) and float(lower["sa"]) == 0.265
     plain = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1", shared_diffusion=False)
     assert "sa=0.265" in plain.splitlines()[2]
+    assert "nrs=" not in lines[2] and "nrd=" not in lines[3]  # the PDK's default 0.14/w
+
+
+def test_uncontacted_stack_node_without_resistance() -> None:
+    stack = CDL.replace(
+        ".ENDS",
+        "MMN1 sndA B VGND VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265 sd=0.28\n.ENDS",
+    )
+    name = "sky130_fd_sc_hd__nand2_1"
+    lines = cdl_to_ngspice(stack, name, stack_node_resistance=False).splitlines()
+    upper = dict(field.split("=") for field in lines[2].split()[6:])  # Y A sndA
+    lower = dict(field.split("=") for field in lines[3].split()[6:])  # sndA B VGND
+    assert upper["nrs"] == "0" and "nrd" not in upper  # Y is contacted: PDK default
+    assert lower["nrd"] == "0" and "nrs" not in lower
+    contacted = cdl_to_ngspice(stack, name, stack_node_resistance=False, contacted_nets={"sndA"})
+    assert "nrs=" not in contacted and "nrd=" not in contacted
 
 
 def test_pwl_points() -> None:

@@ -30,7 +30,7 @@ from tapeout.characterize.measure import (
     read_combinational,
     worst_vectors,
 )
-from tapeout.characterize.parasitics import capacitor_lines, cell_wiring
+from tapeout.characterize.parasitics import capacitor_lines, cell_wiring, contacted_nets
 from tapeout.characterize.spice import cdl_to_ngspice, run_netlist
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.errors import ToolError
@@ -64,17 +64,22 @@ def reference_grid(
 
 
 def cell_subckt(
-    files: Sky130Files, name: str, *, wiring: bool = True, log: Log | None = None
+    files: Sky130Files,
+    name: str,
+    *,
+    wiring: bool = True,
+    stack_node_resistance: bool = True,
+    log: Log | None = None,
 ) -> tuple[str, list[str]]:
     """The ngspice ``.subckt`` text of a cell (from its CDL) and its port order; with
     ``wiring``, plus a capacitor per signal net for its layout wiring (from the cell GDS, see
-    ``parasitics``). A layout that does not match the schematic gets a warning CHAR-0012 and
-    capacitors on the nets that could still be paired."""
+    ``parasitics``); ``stack_node_resistance`` as in ``spice.cdl_to_ngspice``. A layout that
+    does not match the schematic gets a warning CHAR-0012 and capacitors on the nets that could
+    still be paired."""
     path = files.cell_file(name, ".cdl")
     text = read_text(path, what="CDL netlist")
-    subckt = cdl_to_ngspice(text, name, file=path)
-    ports = subckt.split("\n", 1)[0].split()[2:]
     gds = files.cell_file(name, ".gds")
+    layout = None
     if wiring and gds.exists() and cell_family(name).kind != "tie":
         layout = cell_wiring(gds, find_subckt(text, name, file=path))
         if not layout.matched or layout.unpaired:
@@ -83,6 +88,15 @@ def cell_subckt(
                 f"{name}: layout and schematic differ; wiring of nets "
                 f"{', '.join(layout.unpaired) or '(none)'} not found",
             )
+    subckt = cdl_to_ngspice(
+        text,
+        name,
+        file=path,
+        stack_node_resistance=stack_node_resistance,
+        contacted_nets=contacted_nets(layout) if layout is not None else (),
+    )
+    ports = subckt.split("\n", 1)[0].split()[2:]
+    if layout is not None:
         lines = subckt.rstrip("\n").split("\n")
         subckt = "\n".join(lines[:-1] + capacitor_lines(layout) + lines[-1:]) + "\n"
     return subckt, ports
@@ -93,13 +107,15 @@ def characterize_cell(
     files: Sky130Files,
     *,
     reference: LibertyLibrary | None = None,
+    stack_node_resistance: bool = True,
     log: Log | None = None,
 ) -> CellResult:
-    """Measure one cell (any kind) and return its tables."""
+    """Measure one cell (any kind) and return its tables (``stack_node_resistance``: see
+    ``spice.cdl_to_ngspice``)."""
     family = cell_family(name)
     if family.kind == "physical":
         return CellResult(name, family, Grid(DEFAULT_SLEWS_NS, {}))
-    subckt, ports = cell_subckt(files, name, log=log)
+    subckt, ports = cell_subckt(files, name, stack_node_resistance=stack_node_resistance, log=log)
     if family.kind == "tie":
         return CellResult(name, family, Grid(DEFAULT_SLEWS_NS, {}))
     outputs = list(family.outputs)
@@ -178,6 +194,7 @@ def characterize_library(
     *,
     reference: LibertyLibrary | None = None,
     jobs: int | None = None,
+    stack_node_resistance: bool = True,
     log: Log | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> LibertyLibrary:
@@ -191,7 +208,10 @@ def characterize_library(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # Flip-flops and latches take longest: start them first.
         ordered = sorted(cells, key=lambda name: cell_family(name).kind not in ("flop", "latch"))
-        started = {pool.submit(_timed, name, files, reference, log): name for name in ordered}
+        started = {
+            pool.submit(_timed, name, files, reference, stack_node_resistance, log): name
+            for name in ordered
+        }
         for future in as_completed(started):
             name = started[future]
             try:
@@ -222,10 +242,16 @@ def _missing_entries(result: CellResult) -> int:
 
 
 def _timed(
-    name: str, files: Sky130Files, reference: LibertyLibrary | None, log: Log
+    name: str,
+    files: Sky130Files,
+    reference: LibertyLibrary | None,
+    stack_node_resistance: bool,
+    log: Log,
 ) -> tuple[CellResult, float]:
     start = time.perf_counter()
-    result = characterize_cell(name, files, reference=reference, log=log)
+    result = characterize_cell(
+        name, files, reference=reference, stack_node_resistance=stack_node_resistance, log=log
+    )
     return result, time.perf_counter() - start
 
 

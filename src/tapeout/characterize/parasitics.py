@@ -86,3 +86,14 @@ def capacitor_lines(wiring: CellWiring, *, ground: str = "VGND") -> list[str]:
         if capacitance_ff > 0:
             lines.append(f"Cwire{index} {net} {ground} {capacitance_ff:.4g}f")
     return lines
+
+
+def contacted_nets(layout: CellWiring) -> set[str]:
+    """Nets of a cell whose layout has li1 or met1 (so a licon onto their diffusion), and the
+    schematic nets the layout could not pair (unknown, so taken as contacted)."""
+    found = {
+        net
+        for net, shapes in layout.nets.items()
+        if shapes.li1_area_um2 > 0 or shapes.met1_area_um2 > 0
+    }
+    return found | set(layout.unpaired)

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,7 +115,13 @@ GATE_SPACE_UM = 0.28  # poly-to-poly space over an uncontacted diffusion shared 
 
 
 def cdl_to_ngspice(
-    text: str, cell: str, *, file: Path | None = None, shared_diffusion: bool = True
+    text: str,
+    cell: str,
+    *,
+    file: Path | None = None,
+    shared_diffusion: bool = True,
+    stack_node_resistance: bool = True,
+    contacted_nets: Collection[str] = (),
 ) -> str:
     """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
     device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
@@ -129,6 +135,16 @@ def cdl_to_ngspice(
     node between the transistors of a series stack) is taken as an uncontacted diffusion
     shared in the layout: each side gets half of the 0.28 µm gap as junction, and the stress
     distance reaches across the neighbour's gate to the far end of the strip.
+
+    Source/drain resistance: the PDK device subcircuits default every terminal to
+    ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
+    (89.1/w + 443.5) Ω/sq for ``nfet_01v8``, (361/w + 1489) Ω/sq for ``pfet_01v8_hvt``: about
+    125 Ω for an NMOS 0.65 µm wide, 260 Ω for a PMOS 1 µm wide. That lumps the licon contact
+    resistance with the diffusion's. With ``stack_node_resistance=False`` a shared stack node
+    (above) not in ``contacted_nets`` (the caller's layout nets with licon/li1 on them) gets
+    ``nrs``/``nrd`` = 0: no contact, and its 0.28 µm of diffusion between the gates
+    (≈ 120 Ω/sq × 0.14/w per side, ~25 Ω) is neglected. Other terminals keep the PDK's
+    convention.
     """
     subckt = find_subckt(text, cell, file=file)
     body = subckt.lines
@@ -153,11 +169,16 @@ def cdl_to_ngspice(
         width = float(parameters.get("w", "0"))
         length = float(parameters.get("l", "0.15"))
         kept = {key: value for key, value in parameters.items() if key not in _DROPPED}
-        for terminal, side, area, perimeter in ((3, "sa", "as", "ps"), (1, "sb", "ad", "pd")):
+        for terminal, side, area, perimeter, squares in (
+            (3, "sa", "as", "ps", "nrs"),
+            (1, "sb", "ad", "pd", "nrd"),
+        ):
             distance = float(parameters.get(side, "0.265"))
             if fields[terminal] in shared:
                 junction = GATE_SPACE_UM / 2
                 kept[side] = f"{GATE_SPACE_UM + length + distance:.6g}"
+                if not stack_node_resistance and fields[terminal] not in contacted_nets:
+                    kept[squares] = "0"
             else:
                 junction = distance
             kept[area] = f"{width * junction:.6g}"

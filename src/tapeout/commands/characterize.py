@@ -52,6 +52,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list", action="store_true", help="print the cells that would be characterized"
     )
+    parser.add_argument(
+        "--stack-node-resistance",
+        choices=("pdk", "none"),
+        default="pdk",
+        help="source/drain resistance on the uncontacted diffusion shared inside a transistor "
+        "stack: the PDK's default for a contacted terminal, or none (default: pdk)",
+    )
 
 
 def select_cells(patterns: list[str], available: list[str]) -> list[str]:
@@ -105,7 +112,13 @@ def execute(args: argparse.Namespace) -> int:
             sys.stdout.flush()
 
     library = characterize_library(
-        cells, files, reference=reference, jobs=args.jobs, log=log, progress=progress
+        cells,
+        files,
+        reference=reference,
+        jobs=args.jobs,
+        stack_node_resistance=getattr(args, "stack_node_resistance", "pdk") == "pdk",
+        log=log,
+        progress=progress,
     )
     write_liberty(args.output, library)
     elapsed = time.perf_counter() - start
