@@ -151,6 +151,29 @@ def _log_times(path: Path) -> list[tuple[str, float]]:
     return [(m.group(1), float(m.group(2))) for m in pattern.finditer(path.read_text())]
 
 
+# Measured once (the full regeneration takes ~35 min); kept with the table until adopted.
+STACK_NODE_NOTE = (
+    "Tried, not adopted (`tapeout characterize --stack-node-resistance none`, 2026-11-26): "
+    "no source/drain resistance on the uncontacted diffusion shared inside a series stack "
+    "(the PDK subcircuits give every terminal nrs = nrd = 0.14/w squares of an rsh fitted "
+    "on contacted devices, ~125 Ω for a 0.65 µm NMOS, ~260 Ω for a 1 µm PMOS; 150 of the "
+    "187 stack nodes of the 108 cells have no li1/licon in the layout; the other 37, wired "
+    "in li1 in folded _2/_4 cells and mux2i_1/mux4_1 or unpaired with the layout (a21oi_2),"
+    " keep it). Full regeneration (108 cells, 2082 s on 2 cores) against this table: "
+    "cell_rise median 5.6 → 5.9 % (p95 17.1 → 17.0), cell_fall 5.8 → 6.1 % (24.7 → 23.7), "
+    "rise_transition 4.7 → 4.6 % (15.2 → 14.7), fall_transition 3.6 → 3.7 % (16.0 → 13.0), "
+    "setup_falling 13.4 → 20.6 ps, hold_falling 7.3 → 10.4 ps, others unchanged. "
+    "Single-stage inverting gates improve (signed fall error nand4_1 +20.9 → +12.6 %, "
+    "a31oi_1 +18.8 → +12.2 %, nand3_1 +12.1 → +5.4 %, nand2_1 +10.5 → +6.1 %; median nor3_1"
+    " 5.7 → 2.9 %, o21ai_1 5.0 → 3.4 %), but multi-stage cells that were already fast get "
+    "faster (and4_2 rise +0.1 → -5.6 %, mux2_1 fall -5.6 → -8.5 %, dfstp_1 rise -13.3 → "
+    "-15.4 %): 23 cells better, 34 worse. So the stack resistance was masking a "
+    "library-wide speed excess (signed medians -3.4 / -0.2 % → -4.5 / -1.8 %) that has "
+    "another cause, not yet found (candidates: wiring resistance, under-counted wiring "
+    "capacitance); the option stays off until then."
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ours", nargs="?", type=Path, default=LIBERTY)
@@ -243,6 +266,8 @@ def main() -> int:
         "models (`sky130_fd_pr/models`) the PMOS matches the official tables but the NMOS is "
         "about 10 % fast. The 95th percentiles come mostly from entries where the official delay "
         "nears zero (slow input ramps into tiny loads), where relative errors grow without bound.",
+        "",
+        STACK_NODE_NOTE,
         "",
         "## Speed",
         "",
