@@ -138,8 +138,21 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         self._dirty_pins: set[int] = set()
         self._full_needed = True
 
-    # ------------------------------------------------------------------ setup
     # ------------------------------------------------------------------ kernels
+    def _propagate_from(self, seeds: np.ndarray, launch: LaunchPass) -> tuple:
+        """Re-time ``launch``'s arrivals forward from ``seeds`` (int64 pins): the kernel's
+        (reached pins, re-timed pins), int64 each."""
+        graph = self.graph
+        return propagate_forward_incremental(
+            seeds,
+            self.pin_position,
+            graph.order,
+            graph.pin_out_indptr,
+            graph.pin_out_arcs,
+            graph.arc_to,
+            *self._forward_arguments(launch),
+        )
+
     def _forward_arguments(self, launch: LaunchPass) -> tuple:
         """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate)."""
         graph, wires = self.graph, self.wires
@@ -231,15 +244,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             # start from all pins visited so far (their arrivals use those delays; a
             # ``-through`` child's handoff pins are among them when its parents moved there).
             self._refresh_handoffs(launch)
-            reached, reached_retimed = propagate_forward_incremental(
-                np.flatnonzero(visited),
-                self.pin_position,
-                graph.order,
-                graph.pin_out_indptr,
-                graph.pin_out_arcs,
-                graph.arc_to,
-                *self._forward_arguments(launch),
-            )
+            reached, reached_retimed = self._propagate_from(np.flatnonzero(visited), launch)
             visited[reached] = True
             retimed[reached_retimed] = True
         self._combine_passes()

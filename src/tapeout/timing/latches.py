@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from tapeout.timing._kernels.lookup import lookup_table
-from tapeout.timing._kernels.propagate import propagate_forward_incremental
 from tapeout.timing.graph import ARC_CELL, CHECK_SETUP
 from tapeout.timing.passes import LaunchPass
 
@@ -165,7 +164,6 @@ class LatchesMixin:
         ``visited`` (bool (n_pins,))."""
         if not self.latch_arc.size:
             return
-        graph = self.graph
         for _ in range(MAX_LATCH_ITERATIONS):
             self._combine_passes()
             moved = False
@@ -174,15 +172,7 @@ class LatchesMixin:
                 if seeds.size:
                     moved = True
                     visited[seeds] = True
-                    reached, _ = propagate_forward_incremental(
-                        seeds,
-                        self.pin_position,
-                        graph.order,
-                        graph.pin_out_indptr,
-                        graph.pin_out_arcs,
-                        graph.arc_to,
-                        *self._forward_arguments(launch),
-                    )
+                    reached, _ = self._propagate_from(seeds, launch)
                     visited[reached] = True
             if not moved:
                 break
