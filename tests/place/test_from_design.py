@@ -13,7 +13,7 @@ from tapeout.db.physical import Orientation, Physical
 from tapeout.formats.def_ import read_def, write_def
 from tapeout.formats.lef import read_lef
 from tapeout.log import Log
-from tapeout.place import PlaceOptions, place_problem
+from tapeout.place import PlacementProblem, PlaceOptions, place_problem
 from tapeout.place.from_design import (
     apply_to_physical,
     halo_boxes,
@@ -49,6 +49,12 @@ def blocked_def(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("blockage") / "blocked.def"
     path.write_text(text)
     return path
+
+
+def _cell_rects(problem: PlacementProblem, cells: np.ndarray) -> np.ndarray:
+    """float64 (k, 4): x0, y0, x1, y1 of ``cells``."""
+    x, y = problem.cell_x[cells], problem.cell_y[cells]
+    return np.stack([x, y, x + problem.cell_width[cells], y + problem.cell_height[cells]], axis=1)
 
 
 def _overlap_area(rects: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
@@ -100,15 +106,7 @@ def test_no_legal_cell_on_a_hard_blockage(blocked_def: Path, tmp_path: Path) -> 
     assert np.array_equal(problem.global_blockage, global_blockage)
     n_insts = result.netlist.n_insts
     movable = np.flatnonzero(~problem.cell_fixed[:n_insts])
-    rects = np.stack(
-        [
-            problem.cell_x[movable],
-            problem.cell_y[movable],
-            problem.cell_x[movable] + problem.cell_width[movable],
-            problem.cell_y[movable] + problem.cell_height[movable],
-        ],
-        axis=1,
-    )
+    rects = _cell_rects(problem, movable)
     assert np.all(_overlap_area(rects, HARD) == 0)
     # Legal: on rows and sites, no two cells overlap.
     assert np.all(np.isin(problem.cell_y[movable], problem.row_y))
@@ -225,13 +223,5 @@ def test_no_legal_cell_in_a_halo(tmp_path: Path) -> None:
     x, y = problem.cell_x[tap], problem.cell_y[tap]
     keep_out = (x - 1380, y - 2720, x + problem.cell_width[tap] + 1380, y + 2 * 2720)
     movable = np.flatnonzero(~problem.cell_fixed[: result.netlist.n_insts])
-    rects = np.stack(
-        [
-            problem.cell_x[movable],
-            problem.cell_y[movable],
-            problem.cell_x[movable] + problem.cell_width[movable],
-            problem.cell_y[movable] + problem.cell_height[movable],
-        ],
-        axis=1,
-    )
+    rects = _cell_rects(problem, movable)
     assert np.all(_overlap_area(rects, keep_out) == 0)
