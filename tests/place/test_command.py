@@ -66,3 +66,22 @@ def test_place_bad_options_exit_nonzero(tmp_path: Path) -> None:
     assert main(["place", str(TINY_DEF), "-o", str(tmp_path / "x.def"),
                  "--target-density", "2"]) == 1  # fmt: skip
     assert main(["place", str(tmp_path / "missing.def"), "-o", str(tmp_path / "x.def")]) == 1
+
+
+def test_timing_driven_errors_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--timing-driven without --sdc, and with an SDC that does not parse: one error line
+    (the SDC's file:line for the second), exit 1, no output written."""
+    shared_path("pdks/sky130hd")
+    output = tmp_path / "placed.def"
+    args = ["place", str(TINY_DEF), "--platform", "sky130hd", "-o", str(output), "--timing-driven"]
+    assert main(args) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert errors == ["error: --timing-driven needs the timing constraints (hint: add --sdc FILE)"]
+    bad = tmp_path / "bad.sdc"
+    bad.write_text("create_clock -period 1 [get_ports clk]\nset_false_path -through [get_pins x\n")
+    assert main([*args, "--sdc", str(bad)]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {bad}:2:")
+    assert not output.exists()
