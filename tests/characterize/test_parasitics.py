@@ -13,16 +13,19 @@ from tapeout.characterize.cells import FAMILIES, all_sensitizations, sensitizati
 from tapeout.characterize.fetch import Sky130Files
 from tapeout.characterize.measure import worst_vectors
 from tapeout.characterize.parasitics import (
+    COUPLING_SCALE,
+    SIDEWALL_AF,
     capacitor_lines,
     cell_wiring,
     contacted_nets,
+    coupling_capacitances_ff,
     net_capacitance_ff,
     schematic_transistors,
 )
 from tapeout.characterize.spice import SpiceResult
 from tapeout.errors import InputFileError
 from tapeout.fileio import read_text
-from tapeout.formats.gds_cell import NetWiring, read_cell_wiring
+from tapeout.formats.gds_cell import CellWiring, NetWiring, Overlap, Sidewall, read_cell_wiring
 from tapeout.formats.spice import find_subckt
 
 
@@ -41,8 +44,60 @@ def test_inverter_wiring(sky130_files: Sky130Files) -> None:
     assert wiring.nets["Y"].poly_field_area_um2 == 0  # the output is li1 only
     assert 0.1 < net_capacitance_ff(gate) < 0.5  # a fraction of the ~2 fF gate capacitance
     lines = capacitor_lines(wiring)
-    assert len(lines) == 2 and all(line.split()[2] == "VGND" for line in lines)
-    assert not any(line.split()[1] in ("VPWR", "VGND", "VPB", "VNB") for line in lines)
+    to_ground = [line for line in lines if line.startswith("Cwire")]
+    assert len(to_ground) == 2 and all(line.split()[2] == "VGND" for line in to_ground)
+    assert not any(line.split()[1] in ("VPWR", "VGND", "VPB", "VNB") for line in to_ground)
+    coupled = {tuple(line.split()[1:3]) for line in lines if line.startswith("Ccouple")}
+    assert ("A", "Y") in coupled  # input and output li1 face each other
+    supplies = {"VPWR", "VGND", "VPB", "VNB"}
+    assert coupled and not any(set(pair) <= supplies for pair in coupled)
+
+
+def test_coupling_geometry(sky130_files: Sky130Files) -> None:
+    name = "sky130_fd_sc_hd__dfxtp_1"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    assert wiring.sidewalls and wiring.overlaps
+    for side in wiring.sidewalls:  # each facing pair once, within the halo, at legal spacing
+        assert side.first_net < side.second_net
+        assert 0.1 <= side.distance_um <= 0.5 and side.length_um > 0
+    for overlap in wiring.overlaps:
+        assert overlap.upper_net != overlap.lower_net and overlap.area_um2 > 0
+    for net in wiring.nets.values():  # only what lies over no lower conductor faces substrate
+        assert net.li1_exposed_area_um2 <= net.li1_area_um2 + 1e-9
+        assert net.met1_exposed_area_um2 <= net.met1_area_um2 + 1e-9
+    coupling = coupling_capacitances_ff(wiring)
+    # the two internal clock phases run side by side across the cell
+    assert max(coupling, key=lambda pair: coupling[pair]) == ("clkneg", "clkpos")
+    doubled = coupling_capacitances_ff(wiring, scale=2 * COUPLING_SCALE)
+    assert all(doubled[pair] == pytest.approx(2 * value) for pair, value in coupling.items())
+    narrow = read_cell_wiring(
+        sky130_files.cell_file(name, ".gds"),
+        name,
+        _subckt(sky130_files, name).ports,
+        schematic_transistors(_subckt(sky130_files, name)),
+        sidewall_halo_um=0.2,
+    )
+    assert 0 < len(narrow.sidewalls) < len(wiring.sidewalls)
+    assert all(side.distance_um <= 0.2 for side in narrow.sidewalls)
+
+
+def test_coupling_units() -> None:
+    wiring = CellWiring(
+        nets={},
+        matched=True,
+        unpaired=(),
+        overlaps=(Overlap("Y", "A", "li1", "poly", 1.0),),
+        sidewalls=(Sidewall("A", "Y", "li1", 2.0, 0.17), Sidewall("A", "B", "met1", 1.0, 0.25)),
+    )
+    coupling = coupling_capacitances_ff(wiring, scale=1.0)
+    k_li1, offset_li1 = SIDEWALL_AF["li1"]
+    assert coupling["A", "Y"] == pytest.approx((94.16 + k_li1 * 2.0 / (0.17 + offset_li1)) * 1e-3)
+    assert coupling["A", "B"] == pytest.approx(44.0 / 0.5 * 1e-3)
+    lines = capacitor_lines(wiring, coupling_scale=0.5)
+    assert lines == [
+        f"Ccouple0 A B {coupling['A', 'B'] * 0.5:.4g}f",
+        f"Ccouple1 A Y {coupling['A', 'Y'] * 0.5:.4g}f",
+    ]
 
 
 def test_internal_nets_take_schematic_names(sky130_files: Sky130Files) -> None:
@@ -90,7 +145,9 @@ def test_stack_node_resistance_follows_the_layout(sky130_files: Sky130Files) -> 
     double, _ = cell_subckt(sky130_files, folded, stack_node_resistance=False)
     assert "nrs=0" not in double and "nrd=0" not in double
     default, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1")
-    assert "nrs=" not in default and "nrd=" not in default
+    assert default == single  # no resistance on an uncontacted stack node by default
+    kept, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1", stack_node_resistance=True)
+    assert "nrs=" not in kept and "nrd=" not in kept
 
 
 def test_schematic_transistors_multiply_fingers(sky130_files: Sky130Files) -> None:
@@ -124,8 +181,10 @@ def test_bad_gds_raises_input_file_error(sky130_files: Sky130Files, tmp_path) ->
 
 
 def test_net_capacitance_units() -> None:
-    one_square_micron_of_li1 = NetWiring(0, 0, 1.0, 0, 0, 0)
+    one_square_micron_of_li1 = NetWiring(0, 0, 1.0, 0, 0, 0, 1.0, 0)
     assert net_capacitance_ff(one_square_micron_of_li1) == pytest.approx(0.0369866)
+    over_poly = NetWiring(0, 0, 1.0, 0, 0, 0, 0.0, 0)  # shielded from the substrate
+    assert net_capacitance_ff(over_poly) == 0
 
 
 def test_all_sensitizations() -> None:

@@ -1,9 +1,11 @@
 """Reading one standard cell's layout (GDS) for its wiring: per schematic net, the area and
 perimeter of its poly, li1 and met1 shapes, found by KLayout's layout-to-netlist extraction and
-matched to the schematic (CDL) transistors by KLayout's netlist comparer.
+matched to the schematic (CDL) transistors by KLayout's netlist comparer; and between nets,
+where one net's shapes lie over another's (overlaps) or beside them on the same layer
+(sidewalls).
 
 Characterization simulates the schematic, which has no wires; these shapes are what layout
-extraction would turn into wiring capacitance.
+extraction would turn into wiring and coupling capacitance.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tapeout.errors import InputFileError
 
@@ -50,7 +52,9 @@ class Transistor(NamedTuple):
 @dataclass(frozen=True)
 class NetWiring:
     """Layout shapes of one net (merged per layer): areas in µm², perimeters in µm. Poly is
-    counted off diffusion only (over diffusion it is the transistor's gate)."""
+    counted off diffusion only (over diffusion it is the transistor's gate). The ``exposed``
+    areas are the parts over no lower conductor of any net (li1 off poly and source/drain
+    diffusion; met1 off li1, poly and diffusion): only they face the substrate."""
 
     poly_field_area_um2: float
     poly_field_perimeter_um: float
@@ -58,17 +62,44 @@ class NetWiring:
     li1_perimeter_um: float
     met1_area_um2: float
     met1_perimeter_um: float
+    li1_exposed_area_um2: float
+    met1_exposed_area_um2: float
+
+
+class Overlap(NamedTuple):
+    """``upper_net``'s shapes on ``upper_layer`` over ``lower_net``'s on ``lower_layer``
+    (layers ``poly``, ``diffusion``, ``li1``, ``met1``; nothing between them), ``area_um2``."""
+
+    upper_net: str
+    lower_net: str
+    upper_layer: str
+    lower_layer: str
+    area_um2: float
+
+
+class Sidewall(NamedTuple):
+    """Facing edges of two nets on one layer with nothing between them: ``length_um`` of
+    edge (the part that faces the other) ``distance_um`` apart; ``first_net`` < ``second_net``."""
+
+    first_net: str
+    second_net: str
+    layer: str
+    length_um: float
+    distance_um: float
 
 
 @dataclass(frozen=True)
 class CellWiring:
     """``nets``: schematic net name → its wiring; ``matched``: the layout's transistors and
     nets correspond one to one with the schematic's (KLayout's comparer; when False, ``nets``
-    holds the pairs it still made); ``unpaired``: schematic nets without a layout net."""
+    holds the pairs it still made); ``unpaired``: schematic nets without a layout net;
+    ``overlaps`` and ``sidewalls``: the geometry between paired nets."""
 
     nets: dict[str, NetWiring]
     matched: bool
     unpaired: tuple[str, ...]
+    overlaps: tuple[Overlap, ...] = ()
+    sidewalls: tuple[Sidewall, ...] = ()
 
 
 def read_cell_wiring(
@@ -78,13 +109,15 @@ def read_cell_wiring(
     transistors: Sequence[Transistor],
     *,
     layers: CellLayers = SKY130_LAYERS,
+    sidewall_halo_um: float = 0.5,
 ) -> CellWiring:
     """The wiring of each schematic net of ``cell`` from its layout in ``gds_path``.
 
     The layout's nets are extracted (transistors where poly crosses diffusion, in or out of the
     n-well; connections through licon, li1, mcon, met1; pins from text labels) and paired with
-    the schematic given by ``ports`` and ``transistors``. Raises InputFileError when the file
-    cannot be read or lacks the cell.
+    the schematic given by ``ports`` and ``transistors``. Sidewalls are the edges of two nets
+    closer than ``sidewall_halo_um`` with no shape of the layer between them. Raises
+    InputFileError when the file cannot be read or lacks the cell.
     """
     import klayout.db as kdb
 
@@ -172,29 +205,115 @@ def read_cell_wiring(
     matched = bool(comparer.compare(extracted, schematic, cross_reference))
 
     unit_um = layout.dbu
-
-    def wiring_of(layout_net) -> NetWiring:
-        measured = []
-        for region in (poly_field, li1, metal1):
-            net_shapes = extraction.shapes_of_net(layout_net, region, True)
-            net_shapes.merge()
-            measured.append(net_shapes.area() * unit_um**2)
-            measured.append(net_shapes.perimeter() * unit_um)
-        return NetWiring(*measured)
-
-    nets: dict[str, NetWiring] = {}
+    conductors = {
+        "poly": poly_field,
+        "diffusion": p_source_drain + n_source_drain,
+        "li1": li1,
+        "met1": metal1,
+    }
+    paired: dict[str, Any] = {}  # schematic name -> layout net (klayout.db.Net)
     for circuit_pair in cross_reference.each_circuit_pair():
         for net_pair in cross_reference.each_net_pair(circuit_pair):
             layout_net, schematic_net = net_pair.first(), net_pair.second()
             if layout_net is not None and schematic_net is not None:
-                nets[schematic_net.name] = wiring_of(layout_net)
+                paired[schematic_net.name] = layout_net
     for port in ports:  # a pin's layout net carries its label even where pairing failed
         layout_net = layout_circuit.net_by_name(port)
-        if port not in nets and layout_net is not None:
-            nets[port] = wiring_of(layout_net)
+        if port not in paired and layout_net is not None:
+            paired[port] = layout_net
+    shapes: dict[str, dict[str, Any]] = {name: {} for name in paired}  # net -> layer -> Region
+    for name, layout_net in paired.items():
+        for layer_name, region in conductors.items():
+            net_shapes = extraction.shapes_of_net(layout_net, region, True)
+            net_shapes.merge()
+            shapes[name][layer_name] = net_shapes
+    below_li1 = poly + conductors["diffusion"]
+    below_met1 = below_li1 + li1
+    nets = {
+        name: NetWiring(
+            layers["poly"].area() * unit_um**2,
+            layers["poly"].perimeter() * unit_um,
+            layers["li1"].area() * unit_um**2,
+            layers["li1"].perimeter() * unit_um,
+            layers["met1"].area() * unit_um**2,
+            layers["met1"].perimeter() * unit_um,
+            (layers["li1"] - below_li1).area() * unit_um**2,
+            (layers["met1"] - below_met1).area() * unit_um**2,
+        )
+        for name, layers in shapes.items()
+    }
     names = {net for transistor in transistors for net in transistor[1:5]} | set(ports)
     unpaired = tuple(sorted(str(name) for name in names if name not in nets))
-    return CellWiring(nets, matched, unpaired)
+    return CellWiring(
+        nets,
+        matched,
+        unpaired,
+        _overlaps(shapes, li1, unit_um),
+        _sidewalls(kdb, shapes, conductors, sidewall_halo_um, unit_um),
+    )
+
+
+# (upper layer, lower layer, layers whose shapes between them shield the lower one)
+_OVERLAPS = (
+    ("li1", "poly", ()),
+    ("li1", "diffusion", ()),
+    ("met1", "li1", ()),
+    ("met1", "poly", ("li1",)),
+    ("met1", "diffusion", ("li1",)),
+)
+
+
+def _overlaps(shapes: dict, li1, unit_um: float) -> tuple[Overlap, ...]:
+    """Areas where one net lies over another (per ``_OVERLAPS``; li1 of any net shields met1
+    from what is under it)."""
+    found = []
+    for upper_net, upper in shapes.items():
+        for lower_net, lower in shapes.items():
+            if upper_net == lower_net:
+                continue
+            for upper_layer, lower_layer, shielding in _OVERLAPS:
+                common = upper[upper_layer] & lower[lower_layer]
+                if shielding and not common.is_empty():
+                    common -= li1
+                area = common.area() * unit_um**2
+                if area > 0:
+                    found.append(Overlap(upper_net, lower_net, upper_layer, lower_layer, area))
+    return tuple(found)
+
+
+def _sidewalls(kdb, shapes: dict, conductors: dict, halo_um: float, unit_um: float):
+    """Facing edges between paired nets on poly, li1 and met1 within ``halo_um``, shielded by
+    any shape of the layer between them (nets that were not paired only shield)."""
+    found = []
+    halo = max(1, round(halo_um / unit_um))
+    for layer_name in ("poly", "li1", "met1"):
+        everything = conductors[layer_name].merged()
+        owners = {name: layers[layer_name] for name, layers in shapes.items()}
+        for first, region in sorted(owners.items()):
+            if region.is_empty():
+                continue
+            others = everything - region
+            pairs = region.separation_check(
+                others, halo, False, kdb.Metrics.Projection, None, None, None, True
+            )
+            if pairs.is_empty():
+                continue
+            facing: dict[tuple[int, int, int, int], list[Any]] = {}
+            for pair in pairs.each():
+                edge = pair.second
+                key = (edge.x1, edge.y1, edge.x2, edge.y2)
+                facing.setdefault(key, []).append(pair)
+            second_edges = pairs.second_edges()
+            second_edges.merged_semantics = False  # keep each pair's edge as it is
+            for second, other in sorted(owners.items()):
+                if second <= first or other.is_empty():
+                    continue
+                for edge in second_edges.interacting(other).each():
+                    for pair in facing.pop((edge.x1, edge.y1, edge.x2, edge.y2), ()):
+                        length = min(pair.first.length(), pair.second.length()) * unit_um
+                        distance = pair.distance() * unit_um
+                        found.append(Sidewall(first, second, layer_name, length, distance))
+    return tuple(found)
 
 
 def _schematic_netlist(kdb, cell: str, ports: Sequence[str], transistors: Sequence[Transistor]):
