@@ -68,7 +68,7 @@ def cell_subckt(
     name: str,
     *,
     wiring: bool = True,
-    stack_node_resistance: bool = True,
+    stack_node_resistance: bool = False,
     log: Log | None = None,
 ) -> tuple[str, list[str]]:
     """The ngspice ``.subckt`` text of a cell (from its CDL) and its port order; with
@@ -107,7 +107,7 @@ def characterize_cell(
     files: Sky130Files,
     *,
     reference: LibertyLibrary | None = None,
-    stack_node_resistance: bool = True,
+    stack_node_resistance: bool = False,
     log: Log | None = None,
 ) -> CellResult:
     """Measure one cell (any kind) and return its tables (``stack_node_resistance``: see
@@ -194,7 +194,7 @@ def characterize_library(
     *,
     reference: LibertyLibrary | None = None,
     jobs: int | None = None,
-    stack_node_resistance: bool = True,
+    stack_node_resistance: bool = False,
     log: Log | None = None,
     progress: Callable[[str, float], None] | None = None,
 ) -> LibertyLibrary:

@@ -55,9 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stack-node-resistance",
         choices=("pdk", "none"),
-        default="pdk",
+        default="none",
         help="source/drain resistance on the uncontacted diffusion shared inside a transistor "
-        "stack: the PDK's default for a contacted terminal, or none (default: pdk)",
+        "stack: the PDK's default for a contacted terminal, or none (default: none)",
     )
 
 
@@ -116,7 +116,7 @@ def execute(args: argparse.Namespace) -> int:
         files,
         reference=reference,
         jobs=args.jobs,
-        stack_node_resistance=getattr(args, "stack_node_resistance", "pdk") == "pdk",
+        stack_node_resistance=getattr(args, "stack_node_resistance", "none") == "pdk",
         log=log,
         progress=progress,
     )
