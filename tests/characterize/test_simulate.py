@@ -63,3 +63,26 @@ def test_flip_flop(
         assert table.shape == (1, 1) and abs(table[0, 0]) < 0.4  # ns: found inside the bounds
     # setup + hold is the sampling window: positive
     assert setup.rise_constraint[0, 0] + hold.fall_constraint[0, 0] > 0
+
+
+def test_flip_flop_recovery_and_removal(
+    sky130_files: Sky130Files, ngspice: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([0.05]))
+    monkeypatch.setattr(sequential, "BISECTIONS", 7)
+    name = "sky130_fd_sc_hd__dfrtp_1"
+    grid = Grid(np.array([0.05]), {"Q": np.array([0.005])})
+    subckt, ports = cell_subckt(sky130_files, name)
+    result = sequential.characterize_sequential(
+        name, FAMILIES["dfrtp"], grid, subckt=subckt, models=sky130_files.models, ports=ports
+    )
+    constraints = {item.timing_type: item for item in result.constraints}
+    recovery, removal = constraints["recovery_rising"], constraints["removal_rising"]
+    for item in (recovery, removal):
+        assert item.pin == "RESET_B" and item.related_pin == "CLK"
+        assert item.fall_constraint is None  # only the release (rising) edge is constrained
+        assert item.rise_constraint.shape == (1, 1) and abs(item.rise_constraint[0, 0]) < 0.4
+    # releasing the reset must avoid a window around the clock edge
+    assert recovery.rise_constraint[0, 0] + removal.rise_constraint[0, 0] > 0
+    arc = recovery.timing_arc("constraint", lambda template, values, *axes: values)
+    assert arc.timing_type == "recovery_rising" and arc.fall_constraint is None

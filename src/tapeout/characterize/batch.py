@@ -236,8 +236,9 @@ def _missing_entries(result: CellResult) -> int:
             if table is not None:
                 count += int(np.isnan(table).sum())
     for constraint in result.constraints:
-        count += int(np.isnan(constraint.rise_constraint).sum())
-        count += int(np.isnan(constraint.fall_constraint).sum())
+        for table in (constraint.rise_constraint, constraint.fall_constraint):
+            if table is not None:
+                count += int(np.isnan(table).sum())
     return count
 
 

@@ -1,9 +1,13 @@
 """Characterizing flip-flops and latches: clock-to-Q tables, asynchronous clear/preset arcs,
-setup and hold by bisection, all in one ngspice process per cell.
+setup and hold (and recovery and removal of the asynchronous pins) by bisection, all in one
+ngspice process per cell.
 
 Flip-flops (rising edge): the criterion of the sky130hd library, a 10 % rise of clock-to-Q
 delay: a setup (hold) time passes when Q reaches 50 % of its new (old) value no later than
 1.1 × the nominal clock-to-Q delay after the clock's 50 % point and holds it to the end.
+Recovery and removal are the same tests with the (active-low) clear or preset pin released
+instead of D changing, D held at the value the clock would capture: recovery passes when the
+clock still captures it (as setup), removal when Q keeps the cleared (preset) value (as hold).
 Latches (active-high enable): the value latched when the enable falls must be the expected
 one. The bisection runs inside ngspice's control language (``repeat``/``if``), 11 halvings of a
 3.5 ns interval (1.7 ps resolution).
@@ -50,20 +54,22 @@ class ConstraintTables:
 
     pin: str
     related_pin: str
-    timing_type: str  # setup_rising, hold_rising, setup_falling, hold_falling
-    rise_constraint: np.ndarray
-    fall_constraint: np.ndarray
+    timing_type: str  # setup_/hold_ rising or falling, recovery_rising, removal_rising
+    rise_constraint: np.ndarray | None
+    fall_constraint: np.ndarray | None  # None for recovery/removal (only the release edge)
     slews_ns: np.ndarray
 
     def timing_arc(self, template: str, make_table) -> TimingArc:
         """The Liberty ``timing`` group (``make_table(template, values, index_1, index_2)``)."""
         arc = TimingArc(related_pin=self.related_pin, timing_type=self.timing_type)
-        arc.rise_constraint = make_table(
-            template, self.rise_constraint, self.slews_ns, self.slews_ns
-        )
-        arc.fall_constraint = make_table(
-            template, self.fall_constraint, self.slews_ns, self.slews_ns
-        )
+        if self.rise_constraint is not None:
+            arc.rise_constraint = make_table(
+                template, self.rise_constraint, self.slews_ns, self.slews_ns
+            )
+        if self.fall_constraint is not None:
+            arc.fall_constraint = make_table(
+                template, self.fall_constraint, self.slews_ns, self.slews_ns
+            )
         return arc
 
 
@@ -174,12 +180,14 @@ def _bisection(
     data_rising: bool,
     clock_slew_ns: float,
     data_slew_ns: float,
+    release: str = "",
 ) -> None:
     """A control-language block that bisects the setup (hold) time and prints ``name``.
 
     The data pin crosses 50 % at ``offset`` before (setup) or after (hold) the clock's
     sampling edge crosses 50 %. Flip-flops sample on the rising clock, latches on the falling
-    enable.
+    enable. With ``release`` (a flop's clear or preset pin), that pin rises out of its active
+    low level instead, D steady: recovery (``hold`` False) or removal (``hold`` True).
     """
     latch = family.kind == "latch"
     fast = ramp_time_s(FAST_NS)
@@ -188,14 +196,31 @@ def _bisection(
     edge_s = 4e-9  # the sampling clock edge starts here
     clock_mid = edge_s + clock_ramp / 2
     stop = edge_s + clock_ramp + 3e-9
+    clock = f"k0_{family.clock.lower()}"
+    q = f"k0_{output.lower()}"
+    statics = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
+    if release:
+        _release_bisection(
+            deck,
+            family,
+            name,
+            release,
+            hold=hold,
+            clock=clock,
+            q=q,
+            statics=statics,
+            edge_s=edge_s,
+            stop=stop,
+            clock_ramp=clock_ramp,
+            release_ramp=data_ramp,
+            max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
+        )
+        return
     # Value captured: the new data value for setup, the old one for hold.
     new_value = data_rising
     expected = (not new_value) if hold else new_value
     # Q before the sampling edge must differ from the expected value, so a late capture shows.
     prior = not expected
-    clock = f"k0_{family.clock.lower()}"
-    q = f"k0_{output.lower()}"
-    statics = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
     if latch:
         # enable high from the start (Q follows D = prior), data changes, enable falls at edge_s.
         clock_points = stimuli.pwl_points([(edge_s, clock_ramp, False)], initial=True)
@@ -228,11 +253,6 @@ def _bisection(
     lines.append(f"let deadline_{name} = {clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12")
     if latch:
         lines.append(f"let deadline_{name} = {stop - 0.1e-9:.6e}")
-    lines.append(f"repeat {BISECTIONS}")
-    lines.append(f"  let offset_{name} = (pass_{name} + fail_{name}) / 2")
-    sign = "+" if hold else "-"
-    lines.append(f"  let start_{name} = {clock_mid:.6e} {sign} offset_{name} - {data_ramp / 2:.6e}")
-    lines.append(f"  let end_{name} = start_{name} + {data_ramp:.6e}")
     before, after = (SUPPLY_V if data_start else 0.0), (SUPPLY_V if new_value else 0.0)
     if hold:
         # Data holds the captured value, then changes (to the new value) after the edge.
@@ -244,13 +264,46 @@ def _bisection(
         )
     else:
         points = f"0 {before:g} $&start_{name} {before:g} $&end_{name} {after:g}"
+    waveforms = {pin: statics.get(pin, "") for pin in deck.inputs}
+    waveforms[family.data] = points
+    waveforms[family.clock] = clock_points
+    _bisection_loop(
+        deck,
+        name,
+        waveforms,
+        hold=hold,
+        expected=expected,
+        q=q,
+        stop=stop,
+        clock_mid=clock_mid,
+        ramp=data_ramp,
+    )
+
+
+def _bisection_loop(
+    deck: Deck,
+    name: str,
+    waveforms: dict[str, str],
+    *,
+    hold: bool,
+    expected: bool,
+    q: str,
+    stop: float,
+    clock_mid: float,
+    ramp: float,
+) -> None:
+    """The ``repeat`` loop of a bisection: each try sets every input's PWL (``$&start_<name>``
+    and ``$&end_<name>`` mark the swept ramp, ``offset`` before the clock's 50 % point, after
+    it with ``hold``) and keeps the offset as passing when Q is ``expected`` at the deadline
+    and at the end."""
+    lines = deck.control
+    lines.append(f"repeat {BISECTIONS}")
+    lines.append(f"  let offset_{name} = (pass_{name} + fail_{name}) / 2")
+    sign = "+" if hold else "-"
+    lines.append(f"  let start_{name} = {clock_mid:.6e} {sign} offset_{name} - {ramp / 2:.6e}")
+    lines.append(f"  let end_{name} = start_{name} + {ramp:.6e}")
     for pin in deck.inputs:
-        if pin == family.data:
-            lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {points} ]")
-        elif pin == family.clock:
-            lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {clock_points} ]")
-        else:
-            lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {statics[pin]} ]")
+        lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {waveforms[pin]} ]")
     for pin in deck.outputs:
         lines.append(f"  alter c0_{pin.lower()} 5e-16")
     lines.append(f"  tran 1e-12 {stop:.6e} 0 {BISECTION_STEP_S:.3e}")
@@ -267,6 +320,70 @@ def _bisection(
     lines.append("end")
     lines.append(f"let {name} = pass_{name}")
     lines.append(f"print {name}")
+
+
+def _release_bisection(
+    deck: Deck,
+    family: Family,
+    name: str,
+    pin: str,
+    *,
+    hold: bool,
+    clock: str,
+    q: str,
+    statics: dict[str, str],
+    edge_s: float,
+    stop: float,
+    clock_ramp: float,
+    release_ramp: float,
+    max_step: float,
+) -> None:
+    """Recovery (``hold`` False) or removal (``hold`` True) of a flop's active-low clear or
+    preset ``pin``: it is low from the start (Q at its cleared/preset value) and rises
+    ``offset`` before (after) the sampling clock edge; D holds the opposite value."""
+    fast = ramp_time_s(FAST_NS)
+    clock_mid = edge_s + clock_ramp / 2
+    forced = pin != family.clear  # Q while the pin is active: 1 for preset, 0 for clear
+    captured = not forced
+    expected = forced if hold else captured
+    clock_points = stimuli.pwl_points(
+        [(0.2e-9, fast, True), (1.0e-9, fast, False), (edge_s, clock_ramp, True)], initial=False
+    )
+    data_points = stimuli.pwl_points([], initial=captured)
+    # Nominal clock-to-Q delay of the capture, the pin released 2.5 ns before the edge.
+    deck.control.append(f"let nominal_{name} = 0")
+    waveforms = {**statics, family.clock: clock_points, family.data: data_points}
+    waveforms[pin] = stimuli.pwl_points([(1.5e-9, fast, True)], initial=False)
+    deck.add_run(
+        waveforms,
+        {output: 0.0005 for output in family.outputs},
+        stop,
+        [
+            f"nominal_{name} trig v({clock}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
+            f"rise=1 targ v({q}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
+            f"{'rise' if captured else 'fall'}=1"
+        ],
+        max_step_s=max_step,
+    )
+    lines = deck.control
+    lines.append(f"let pass_{name} = 2e-9")
+    lines.append(f"let fail_{name} = -1.5e-9")
+    lines.append(f"let deadline_{name} = {clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12")
+    waveforms = {other: statics.get(other, "") for other in deck.inputs}
+    waveforms[family.clock] = clock_points
+    waveforms[family.data] = data_points
+    waveforms[pin] = f"0 0 $&start_{name} 0 $&end_{name} {SUPPLY_V:g}"
+    _bisection_loop(
+        deck,
+        name,
+        waveforms,
+        hold=hold,
+        expected=expected,
+        q=q,
+        stop=stop,
+        clock_mid=clock_mid,
+        ramp=release_ramp,
+    )
 
 
 def _data_points(new_value: bool, prep_s: float, *, hold: bool) -> str:
@@ -337,6 +454,26 @@ def sequential_deck(
                     )
         constraints.append(f"{'hold' if hold else 'setup'}_{sampling}")
     plan["constraints"] = constraints
+    plan["releases"] = []
+    for pin in (family.clear, family.preset) if family.kind == "flop" else ():
+        if not pin:
+            continue
+        for removal in (False, True):
+            tag = "m" if removal else "c"  # xm: removal, xc: recovery
+            for i, clock_slew in enumerate(CONSTRAINT_SLEWS_NS):
+                for j, release_slew in enumerate(CONSTRAINT_SLEWS_NS):
+                    _bisection(
+                        deck,
+                        family,
+                        output,
+                        f"x{tag}{pin.lower()}{i}{j}",
+                        hold=removal,
+                        data_rising=True,
+                        clock_slew_ns=float(clock_slew),
+                        data_slew_ns=float(release_slew),
+                        release=pin,
+                    )
+            plan["releases"].append((pin, "removal_rising" if removal else "recovery_rising"))
     return deck, plan
 
 
@@ -419,6 +556,18 @@ def read_sequential(
                 tables["f"],
                 CONSTRAINT_SLEWS_NS,
             )
+        )
+    count = CONSTRAINT_SLEWS_NS.size
+    for pin, timing_type in plan.get("releases", ()):
+        tag = "m" if timing_type.startswith("removal") else "c"
+        table_ns = np.array(
+            [
+                [values.get(f"x{tag}{pin.lower()}{i}{j}", np.nan) * 1e9 for j in range(count)]
+                for i in range(count)
+            ]
+        )
+        cell.constraints.append(
+            ConstraintTables(pin, family.clock, timing_type, table_ns, None, CONSTRAINT_SLEWS_NS)
         )
     return cell
 
