@@ -48,9 +48,36 @@ def test_cdl_to_ngspice() -> None:
     assert "mult" not in parameters and "area" not in parameters
     assert float(parameters["as"]) == pytest.approx(0.265)
     assert float(parameters["ps"]) == pytest.approx(2 * 1.265)
-    nmos = dict(field.split("=") for field in lines[2].split()[6:])
+    whole = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1", split_fingers=False)
+    nmos = dict(field.split("=") for field in whole.splitlines()[2].split()[6:])
     assert nmos["m"] == "2"
     assert float(nmos["ad"]) == pytest.approx(0.65 * 0.3)
+
+
+def test_fingers_are_split_along_their_diffusion() -> None:
+    """m=4 gates in one strip: each finger's stress distances grow by the finger pitch
+    (sd + l) from its end of the strip, and the diffusions between gates are shared."""
+    cdl = CDL.replace("m=2 w=0.65", "m=4 w=0.65").replace("MMN0 Y A sndA VNB", "MMN0 Y A VGND VNB")
+    lines = [
+        line.split()
+        for line in cdl_to_ngspice(cdl, "sky130_fd_sc_hd__nand2_1").splitlines()
+        if line.startswith("XMN0")
+    ]
+    assert [fields[0] for fields in lines] == [f"XMN0_f{index}" for index in range(4)]
+    fingers = [dict(field.split("=") for field in fields[6:]) for fields in lines]
+    pitch = 0.28 + 0.15
+    for index, finger in enumerate(fingers):
+        assert finger["m"] == "1"
+        assert float(finger["sa"]) == pytest.approx(0.265 + index * pitch)
+        assert float(finger["sb"]) == pytest.approx(0.3 + (3 - index) * pitch)
+    sources = [float(finger["as"]) for finger in fingers]
+    drains = [float(finger["ad"]) for finger in fingers]
+    # regions S D S D S: the ends (0.265, then 0.3 long) and three shared 0.28 µm regions
+    half = 0.65 * 0.14
+    assert sources == pytest.approx([0.65 * 0.265, half, half, 0.65 * 0.3])
+    assert drains == pytest.approx([half] * 4)
+    total_drain = sum(drains)
+    assert total_drain == pytest.approx(2 * 0.65 * 0.28)  # two shared drain regions
     with pytest.raises(ParseError, match=r"no \.SUBCKT"):
         cdl_to_ngspice(CDL, "sky130_fd_sc_hd__inv_1")
 
@@ -60,14 +87,16 @@ def test_stacked_transistors_share_diffusion() -> None:
         ".ENDS",
         "MMN1 sndA B VGND VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265 sd=0.28\n.ENDS",
     )
-    lines = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1").splitlines()
+    lines = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1", split_fingers=False).splitlines()
     upper = dict(field.split("=") for field in lines[2].split()[6:])  # Y A sndA: sndA is source
     lower = dict(field.split("=") for field in lines[3].split()[6:])  # sndA B VGND: drain
     assert float(upper["sa"]) == pytest.approx(0.28 + 0.15 + 0.265)
     assert float(upper["as"]) == pytest.approx(0.65 * 0.14)
     assert float(upper["ad"]) == pytest.approx(0.65 * 0.3)  # Y: a contacted output diffusion
     assert float(lower["sb"]) == pytest.approx(0.695) and float(lower["sa"]) == 0.265
-    plain = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1", shared_diffusion=False)
+    plain = cdl_to_ngspice(
+        stack, "sky130_fd_sc_hd__nand2_1", shared_diffusion=False, split_fingers=False
+    )
     assert "sa=0.265" in plain.splitlines()[2]
     assert "nrs=" not in lines[2] and "nrd=" not in lines[3]  # the PDK's default 0.14/w
 
@@ -78,7 +107,9 @@ def test_uncontacted_stack_node_without_resistance() -> None:
         "MMN1 sndA B VGND VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265 sd=0.28\n.ENDS",
     )
     name = "sky130_fd_sc_hd__nand2_1"
-    lines = cdl_to_ngspice(stack, name, stack_node_resistance=False).splitlines()
+    lines = cdl_to_ngspice(
+        stack, name, stack_node_resistance=False, split_fingers=False
+    ).splitlines()
     upper = dict(field.split("=") for field in lines[2].split()[6:])  # Y A sndA
     lower = dict(field.split("=") for field in lines[3].split()[6:])  # sndA B VGND
     assert upper["nrs"] == "0" and "nrd" not in upper  # Y is contacted: PDK default

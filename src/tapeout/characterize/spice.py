@@ -122,6 +122,7 @@ def cdl_to_ngspice(
     shared_diffusion: bool = True,
     stack_node_resistance: bool = True,
     contacted_nets: Collection[str] = (),
+    split_fingers: bool = True,
 ) -> str:
     """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
     device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
@@ -169,10 +170,8 @@ def cdl_to_ngspice(
         width = float(parameters.get("w", "0"))
         length = float(parameters.get("l", "0.15"))
         kept = {key: value for key, value in parameters.items() if key not in _DROPPED}
-        for terminal, side, area, perimeter, squares in (
-            (3, "sa", "as", "ps", "nrs"),
-            (1, "sb", "ad", "pd", "nrd"),
-        ):
+        junctions = []
+        for terminal, side, squares in ((3, "sa", "nrs"), (1, "sb", "nrd")):
             distance = float(parameters.get(side, "0.265"))
             if fields[terminal] in shared:
                 junction = GATE_SPACE_UM / 2
@@ -181,12 +180,59 @@ def cdl_to_ngspice(
                     kept[squares] = "0"
             else:
                 junction = distance
-            kept[area] = f"{width * junction:.6g}"
-            kept[perimeter] = f"{2 * (width + junction):.6g}"
-        text_parameters = " ".join(f"{key}={value}" for key, value in kept.items())
-        terminals = " ".join(fields[1:5])
-        lines.append(f"X{fields[0][1:]} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
+            junctions.append(junction)
+        fingers = int(float(parameters.get("m", "1")))
+        finger_space = float(parameters.get("sd", "0"))
+        name = f"X{fields[0][1:]}"
+        if not split_fingers or fingers < 2 or finger_space <= 0:
+            fingers = 1
+        else:
+            kept["m"] = "1"
+        for index in range(fingers):
+            finger = dict(kept)
+            source_junction, drain_junction = _finger_junctions(
+                index, fingers, junctions[0], junctions[1], finger_space
+            )
+            for area, perimeter, junction in (
+                ("as", "ps", source_junction),
+                ("ad", "pd", drain_junction),
+            ):
+                finger[area] = f"{width * junction:.6g}"
+                finger[perimeter] = f"{2 * (width + junction):.6g}"
+            if fingers > 1:
+                pitch = finger_space + length
+                finger["sa"] = f"{float(kept.get('sa', '0.265')) + index * pitch:.6g}"
+                finger["sb"] = (
+                    f"{float(kept.get('sb', '0.265')) + (fingers - 1 - index) * pitch:.6g}"
+                )
+            text_parameters = " ".join(f"{key}={value}" for key, value in finger.items())
+            terminals = " ".join(fields[1:5])
+            instance = name if fingers == 1 else f"{name}_f{index}"
+            lines.append(f"{instance} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
     return "\n".join(lines) + "\n"
+
+
+def _finger_junctions(
+    index: int, fingers: int, source_end: float, drain_end: float, finger_space: float
+) -> tuple[float, float]:
+    """Junction lengths (µm beside the gate) of the source and drain of finger ``index`` of a
+    device laid out as ``fingers`` gates in one diffusion strip: the diffusion regions between
+    gates (``finger_space`` wide) alternate source/drain and are shared by the two fingers
+    beside them; the strip's two ends are ``source_end`` (before the first gate) and
+    ``drain_end`` (after the last) long. One finger: its own ends."""
+    if fingers == 1:
+        return source_end, drain_end
+    left, right = index, index + 1  # diffusion regions 0 .. fingers
+
+    def length(region: int) -> float:
+        if region == 0:
+            return source_end
+        if region == fingers:
+            return drain_end
+        return finger_space / 2
+
+    source, drain = (left, right) if index % 2 == 0 else (right, left)
+    return length(source), length(drain)
 
 
 def _stack_nodes(devices: list[list[str]], ports: set[str]) -> set[str]:
