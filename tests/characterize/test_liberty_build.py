@@ -78,6 +78,10 @@ def _flop() -> CellResult:
     result.constraints.append(
         ConstraintTables("D", "CLK", "setup_rising", constraint, constraint * 2, SLEWS)
     )
+    for timing_type, value in (("recovery_rising", -0.2), ("removal_rising", 0.3)):
+        result.constraints.append(
+            ConstraintTables("RESET_B", "CLK", timing_type, constraint + value, None, SLEWS)
+        )
     for pin in family.inputs:
         result.pin_rise_cap_pf[pin] = result.pin_fall_cap_pf[pin] = 0.0017
     return result
@@ -110,6 +114,11 @@ def test_library_contents() -> None:
     clear = next(arc for arc in flop.pins["Q"].timing if arc.timing_type == "clear")
     assert clear.cell_rise is None and clear.cell_fall is not None
     assert flop.pins["D"].timing[0].rise_constraint.values.shape == (3, 3)
+    releases = {arc.timing_type: arc for arc in flop.pins["RESET_B"].timing}
+    assert set(releases) == {"recovery_rising", "removal_rising"}
+    for arc in releases.values():  # only the release (rising) edge of the reset
+        assert arc.related_pin == "CLK" and arc.fall_constraint is None
+    assert np.allclose(releases["removal_rising"].rise_constraint.values, 0.35)
     assert library.cells["sky130_fd_sc_hd__fill_1"].dont_touch
     assert library.cells["sky130_fd_sc_hd__conb_1"].pins["HI"].function == "1"
 
@@ -126,3 +135,5 @@ def test_round_trip(tmp_path: Path) -> None:
     assert np.allclose(arc.cell_rise.values, np.round(_table(0.02), 7))
     assert first.slew_lower_threshold_pct_rise == 20.0 and first.slew_derate_from_library == 1.0
     assert first.time_unit == "1ns" and first.capacitive_load_unit_f == 1e-12
+    recovery = first.cells["sky130_fd_sc_hd__dfrtp_1"].pins["RESET_B"].timing[0]
+    assert recovery.timing_type == "recovery_rising" and recovery.fall_constraint is None
