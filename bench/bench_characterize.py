@@ -151,26 +151,36 @@ def _log_times(path: Path) -> list[tuple[str, float]]:
     return [(m.group(1), float(m.group(2))) for m in pattern.finditer(path.read_text())]
 
 
-# Measured once (the full regeneration takes ~35 min); kept with the table until adopted.
-STACK_NODE_NOTE = (
-    "Tried, not adopted (`tapeout characterize --stack-node-resistance none`, 2026-11-26): "
-    "no source/drain resistance on the uncontacted diffusion shared inside a series stack "
-    "(the PDK subcircuits give every terminal nrs = nrd = 0.14/w squares of an rsh fitted "
-    "on contacted devices, ~125 Ω for a 0.65 µm NMOS, ~260 Ω for a 1 µm PMOS; 150 of the "
-    "187 stack nodes of the 108 cells have no li1/licon in the layout; the other 37, wired "
-    "in li1 in folded _2/_4 cells and mux2i_1/mux4_1 or unpaired with the layout (a21oi_2),"
-    " keep it). Full regeneration (108 cells, 2082 s on 2 cores) against this table: "
-    "cell_rise median 5.6 → 5.9 % (p95 17.1 → 17.0), cell_fall 5.8 → 6.1 % (24.7 → 23.7), "
-    "rise_transition 4.7 → 4.6 % (15.2 → 14.7), fall_transition 3.6 → 3.7 % (16.0 → 13.0), "
-    "setup_falling 13.4 → 20.6 ps, hold_falling 7.3 → 10.4 ps, others unchanged. "
-    "Single-stage inverting gates improve (signed fall error nand4_1 +20.9 → +12.6 %, "
-    "a31oi_1 +18.8 → +12.2 %, nand3_1 +12.1 → +5.4 %, nand2_1 +10.5 → +6.1 %; median nor3_1"
-    " 5.7 → 2.9 %, o21ai_1 5.0 → 3.4 %), but multi-stage cells that were already fast get "
-    "faster (and4_2 rise +0.1 → -5.6 %, mux2_1 fall -5.6 → -8.5 %, dfstp_1 rise -13.3 → "
-    "-15.4 %): 23 cells better, 34 worse. So the stack resistance was masking a "
-    "library-wide speed excess (signed medians -3.4 / -0.2 % → -4.5 / -1.8 %) that has "
-    "another cause, not yet found (candidates: wiring resistance, under-counted wiring "
-    "capacitance); the option stays off until then."
+# Measured once per step (each full regeneration takes ~40 min on 2 cores); kept with the table.
+HISTORY_NOTE = (
+    "How we got here (full regenerations of all 108 cells, medians of |error| over every "
+    "entry, 2026-11-26): (1) layout wiring as one capacitor per net to ground, each arc timed "
+    "with its slowest side-input vector: cell_rise 5.6 %, cell_fall 5.8 %, rise_transition "
+    "4.7 %, fall_transition 3.6 %, pin capacitance 5.5 % (46 % of pins within 5 %), "
+    "flip-flop clock-to-Q 9-11 % fast. (2) Coupling capacitance between a cell's nets "
+    "(overlaps and facing edges, Magic's sky130 coefficients × 0.5) and no source/drain "
+    "resistance on uncontacted stack nodes: 4.7 / 4.5 / 4.5 / 3.1 %, pin capacitance 4.7 % "
+    "(53 % within), clock-to-Q 3.6 / 3.7 %. Full-strength coupling overshoots: pin "
+    "capacitance +13 % median and clock-to-Q +2 to +7 % on a 12-cell sample. The stack-node "
+    "resistance alone had made both delay medians worse (5.6 / 5.8 → 5.9 / 6.1 %): it was "
+    "masking the missing coupling. (3) Multi-finger transistors (CDL m > 1) split into one "
+    "device per gate along the diffusion strip: each finger's stress distances grow by the "
+    "finger pitch and the diffusions between gates are shared; before, every finger had the "
+    "strip-end stress of a lone device, so large PMOS were too strong (inv_8 rise -16 %, "
+    "nand2_4 -13 %) and large NMOS too weak (the table above is this step)."
+)
+MODEL_NOTE = (
+    "Known remaining differences: the device models. The official tables predate the "
+    "continuous sky130 models we use (2021 refits of the older binned models). At "
+    "Vgs = Vds = 1.8 V the continuous pfet_01v8_hvt (W/L 1/0.15) gives 155 µA, the binned "
+    "one 171 µA (+10 %); the continuous nfet_01v8 (0.65/0.15) 279 µA, the binned 319 µA "
+    "(+14 %). The official tables sit near the binned PMOS and the continuous NMOS: "
+    "single-finger inverting gates rise 5-10 % slow (inv_1 +9 % at large loads, nor2_1), "
+    "while NMOS stacks still fall 10-15 % slow (nand4_1, a31oi_1, o211ai_1). We keep the "
+    "PDK's current models rather than pick a model per device to fit. The 95th percentiles "
+    "are spread over the whole grid (few of the entries over 15 % have an official delay "
+    "under 20 ps), and come mostly from those cells and from a21oi_2, whose layout and "
+    "schematic fold the NMOS stack differently (one net's wiring is not found)."
 )
 
 
@@ -252,22 +262,20 @@ def main() -> int:
         lines.append("(" + "; ".join(result["unmatched"][:10]) + ")")
     lines += [
         "",
-        "What we simulate: each cell's CDL netlist (junction areas estimated from the "
-        "transistor widths) plus one capacitor per net for its layout wiring (poly, li1, met1 "
-        "from the cell GDS, extracted with KLayout and paired with the CDL; li1/met1 area and "
-        "edge capacitance from the library's `sky130_fd_sc_hd__nom.tlef`, poly from the PDK's "
-        "`res_typical__cap_typical.spice`), with the sky130 continuous models; each arc is timed "
-        "with its slowest side-input vector for the output's rise and for its fall (the official "
-        "library declares `default_arc_mode : worst_edges`). Known remaining differences: no "
-        "wiring or contact resistance is modelled, and the continuous models' source/drain "
-        "resistance applies to every transistor terminal, contacted or not: inverting gates "
-        "rise 6-12 % fast and fall 5-19 % slow, most where NMOS stacks are deep (nand4, a31oi, "
-        "a21oi fall +13 to +19 %); flip-flop clock-to-Q is 9-12 % fast; with the older binned "
-        "models (`sky130_fd_pr/models`) the PMOS matches the official tables but the NMOS is "
-        "about 10 % fast. The 95th percentiles come mostly from entries where the official delay "
-        "nears zero (slow input ramps into tiny loads), where relative errors grow without bound.",
+        "What we simulate: each cell's CDL netlist (junction areas from the transistor widths "
+        "and the diffusion beside each gate, multi-finger devices split per gate) plus its "
+        "layout wiring from the cell GDS (poly, li1, met1, extracted with KLayout and paired "
+        "with the CDL): a capacitor per net to ground (li1/met1 area and edge capacitance from "
+        "the library's `sky130_fd_sc_hd__nom.tlef`, poly from the PDK's "
+        "`res_typical__cap_typical.spice`) and a capacitor between each pair of nets that "
+        "overlap or face each other (Magic's sky130 coefficients, × 0.5), with the sky130 "
+        "continuous models; each arc is timed with its slowest side-input vector for the "
+        "output's rise and for its fall (the official library declares `default_arc_mode : "
+        "worst_edges`). No wiring or contact resistance is modelled.",
         "",
-        STACK_NODE_NOTE,
+        HISTORY_NOTE,
+        "",
+        MODEL_NOTE,
         "",
         "## Speed",
         "",
