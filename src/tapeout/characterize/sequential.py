@@ -247,12 +247,7 @@ def _bisection(
             ],
             max_step_s=max_step_s(min(clock_slew_ns, data_slew_ns)),
         )
-    # offset > 0 always passes for setup (data long before), and for hold (data long after).
-    lines.append(f"let pass_{name} = 2e-9")
-    lines.append(f"let fail_{name} = -1.5e-9")
-    lines.append(f"let deadline_{name} = {clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12")
-    if latch:
-        lines.append(f"let deadline_{name} = {stop - 0.1e-9:.6e}")
+    deadline = f"{stop - 0.1e-9:.6e}" if latch else None
     before, after = (SUPPLY_V if data_start else 0.0), (SUPPLY_V if new_value else 0.0)
     if hold:
         # Data holds the captured value, then changes (to the new value) after the edge.
@@ -277,6 +272,7 @@ def _bisection(
         stop=stop,
         clock_mid=clock_mid,
         ramp=data_ramp,
+        deadline=deadline,
     )
 
 
@@ -291,12 +287,19 @@ def _bisection_loop(
     stop: float,
     clock_mid: float,
     ramp: float,
+    deadline: str | None = None,
 ) -> None:
     """The ``repeat`` loop of a bisection: each try sets every input's PWL (``$&start_<name>``
     and ``$&end_<name>`` mark the swept ramp, ``offset`` before the clock's 50 % point, after
     it with ``hold``) and keeps the offset as passing when Q is ``expected`` at the deadline
-    and at the end."""
+    (default: the clock's 50 % point plus 1.1 × ``nominal_<name>``) and at the end."""
     lines = deck.control
+    # offset > 0 always passes for setup (data long before), and for hold (data long after).
+    lines.append(f"let pass_{name} = 2e-9")
+    lines.append(f"let fail_{name} = -1.5e-9")
+    if deadline is None:
+        deadline = f"{clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12"
+    lines.append(f"let deadline_{name} = {deadline}")
     lines.append(f"repeat {BISECTIONS}")
     lines.append(f"  let offset_{name} = (pass_{name} + fail_{name}) / 2")
     sign = "+" if hold else "-"
@@ -365,10 +368,6 @@ def _release_bisection(
         ],
         max_step_s=max_step,
     )
-    lines = deck.control
-    lines.append(f"let pass_{name} = 2e-9")
-    lines.append(f"let fail_{name} = -1.5e-9")
-    lines.append(f"let deadline_{name} = {clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12")
     waveforms = {other: statics.get(other, "") for other in deck.inputs}
     waveforms[family.clock] = clock_points
     waveforms[family.data] = data_points
