@@ -42,18 +42,22 @@ def test_inverter(sky130_files: Sky130Files, ngspice: str) -> None:
         assert np.allclose(arc.cell_rise, reference, rtol=0.25)
 
 
+def _one_point_flop(files: Sky130Files, monkeypatch: pytest.MonkeyPatch, family: str):
+    """A flip-flop at one slew/load point, with 7 halvings per constraint."""
+    monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([0.05]))
+    monkeypatch.setattr(sequential, "BISECTIONS", 7)
+    name = f"sky130_fd_sc_hd__{family}_1"
+    grid = Grid(np.array([0.05]), {"Q": np.array([0.005])})
+    subckt, ports = cell_subckt(files, name)
+    return sequential.characterize_sequential(
+        name, FAMILIES[family], grid, subckt=subckt, models=files.models, ports=ports
+    )
+
+
 def test_flip_flop(
     sky130_files: Sky130Files, ngspice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([0.05]))
-    monkeypatch.setattr(sequential, "BISECTIONS", 7)
-    name = "sky130_fd_sc_hd__dfxtp_1"
-    family = FAMILIES["dfxtp"]
-    grid = Grid(np.array([0.05]), {"Q": np.array([0.005])})
-    subckt, ports = cell_subckt(sky130_files, name)
-    result = sequential.characterize_sequential(
-        name, family, grid, subckt=subckt, models=sky130_files.models, ports=ports
-    )
+    result = _one_point_flop(sky130_files, monkeypatch, "dfxtp")
     clock = result.arcs[0]
     assert clock.timing_type == "rising_edge" and clock.pin == "CLK"
     assert 0.15 < clock.cell_rise[0, 0] < 0.6 and 0.15 < clock.cell_fall[0, 0] < 0.6  # ns
@@ -68,14 +72,7 @@ def test_flip_flop(
 def test_flip_flop_recovery_and_removal(
     sky130_files: Sky130Files, ngspice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([0.05]))
-    monkeypatch.setattr(sequential, "BISECTIONS", 7)
-    name = "sky130_fd_sc_hd__dfrtp_1"
-    grid = Grid(np.array([0.05]), {"Q": np.array([0.005])})
-    subckt, ports = cell_subckt(sky130_files, name)
-    result = sequential.characterize_sequential(
-        name, FAMILIES["dfrtp"], grid, subckt=subckt, models=sky130_files.models, ports=ports
-    )
+    result = _one_point_flop(sky130_files, monkeypatch, "dfrtp")
     constraints = {item.timing_type: item for item in result.constraints}
     recovery, removal = constraints["recovery_rising"], constraints["removal_rising"]
     for item in (recovery, removal):
