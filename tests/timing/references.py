@@ -3,7 +3,10 @@ the SDC as ``#   `` comment lines and one ``endpoint setup_ns hold_ns`` line per
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.netlist import Netlist
@@ -42,3 +45,17 @@ def slacks_by_name(timer: Timer, netlist: Netlist, check: str) -> dict[str, floa
     timer.update()
     pins, slack = timer.endpoint_slacks(check)
     return {netlist.pin_name(int(p)): float(s) for p, s in zip(pins, slack, strict=True)}
+
+
+def assert_matches_reference(
+    slacks_of: Callable[[str], dict[str, float]],
+    expected: dict[str, dict[str, float]],
+    tolerance_ps: float,
+) -> None:
+    """Our endpoints and slacks (``slacks_of("setup" | "hold")``: name -> ps) are the
+    reference's, each within ``tolerance_ps``."""
+    for check in ("setup", "hold"):
+        ours = slacks_of(check)
+        assert sorted(ours) == sorted(expected[check]), check
+        for endpoint, value in expected[check].items():
+            assert ours[endpoint] == pytest.approx(value, abs=tolerance_ps), (check, endpoint)
