@@ -253,13 +253,13 @@ def read_cell_wiring(
     )
 
 
-# (upper layer, lower layer, layers whose shapes between them shield the lower one)
+# (upper layer, lower layer, whether li1 lies between them and shields the lower one)
 _OVERLAPS = (
-    ("li1", "poly", ()),
-    ("li1", "diffusion", ()),
-    ("met1", "li1", ()),
-    ("met1", "poly", ("li1",)),
-    ("met1", "diffusion", ("li1",)),
+    ("li1", "poly", False),
+    ("li1", "diffusion", False),
+    ("met1", "li1", False),
+    ("met1", "poly", True),
+    ("met1", "diffusion", True),
 )
 
 
@@ -271,9 +271,9 @@ def _overlaps(shapes: dict, li1, unit_um: float) -> tuple[Overlap, ...]:
         for lower_net, lower in shapes.items():
             if upper_net == lower_net:
                 continue
-            for upper_layer, lower_layer, shielding in _OVERLAPS:
+            for upper_layer, lower_layer, under_li1 in _OVERLAPS:
                 common = upper[upper_layer] & lower[lower_layer]
-                if shielding and not common.is_empty():
+                if under_li1 and not common.is_empty():
                     common -= li1
                 area = common.area() * unit_um**2
                 if area > 0:
@@ -281,7 +281,9 @@ def _overlaps(shapes: dict, li1, unit_um: float) -> tuple[Overlap, ...]:
     return tuple(found)
 
 
-def _sidewalls(kdb, shapes: dict, conductors: dict, halo_um: float, unit_um: float):
+def _sidewalls(
+    kdb, shapes: dict, conductors: dict, halo_um: float, unit_um: float
+) -> tuple[Sidewall, ...]:
     """Facing edges between paired nets on poly, li1 and met1 within ``halo_um``, shielded by
     any shape of the layer between them (nets that were not paired only shield)."""
     found = []
