@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -54,6 +56,22 @@ def test_cdl_to_ngspice() -> None:
     assert float(nmos["ad"]) == pytest.approx(0.65 * 0.3)
 
 
+def test_cdl_errors_name_the_file() -> None:
+    with pytest.raises(ParseError, match=r"no \.SUBCKT"):
+        cdl_to_ngspice(CDL, "sky130_fd_sc_hd__inv_1")
+    for good, bad in (
+        ("m=2 ", "m=2x "),
+        ("w=0.65 ", "w=0.65.1 "),
+        ("sb=0.3\n", "sb=\n"),
+        ("sa=0.265 ", "sa=a "),
+    ):
+        broken = CDL.replace(good, bad, 1)
+        assert broken != CDL
+        with pytest.raises(ParseError, match="is not a number") as caught:
+            cdl_to_ngspice(broken, "sky130_fd_sc_hd__nand2_1", file=Path("cells.cdl"))
+        assert caught.value.file == "cells.cdl"
+
+
 def test_fingers_are_split_along_their_diffusion() -> None:
     """m=4 gates in one strip: each finger's stress distances grow by the finger pitch
     (sd + l) from its end of the strip, and the diffusions between gates are shared."""
@@ -78,8 +96,6 @@ def test_fingers_are_split_along_their_diffusion() -> None:
     assert drains == pytest.approx([half] * 4)
     total_drain = sum(drains)
     assert total_drain == pytest.approx(2 * 0.65 * 0.28)  # two shared drain regions
-    with pytest.raises(ParseError, match=r"no \.SUBCKT"):
-        cdl_to_ngspice(CDL, "sky130_fd_sc_hd__inv_1")
 
 
 def test_stacked_transistors_share_diffusion() -> None:
@@ -87,7 +103,9 @@ def test_stacked_transistors_share_diffusion() -> None:
         ".ENDS",
         "MMN1 sndA B VGND VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265 sd=0.28\n.ENDS",
     )
-    lines = cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1", split_fingers=False).splitlines()
+    lines = cdl_to_ngspice(
+        stack, "sky130_fd_sc_hd__nand2_1", split_fingers=False, stack_node_resistance=True
+    ).splitlines()
     upper = dict(field.split("=") for field in lines[2].split()[6:])  # Y A sndA: sndA is source
     lower = dict(field.split("=") for field in lines[3].split()[6:])  # sndA B VGND: drain
     assert float(upper["sa"]) == pytest.approx(0.28 + 0.15 + 0.265)

@@ -120,7 +120,7 @@ def cdl_to_ngspice(
     *,
     file: Path | None = None,
     shared_diffusion: bool = True,
-    stack_node_resistance: bool = True,
+    stack_node_resistance: bool = False,
     contacted_nets: Collection[str] = (),
     split_fingers: bool = True,
 ) -> str:
@@ -135,15 +135,18 @@ def cdl_to_ngspice(
     an internal node joining exactly two diffusions of one transistor type and no gate (the
     node between the transistors of a series stack) is taken as an uncontacted diffusion
     shared in the layout: each side gets half of the 0.28 µm gap as junction, and the stress
-    distance reaches across the neighbour's gate to the far end of the strip.
+    distance reaches across the neighbour's gate to the far end of the strip. With
+    ``split_fingers``, a device of ``m`` > 1 gates ``sd`` apart becomes ``m`` instances
+    ``X<name>_f<k>`` along one diffusion strip: stress distances grow by the finger pitch
+    (``sd + l``) from each end, and the diffusions between gates are shared (``sd / 2`` each).
 
     Source/drain resistance: the PDK device subcircuits default every terminal to
     ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
     (89.1/w + 443.5) Ω/sq for ``nfet_01v8``, (361/w + 1489) Ω/sq for ``pfet_01v8_hvt``: about
     125 Ω for an NMOS 0.65 µm wide, 260 Ω for a PMOS 1 µm wide. That lumps the licon contact
-    resistance with the diffusion's. With ``stack_node_resistance=False`` a shared stack node
-    (above) not in ``contacted_nets`` (the caller's layout nets with licon/li1 on them) gets
-    ``nrs``/``nrd`` = 0: no contact, and its 0.28 µm of diffusion between the gates
+    resistance with the diffusion's. With ``stack_node_resistance=False`` (the default) a
+    shared stack node (above) not in ``contacted_nets`` (the caller's layout nets with licon/li1
+    on them) gets ``nrs``/``nrd`` = 0: no contact, and its 0.28 µm of diffusion between the gates
     (≈ 120 Ω/sq × 0.14/w per side, ~25 Ω) is neglected. Other terminals keep the PDK's
     convention.
     """
@@ -156,6 +159,10 @@ def cdl_to_ngspice(
         if fields and fields[0].upper().startswith("M"):
             if len(fields) < 6:
                 raise ParseError(f"short transistor line {line!r}", file=file)
+            for field in fields[6:]:
+                key, _, value = field.partition("=")
+                if key in _NUMERIC and not _is_number(value):
+                    raise ParseError(f"{key}={value!r} is not a number in {line!r}", file=file)
             devices.append(fields)
     shared = _stack_nodes(devices, ports) if shared_diffusion else set()
     lines = []
@@ -210,6 +217,17 @@ def cdl_to_ngspice(
             instance = name if fingers == 1 else f"{name}_f{index}"
             lines.append(f"{instance} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
     return "\n".join(lines) + "\n"
+
+
+_NUMERIC = ("w", "l", "m", "sa", "sb", "sd")  # the parameters we compute with
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _finger_junctions(
