@@ -34,12 +34,18 @@ def test_inverter(sky130_files: Sky130Files, ngspice: str) -> None:
     rise = arc.rise_energy_pj
     assert (rise > 0).all() and (arc.fall_energy_pj[:, 1] < 0).all()  # -C V^2 / 2 dominates
     assert 0.0015 < result.pin_rise_cap_pf["A"] < 0.003
+    # Mid-swing, a falling input sees less Miller charge than a rising one (the output's PMOS
+    # pull-up is the slower side), as in the official library.
+    assert result.pin_fall_cap_pf["A"] < result.pin_rise_cap_pf["A"]
     assert all(0 < value < 1.0 for _, value in result.leakage_nw)  # nW
     if OFFICIAL.is_file():
         official = read_liberty(OFFICIAL).cells[name].pins["Y"].timing[0]
         # the official grid's entries (2, 4), (2, 3), (4, 3), (4, 4) hold these points
         reference = official.cell_rise.values[np.ix_([2, 4], [2, 4])]
         assert np.allclose(arc.cell_rise, reference, rtol=0.25)
+        pin = read_liberty(OFFICIAL).cells[name].pins["A"]
+        assert result.pin_rise_cap_pf["A"] == pytest.approx(pin.rise_capacitance, rel=0.15)
+        assert result.pin_fall_cap_pf["A"] == pytest.approx(pin.fall_capacitance, rel=0.15)
 
 
 def _one_point_flop(files: Sky130Files, monkeypatch: pytest.MonkeyPatch, family: str):

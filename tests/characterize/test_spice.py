@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from tapeout.characterize.cells import FAMILIES
-from tapeout.characterize.measure import Grid, combinational_deck
+from tapeout.characterize.measure import (
+    PIN_CAP_SLEW_NS,
+    PIN_CAP_WINDOW,
+    START_S,
+    Grid,
+    combinational_deck,
+)
 from tapeout.characterize.spice import cdl_to_ngspice, parse_measures
 from tapeout.characterize.stimuli import pwl_points, ramp_time_s
 from tapeout.errors import ParseError
@@ -163,6 +169,14 @@ def test_combinational_deck() -> None:
     assert plan.arcs[0].rise_runs.shape == (2, 3)
     assert plan.arcs[0].fall_runs is plan.arcs[0].rise_runs  # one vector for both edges
     assert len(plan.leakage) == 4
+    # Input charge is measured in the pin-capacitance runs only, over the middle of the ramp.
+    charges = [line for line in deck.control if line.startswith("meas tran i")]
+    assert len(charges) == 2 * 2  # 2 pins x (rise, fall)
+    ramp = ramp_time_s(PIN_CAP_SLEW_NS)
+    low, high = PIN_CAP_WINDOW
+    first = charges[0].split()
+    assert first[4:6] == ["i(v0_a)", f"from={START_S + low * ramp:.6e}"]
+    assert first[6] == f"to={START_S + high * ramp:.6e}"
 
 
 def test_sequential_deck_names_are_unique() -> None:

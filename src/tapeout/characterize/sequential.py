@@ -23,6 +23,7 @@ import numpy as np
 from tapeout.characterize import stimuli
 from tapeout.characterize.cells import Family, Sensitization
 from tapeout.characterize.measure import (
+    PIN_CAP_SLEW_NS,
     ArcTables,
     CellResult,
     Grid,
@@ -428,8 +429,9 @@ def sequential_deck(
             grid,
             Sensitization(pin, output, others, sense),
             output,
-            0.0531329,
+            PIN_CAP_SLEW_NS,
             float(grid.loads_pf[output][0]),
+            pin_cap=True,
         )
     _leakage_runs(deck, combinational, family)
     plan["combinational"] = combinational
