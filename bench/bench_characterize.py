@@ -118,7 +118,8 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
                         if mine is None or their is None or mine.values.shape != their.values.shape:
                             continue
                         scale = np.maximum(np.abs(their.values), 1e-3)
-                        relative[f"energy:{kind}"].append(
+                        prefix = "input energy" if pin.direction == "input" else "energy"
+                        relative[f"{prefix}:{kind}"].append(
                             (np.abs(mine.values - their.values) / scale).ravel()
                         )
                     break
@@ -225,7 +226,7 @@ def main() -> int:
     ]
     relative = result["relative"]
     ordered = [kind for kind in DELAY_KINDS] + sorted(
-        key for key in relative if ":" in key and not key.startswith("energy")
+        key for key in relative if ":" in key and "energy" not in key
     )
     for kind in ordered:
         median, p95, count = _stats(relative[kind])
@@ -252,11 +253,16 @@ def main() -> int:
             f"{np.median(values):.1f} | {np.percentile(values, 95):.1f} | ≤ 20 ps "
             f"({np.mean(values <= TARGETS['constraint_ps']):.0%} of entries within) |"
         )
-    for kind in ("energy:rise_power", "energy:fall_power"):
+    for kind, what in (
+        ("energy:rise_power", "internal energy"),
+        ("energy:fall_power", "internal energy"),
+        ("input energy:rise_power", "input pin internal energy (no output change)"),
+        ("input energy:fall_power", "input pin internal energy (no output change)"),
+    ):
         median, p95, count = _stats(relative.get(kind, []))
         if count:
             lines.append(
-                f"| internal energy {kind.split(':')[1]}, relative (floor 1 fJ) | {count} | "
+                f"| {what} {kind.split(':')[1]}, relative (floor 1 fJ) | {count} | "
                 f"{median:.1%} | {p95:.1%} | none set |"
             )
     leakage = result["leakage_ratio"]

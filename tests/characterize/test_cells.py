@@ -12,6 +12,7 @@ from tapeout.characterize.cells import (
     default_cells,
     evaluate,
     family_of,
+    hidden_vectors,
     sensitizations,
     subckt_ports,
     truth_table,
@@ -66,6 +67,16 @@ def test_sensitizations() -> None:
     assert a21oi["B1"] == {"A1": False, "A2": False}
     mux = [arc for arc in sensitizations(FAMILIES["mux2"], "X") if arc.pin == "S"]
     assert {arc.sense for arc in mux} == {"positive_unate", "negative_unate"}
+
+
+def test_hidden_vectors() -> None:
+    """Side inputs under which a pin toggles and no output changes."""
+    assert hidden_vectors(FAMILIES["nor2"]) == {"A": [{"B": True}], "B": [{"A": True}]}
+    assert hidden_vectors(FAMILIES["inv"]) == {} and hidden_vectors(FAMILIES["xor2"]) == {}
+    a21oi = hidden_vectors(FAMILIES["a21oi"])  # Y = !((A1 & A2) | B1)
+    assert a21oi["B1"] == [{"A1": True, "A2": True}]
+    assert {"A2": True, "B1": True} in a21oi["A1"] and {"A2": True, "B1": False} not in a21oi["A1"]
+    assert hidden_vectors(FAMILIES["ha"]) == {}  # every toggle changes SUM
 
 
 def test_every_combinational_input_is_sensitizable() -> None:

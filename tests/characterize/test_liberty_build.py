@@ -84,6 +84,8 @@ def _flop() -> CellResult:
         )
     for pin in family.inputs:
         result.pin_rise_cap_pf[pin] = result.pin_fall_cap_pf[pin] = 0.0017
+    # the clock toggling with D = Q; one failed slew is filled from its neighbour
+    result.pin_energy_pj["CLK"] = (np.array([0.018, np.nan, 0.019]), np.array([0.022] * 3))
     return result
 
 
@@ -119,6 +121,12 @@ def test_library_contents() -> None:
     for arc in releases.values():  # only the release (rising) edge of the reset
         assert arc.related_pin == "CLK" and arc.fall_constraint is None
     assert np.allclose(releases["removal_rising"].rise_constraint.values, 0.35)
+    (clock_power,) = flop.pins["CLK"].internal_power
+    assert clock_power.related_pin == "" and clock_power.rise_power.template == "power_inputs_1"
+    assert clock_power.rise_power.values.tolist() == [0.018, 0.018, 0.019]
+    assert clock_power.rise_power.index_1.tolist() == SLEWS.tolist()
+    assert clock_power.rise_power.index_2.size == 0
+    assert not flop.pins["D"].internal_power and not pin.internal_power  # none measured
     assert library.cells["sky130_fd_sc_hd__fill_1"].dont_touch
     assert library.cells["sky130_fd_sc_hd__conb_1"].pins["HI"].function == "1"
 
@@ -137,3 +145,6 @@ def test_round_trip(tmp_path: Path) -> None:
     assert first.time_unit == "1ns" and first.capacitive_load_unit_f == 1e-12
     recovery = first.cells["sky130_fd_sc_hd__dfrtp_1"].pins["RESET_B"].timing[0]
     assert recovery.timing_type == "recovery_rising" and recovery.fall_constraint is None
+    clock_power = first.cells["sky130_fd_sc_hd__dfrtp_1"].pins["CLK"].internal_power[0]
+    assert clock_power.fall_power.values.tolist() == [0.022] * 3
+    assert first.templates["power_inputs_1"].variables == ["input_transition_time"]

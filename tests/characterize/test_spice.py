@@ -160,8 +160,10 @@ def test_combinational_deck() -> None:
         "sky130_fd_sc_hd__nand2_1", family, grid, subckt=subckt, models="m.spice", ports=ports
     )
     text = deck.text()
-    # 2 arcs x 6 grid points + 2 pin-capacitance runs + 4 leakage runs
-    assert deck.runs == 2 * 6 + 2 + 4
+    # 2 arcs x 6 grid points + 2 pin-capacitance runs + 2 pins x 2 slews with the output
+    # held (A toggles under B = 0, B under A = 0) + 4 leakage runs
+    assert deck.runs == 2 * 6 + 2 + 2 * 2 + 4
+    assert plan.hidden["A"].shape == (1, 2)
     assert text.count("\ntran ") == deck.runs
     assert "X0 k0_a k0_b 0 0 vdd0 vdd0 k0_y sky130_fd_sc_hd__nand2_1" in text
     assert '.lib "m.spice" tt' in text and ".option scale=1e-6" in text

@@ -349,6 +349,31 @@ def all_sensitizations(family: Family, output: str) -> list[Sensitization]:
     return arcs
 
 
+def hidden_vectors(family: Family) -> dict[str, list[dict[str, bool]]]:
+    """Per input pin of a combinational cell, the side-input vectors (binary order) under which
+    the pin toggles and no output changes: where its internal ("hidden") energy is measured.
+    Pins that switch some output under every vector (an inverter's) have none."""
+    count = len(family.inputs)
+    if not family.outputs:
+        return {}
+    tables = [truth_table(family, output) for output in family.outputs]
+    vectors = tables[0][0]
+    hidden: dict[str, list[dict[str, bool]]] = {}
+    for j, pin in enumerate(family.inputs):
+        bit = 1 << (count - 1 - j)
+        rows = [
+            row
+            for row in range(2**count)
+            if not row & bit and all(values[row] == values[row | bit] for _, values in tables)
+        ]
+        if rows:
+            hidden[pin] = [
+                {name: bool(vectors[row, k]) for k, name in enumerate(family.inputs) if k != j}
+                for row in rows
+            ]
+    return hidden
+
+
 def sensitizations(family: Family, output: str) -> list[Sensitization]:
     """Per input pin, the first side-input vector (in binary order) for each sense it has: one
     Liberty arc each.

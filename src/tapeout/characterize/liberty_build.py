@@ -29,6 +29,7 @@ LIBRARY_NAME = "sky130_fd_sc_hd__tt_025C_1v80"
 CONDITIONS = "tt_025C_1v80"
 DELAY_TEMPLATE = "del_1_7_7"
 POWER_TEMPLATE = "power_outputs_1"
+INPUT_POWER_TEMPLATE = "power_inputs_1"
 CONSTRAINT_TEMPLATE = "vio_3_3_1"
 MAX_TRANSITION_NS = 1.5
 
@@ -72,6 +73,9 @@ def new_library(name: str = LIBRARY_NAME) -> LibertyLibrary:
         ["input_transition_time", "total_output_net_capacitance"],
         [_placeholder(7), _placeholder(7)],
     )
+    library.templates[INPUT_POWER_TEMPLATE] = LutTemplate(
+        INPUT_POWER_TEMPLATE, "power_lut_template", ["input_transition_time"], [_placeholder(7)]
+    )
     library.templates[CONSTRAINT_TEMPLATE] = LutTemplate(
         CONSTRAINT_TEMPLATE,
         "lu_table_template",
@@ -81,17 +85,21 @@ def new_library(name: str = LIBRARY_NAME) -> LibertyLibrary:
     return library
 
 
-def _table(template: str, values: np.ndarray, index_1: np.ndarray, index_2: np.ndarray) -> LutTable:
+def _table(
+    template: str, values: np.ndarray, index_1: np.ndarray, index_2: np.ndarray | None = None
+) -> LutTable:
+    """A table of ``template``; a one-axis template (input pin energy) takes no ``index_2``."""
     template_variables = {
         DELAY_TEMPLATE: ("input_net_transition", "total_output_net_capacitance"),
         POWER_TEMPLATE: ("input_transition_time", "total_output_net_capacitance"),
+        INPUT_POWER_TEMPLATE: ("input_transition_time", ""),
         CONSTRAINT_TEMPLATE: ("related_pin_transition", "constrained_pin_transition"),
     }[template]
     return LutTable(
         template=template,
         values=np.round(np.asarray(values, dtype=np.float64), 7),
         index_1=np.asarray(index_1, dtype=np.float64),
-        index_2=np.asarray(index_2, dtype=np.float64),
+        index_2=np.asarray(() if index_2 is None else index_2, dtype=np.float64),
         variable_1=template_variables[0],
         variable_2=template_variables[1],
     )
@@ -140,6 +148,10 @@ def add_cell(
             liberty_pin.capacitance = round((rise + fall) / 2, 7)
         if pin == family.clock:
             liberty_pin.clock = family.kind == "flop"
+        if pin in result.pin_energy_pj:
+            power = _input_power(*result.pin_energy_pj[pin], result.grid.slews_ns)
+            if power is not None:
+                liberty_pin.internal_power.append(power)
         _pg_related(liberty_pin)
         cell.pins[pin] = liberty_pin
     for output, function in family.outputs.items():
@@ -216,6 +228,18 @@ def _power(arc: ArcTables, result: CellResult) -> InternalPower | None:
     if fall is not None:
         power.fall_power = _table(POWER_TEMPLATE, fall, slews, loads)
     return power
+
+
+def _input_power(rise: np.ndarray, fall: np.ndarray, slews: np.ndarray) -> InternalPower | None:
+    """An input pin's ``internal_power`` (no related pin): energy per input edge over slew."""
+    tables = {}
+    for kind, values in (("rise_power", rise), ("fall_power", fall)):
+        filled = _fill_missing(np.asarray(values, dtype=np.float64)[None, :])
+        if filled is not None:
+            tables[kind] = _table(INPUT_POWER_TEMPLATE, filled[0], slews)
+    if not tables:
+        return None
+    return InternalPower(**tables)
 
 
 def build_library(

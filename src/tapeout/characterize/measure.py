@@ -20,6 +20,7 @@ from tapeout.characterize.cells import (
     Family,
     Sensitization,
     all_sensitizations,
+    hidden_vectors,
     sensitizations,
 )
 from tapeout.characterize.spice import SpiceResult
@@ -82,6 +83,9 @@ class CellResult:
     arcs: list[ArcTables] = field(default_factory=list)
     pin_rise_cap_pf: dict[str, float] = field(default_factory=dict)
     pin_fall_cap_pf: dict[str, float] = field(default_factory=dict)
+    # Input pin -> (rise, fall) internal energy (pJ) per grid slew, float64 (n_slews,), with
+    # no output changing; averaged over the vectors measured.
+    pin_energy_pj: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     leakage_nw: list[tuple[str, float]] = field(default_factory=list)  # (when, value)
     constraints: list = field(default_factory=list)  # sequential.ConstraintTables
     clock_arcs: list = field(default_factory=list)  # sequential.ClockArc
@@ -122,6 +126,7 @@ class _Plan:
 
     arcs: list[_ArcRuns] = field(default_factory=list)
     pin_caps: dict[str, int] = field(default_factory=dict)
+    hidden: dict[str, np.ndarray] = field(default_factory=dict)  # pin -> ids (vectors, slews)
     leakage: list[tuple[str, int]] = field(default_factory=list)
     loads_pf: dict[int, float] = field(default_factory=dict)
 
@@ -239,8 +244,71 @@ def combinational_deck(
                     float(grid.loads_pf[output][0]),
                     pin_cap=True,
                 )
+    for pin, vectors in hidden_vectors(family).items():
+        plan.hidden[pin] = np.array(
+            [
+                [
+                    hidden_run(deck, family, grid, pin, pwl_levels(levels), float(slew))
+                    for slew in grid.slews_ns
+                ]
+                for levels in spread(vectors, HIDDEN_VECTORS)
+            ],
+            dtype=np.int64,
+        )
     _leakage_runs(deck, plan, family)
     return deck, plan
+
+
+# Internal energy of an input pin whose toggle changes no output (Liberty's input-pin
+# ``internal_power``, e.g. a flip-flop's clock when D equals Q): the supply's energy over each
+# edge, averaged over up to this many side-input vectors (first, last and between).
+HIDDEN_VECTORS = 3
+
+
+def spread(items: list, count: int) -> list:
+    """Up to ``count`` of ``items``: the first, the last and evenly between, in order."""
+    if len(items) <= count:
+        return list(items)
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
+
+
+def pwl_levels(levels: dict[str, bool]) -> dict[str, str]:
+    """Constant waveforms for pins held at ``levels``."""
+    return {pin: stimuli.pwl_points([], initial=high) for pin, high in levels.items()}
+
+
+def hidden_run(
+    deck: Deck,
+    family: Family,
+    grid: Grid,
+    pin: str,
+    waveforms: dict[str, str],
+    slew_ns: float,
+    *,
+    start_s: float = START_S,
+    initial: bool = False,
+    before: tuple[tuple[float, float, bool], ...] = (),
+) -> int:
+    """One run: ``pin`` leaves ``initial`` at ``start_s`` and returns one window later (after
+    the edges ``before``, which prepare a state), the other inputs as ``waveforms``, outputs
+    at their smallest loads; supply charge over each edge (``ha<k>`` the pin's rise, ``hb<k>``
+    its fall). Returns the run id ``k``."""
+    k = deck.runs
+    ramp = ramp_time_s(slew_ns)
+    window = edge_window_s(slew_ns)
+    edges = [*before, (start_s, ramp, not initial), (start_s + window, ramp, initial)]
+    waveforms = dict(waveforms)
+    waveforms[pin] = stimuli.pwl_points(edges, initial=initial)
+    loads = {output: float(grid.loads_pf[output][0]) for output in family.outputs}
+    spans = {"a": start_s, "b": start_s + window}  # a: the first edge, b: the second
+    if initial:  # the pin falls first
+        spans = {"a": start_s + window, "b": start_s}
+    measures = [
+        stimuli.charge_measure(f"h{tag}{k}", "vdd0", begin, begin + window)
+        for tag, begin in spans.items()
+    ]
+    deck.add_run(waveforms, loads, start_s + 2 * window, measures, max_step_s=max_step_s(slew_ns))
+    return k
 
 
 def _table_runs(
@@ -299,6 +367,14 @@ def _toggle_run(
             source = f"v0_{arc.pin.lower()}"
             measures.append(stimuli.charge_measure(f"i{tag}{k}", source, *window))
     deck.add_run(waveforms, loads, stop, measures, max_step_s=max_step_s(slew_ns))
+
+
+def _mean_of_finite(values: np.ndarray) -> np.ndarray:
+    """Column means of ``values`` over finite entries; NaN for a column with none."""
+    finite = np.isfinite(values)
+    count = finite.sum(axis=0)
+    total = np.where(finite, values, 0.0).sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
 def _leakage_runs(deck: Deck, plan: _Plan, family: Family) -> None:
@@ -363,6 +439,12 @@ def read_combinational(
     for pin, k in plan.pin_caps.items():
         cell.pin_rise_cap_pf[pin] = abs(get(f"ia{k}")) / step_v * 1e12
         cell.pin_fall_cap_pf[pin] = abs(get(f"ib{k}")) / step_v * 1e12
+    for pin, runs in plan.hidden.items():
+        rise, fall = (
+            np.array([[-get(f"{key}{k}") * SUPPLY_V * 1e12 for k in row] for row in runs])
+            for key in ("ha", "hb")
+        )
+        cell.pin_energy_pj[pin] = (_mean_of_finite(rise), _mean_of_finite(fall))
     for when, k in plan.leakage:
         cell.leakage_nw.append((when, -get(f"l{k}") * SUPPLY_V * 1e9))
     return cell

@@ -32,8 +32,10 @@ from tapeout.characterize.measure import (
     _Plan,
     _toggle_run,
     edge_window_s,
+    hidden_run,
     max_step_s,
     new_deck,
+    pwl_levels,
     read_combinational,
 )
 from tapeout.characterize.spice import SpiceResult, run_netlist
@@ -433,6 +435,7 @@ def sequential_deck(
             float(grid.loads_pf[output][0]),
             pin_cap=True,
         )
+    combinational.hidden = _hidden_runs(deck, family, grid)
     _leakage_runs(deck, combinational, family)
     plan["combinational"] = combinational
     sampling = "falling" if family.kind == "latch" else "rising"
@@ -476,6 +479,56 @@ def sequential_deck(
                     )
             plan["releases"].append((pin, "removal_rising" if removal else "recovery_rising"))
     return deck, plan
+
+
+def _hidden_runs(deck: Deck, family: Family, grid: Grid) -> dict[str, np.ndarray]:
+    """Input-pin energy runs (``measure.hidden_run``) of a flip-flop or latch, each pin toggled
+    with no output changing, after a clock (enable) pulse that makes Q equal D: the clock with
+    D held low and high; D with the first stage closed (a flop's clock high, as the official
+    library measures it: its D energy is that of the input stage alone; a latch's enable low);
+    clear (preset) with D at the level it forces. Run ids per pin, int64 ``(vectors, slews)``."""
+    fast = ramp_time_s(FAST_NS)
+    pulse = ((0.2e-9, fast, True), (0.9e-9, fast, False))  # Q takes D
+    statics = _inactive(family)
+    clock_pulse = {family.clock: stimuli.pwl_points(list(pulse), initial=False)}
+    # D toggles with the first stage closed: a flop's clock stays high after its rise.
+    closed = pulse if family.kind == "latch" else pulse[:1]
+    clock_closed = {family.clock: stimuli.pwl_points(list(closed), initial=False)}
+    setups: dict[str, list[tuple[dict[str, str], bool, tuple]]] = {
+        family.clock: [
+            (pwl_levels({**statics, family.data: value}), False, pulse) for value in (False, True)
+        ],
+        family.data: [({**pwl_levels(statics), **clock_closed}, False, ())],
+    }
+    for pin, forced in ((family.clear, False), (family.preset, True)):
+        if pin:
+            levels = {other: True for other in statics if other != pin}
+            levels[family.data] = forced
+            setups[pin] = [({**pwl_levels(levels), **clock_pulse}, True, ())]
+    start = PREP_S + 0.5e-9
+    return {
+        pin: np.array(
+            [
+                [
+                    hidden_run(
+                        deck,
+                        family,
+                        grid,
+                        pin,
+                        waveforms,
+                        float(slew),
+                        start_s=start,
+                        initial=initial,
+                        before=before,
+                    )
+                    for slew in grid.slews_ns
+                ]
+                for waveforms, initial, before in vectors
+            ],
+            dtype=np.int64,
+        )
+        for pin, vectors in setups.items()
+    }
 
 
 def _with_statics(arc: Sensitization, family: Family) -> Sensitization:
