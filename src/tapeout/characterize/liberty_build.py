@@ -232,14 +232,12 @@ def _power(arc: ArcTables, result: CellResult) -> InternalPower | None:
 
 def _input_power(rise: np.ndarray, fall: np.ndarray, slews: np.ndarray) -> InternalPower | None:
     """An input pin's ``internal_power`` (no related pin): energy per input edge over slew."""
-    tables = {}
+    power = InternalPower()
     for kind, values in (("rise_power", rise), ("fall_power", fall)):
         filled = _fill_missing(np.asarray(values, dtype=np.float64)[None, :])
         if filled is not None:
-            tables[kind] = _table(INPUT_POWER_TEMPLATE, filled[0], slews)
-    if not tables:
-        return None
-    return InternalPower(**tables)
+            setattr(power, kind, _table(INPUT_POWER_TEMPLATE, filled[0], slews))
+    return power if power.rise_power or power.fall_power else None
 
 
 def build_library(

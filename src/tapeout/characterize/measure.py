@@ -363,9 +363,9 @@ def _toggle_run(
         measures.append(stimuli.charge_measure(f"q{tag}{k}", "vdd0", start, end))
         if pin_cap:
             low, high = PIN_CAP_WINDOW
-            window = (start + low * ramp, start + high * ramp)
+            begin, finish = start + low * ramp, start + high * ramp
             source = f"v0_{arc.pin.lower()}"
-            measures.append(stimuli.charge_measure(f"i{tag}{k}", source, *window))
+            measures.append(stimuli.charge_measure(f"i{tag}{k}", source, begin, finish))
     deck.add_run(waveforms, loads, stop, measures, max_step_s=max_step_s(slew_ns))
 
 
@@ -440,11 +440,11 @@ def read_combinational(
         cell.pin_rise_cap_pf[pin] = abs(get(f"ia{k}")) / step_v * 1e12
         cell.pin_fall_cap_pf[pin] = abs(get(f"ib{k}")) / step_v * 1e12
     for pin, runs in plan.hidden.items():
-        rise, fall = (
+        energies = [
             np.array([[-get(f"{key}{k}") * SUPPLY_V * 1e12 for k in row] for row in runs])
-            for key in ("ha", "hb")
-        )
-        cell.pin_energy_pj[pin] = (_mean_of_finite(rise), _mean_of_finite(fall))
+            for key in ("ha", "hb")  # the pin's rise, its fall
+        ]
+        cell.pin_energy_pj[pin] = (_mean_of_finite(energies[0]), _mean_of_finite(energies[1]))
     for when, k in plan.leakage:
         cell.leakage_nw.append((when, -get(f"l{k}") * SUPPLY_V * 1e9))
     return cell
