@@ -171,9 +171,35 @@ HISTORY_NOTE = (
     "nand2_4 -13 %) and large NMOS too weak; with it 4.1 / 4.4 / 3.7 / 2.8 % (the table "
     "above, which also has the new recovery/removal rows). Tried and not kept: the full "
     "strip distance for transistors deep inside a series stack (past every gate of the "
-    "chain, not only the neighbour's): in these models a longer distance makes the NMOS "
-    "weaker, and the stacks that already fall slow got slower (nand4_1 fall +14.5 → "
-    "+20.9 %, nand3_1 +7.4 → +13.3 %, nor4_1 rise -0.4 → +7.8 %)."
+    "chain, not only the neighbour's): the stacks that already fall slow got slower (nand4_1 "
+    "fall +14.5 → +20.9 %, nand3_1 +7.4 → +13.3 %, nor4_1 rise -0.4 → +7.8 %), although a "
+    "single nfet_01v8 (0.65/0.15) conducts more with a longer distance (Vgs = Vds = 1.8 V: "
+    "278 / 290 / 295 µA at 0.265 / 0.695 / 1.5 µm; also at Vds = 0.1 V); why is not found. "
+    "The CDL's own 0.265 µm for every stack device makes them slower too (nand4_1 fall "
+    "+18.9 %), as the device current predicts, so the neighbour's distance stays."
+)
+PIN_NOTE = (
+    "Pin capacitance (2026-11-26, second session): the charge into the pin while a linear "
+    "input ramp of the middle grid slew (0.122 ns) crosses 30-70 % of the supply, divided "
+    "by that step. Over the whole swing a falling input's charge equals a rising one's "
+    "(charge is a function of the node voltages), while the official fall capacitance is "
+    "~9 % below the rise capacitance on nearly every pin; ours had rise ≈ fall, rise within "
+    "5 % on 85 % of pins but fall on 22 %. Window and slew were chosen on a 28-cell sample "
+    "(30-70 % at 0.122 ns: 82 % of values within 5 %; 25-75 %: 80 %; 20-80 %: 68 %; the "
+    "whole swing at 0.053 ns, before: 55 %). Strong drivers with light loads read high on "
+    "their rise (inv_4/inv_8 +20 %): their output switches within the window."
+)
+ENERGY_NOTE = (
+    "Input pin internal energy (new): Liberty's input-pin `internal_power` (template "
+    "`power_inputs_1`, energy per input edge over the input slew), measured as the supply's "
+    "energy while the pin toggles and no output changes: combinational side inputs that hold "
+    "every output (up to 3 vectors, averaged), a flip-flop's clock with Q = D (D low and "
+    "high), D with the first stage closed (a flop's clock high, a latch's enable low), "
+    "clear/preset with Q already forced. Every input pin that has such a group in the "
+    "official library has one in ours, and no other. Flip-flop clocks and latch enables "
+    "(what clock-tree power needs) come out 1-14 % below the official energy; combinational "
+    "pins a median 25 % below (10th-90th percentile: 14-51 % below); clear/preset and D's "
+    "rising edge, where the official value is near zero, can differ in sign."
 )
 RELEASE_NOTE = (
     "Recovery and removal (new): measured like setup and hold with the clear/preset pin "
@@ -194,7 +220,11 @@ MODEL_NOTE = (
     "PDK's current models rather than pick a model per device to fit. The 95th percentiles "
     "are spread over the whole grid (few of the entries over 15 % have an official delay "
     "under 20 ps), and come mostly from those cells and from a21oi_2, whose layout and "
-    "schematic fold the NMOS stack differently (one net's wiring is not found)."
+    "schematic fold the NMOS stack differently (one net's wiring is not found). Leakage "
+    "(5.6× the official) is the models too: an off nfet_01v8 (0.65/0.15, Vds = 1.8 V) passes "
+    "1.81 pA from drain to bulk and 0.05 pA from drain to source; the official NMOS-off "
+    "states hold only about the latter (inv_1 with A low: 0.2 pW, ours 3.3 pW), while its "
+    "PMOS-off states lie above ours (inv_1 with A high: 10.5 pW, ours 6.0 pW)."
 )
 
 
@@ -295,6 +325,10 @@ def main() -> int:
         HISTORY_NOTE,
         "",
         MODEL_NOTE,
+        "",
+        PIN_NOTE,
+        "",
+        ENERGY_NOTE,
         "",
         RELEASE_NOTE,
         "",
