@@ -125,6 +125,30 @@ def test_stacked_transistors_share_diffusion() -> None:
     assert "nrs=" not in lines[2] and "nrd=" not in lines[3]  # the PDK's default 0.14/w
 
 
+def test_even_fingers_on_a_stack_node() -> None:
+    """m=2 with its source on a stack node: the strip reads sndA | A | Y | A | sndA, so both
+    ends are the stack node's (half the gap, stress across the neighbour's gate) and Y is the
+    shared middle."""
+    stack = CDL.replace(
+        ".ENDS",
+        "MMN1 sndA B VGND VNB nfet_01v8 m=2 w=0.65 l=0.15 mult=1 sa=0.265 sb=0.265 sd=0.28\n.ENDS",
+    )
+    fingers = [
+        dict(field.split("=") for field in line.split()[6:])
+        for line in cdl_to_ngspice(stack, "sky130_fd_sc_hd__nand2_1").splitlines()
+        if line.startswith("XMN0")
+    ]
+    half = 0.65 * 0.14
+    # the gap, the neighbour's gate and the CDL's own strip ends (sa 0.265, sb 0.3)
+    left, right = 0.28 + 0.15 + 0.265, 0.28 + 0.15 + 0.3
+    pitch = 0.28 + 0.15
+    for index, finger in enumerate(fingers):
+        assert float(finger["as"]) == pytest.approx(half)  # sndA, at either end
+        assert float(finger["ad"]) == pytest.approx(half)  # Y, shared between the two
+        assert float(finger["sa"]) == pytest.approx(left + index * pitch)
+        assert float(finger["sb"]) == pytest.approx(right + (1 - index) * pitch)
+
+
 def test_uncontacted_stack_node_without_resistance() -> None:
     stack = CDL.replace(
         ".ENDS",

@@ -138,7 +138,8 @@ def cdl_to_ngspice(
     distance reaches across the neighbour's gate to the far end of the strip. With
     ``split_fingers``, a device of ``m`` > 1 gates ``sd`` apart becomes ``m`` instances
     ``X<name>_f<k>`` along one diffusion strip: stress distances grow by the finger pitch
-    (``sd + l``) from each end, and the diffusions between gates are shared (``sd / 2`` each).
+    (``sd + l``) from each end, and the diffusions between gates are shared (``sd / 2`` each);
+    with an even ``m`` both ends of the strip are the source's (a stack node's at both ends).
 
     Source/drain resistance: the PDK device subcircuits default every terminal to
     ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
@@ -177,17 +178,10 @@ def cdl_to_ngspice(
         width = float(parameters.get("w", "0"))
         length = float(parameters.get("l", "0.15"))
         kept = {key: value for key, value in parameters.items() if key not in _DROPPED}
-        junctions = []
-        for terminal, side, squares in ((3, "sa", "nrs"), (1, "sb", "nrd")):
-            distance = float(parameters.get(side, "0.265"))
-            if fields[terminal] in shared:
-                junction = GATE_SPACE_UM / 2
-                kept[side] = f"{GATE_SPACE_UM + length + distance:.6g}"
-                if not stack_node_resistance and fields[terminal] not in contacted_nets:
-                    kept[squares] = "0"
-            else:
-                junction = distance
-            junctions.append(junction)
+        for terminal, squares in ((3, "nrs"), (1, "nrd")):
+            net = fields[terminal]
+            if net in shared and not stack_node_resistance and net not in contacted_nets:
+                kept[squares] = "0"
         fingers = int(float(parameters.get("m", "1")))
         finger_space = float(parameters.get("sd", "0"))
         name = f"X{fields[0][1:]}"
@@ -195,10 +189,25 @@ def cdl_to_ngspice(
             fingers = 1
         else:
             kept["m"] = "1"
+        # The strip's two ends: the source's diffusion on the left (``sa``), on the right
+        # (``sb``) the drain's after an odd number of gates, the source's after an even one.
+        # An end on a shared stack node is half the gap to the neighbour's gate, and its stress
+        # distance reaches across that gate.
+        right_net = fields[1] if fingers % 2 else fields[3]
+        ends = []  # (junction length, stress distance), left then right
+        stressed = fingers > 1  # a lone device without sa/sb keeps the models' default
+        for net, side in ((fields[3], "sa"), (right_net, "sb")):
+            distance = float(parameters.get(side, "0.265"))
+            stressed = stressed or side in parameters or net in shared
+            if net in shared:
+                ends.append((GATE_SPACE_UM / 2, GATE_SPACE_UM + length + distance))
+            else:
+                ends.append((distance, distance))
+        pitch = finger_space + length
         for index in range(fingers):
             finger = dict(kept)
             source_junction, drain_junction = _finger_junctions(
-                index, fingers, junctions[0], junctions[1], finger_space
+                index, fingers, ends[0][0], ends[1][0], finger_space
             )
             for area, perimeter, junction in (
                 ("as", "ps", source_junction),
@@ -206,12 +215,9 @@ def cdl_to_ngspice(
             ):
                 finger[area] = f"{width * junction:.6g}"
                 finger[perimeter] = f"{2 * (width + junction):.6g}"
-            if fingers > 1:
-                pitch = finger_space + length
-                finger["sa"] = f"{float(kept.get('sa', '0.265')) + index * pitch:.6g}"
-                finger["sb"] = (
-                    f"{float(kept.get('sb', '0.265')) + (fingers - 1 - index) * pitch:.6g}"
-                )
+            if stressed:
+                finger["sa"] = f"{ends[0][1] + index * pitch:.6g}"
+                finger["sb"] = f"{ends[1][1] + (fingers - 1 - index) * pitch:.6g}"
             text_parameters = " ".join(f"{key}={value}" for key, value in finger.items())
             terminals = " ".join(fields[1:5])
             instance = name if fingers == 1 else f"{name}_f{index}"
@@ -231,22 +237,22 @@ def _is_number(text: str) -> bool:
 
 
 def _finger_junctions(
-    index: int, fingers: int, source_end: float, drain_end: float, finger_space: float
+    index: int, fingers: int, left_end: float, right_end: float, finger_space: float
 ) -> tuple[float, float]:
     """Junction lengths (µm beside the gate) of the source and drain of finger ``index`` of a
-    device laid out as ``fingers`` gates in one diffusion strip: the diffusion regions between
-    gates (``finger_space`` wide) alternate source/drain and are shared by the two fingers
-    beside them; the strip's two ends are ``source_end`` (before the first gate) and
-    ``drain_end`` (after the last) long. One finger: its own ends."""
+    device laid out as ``fingers`` gates in one diffusion strip, the source on the left: the
+    diffusion regions between gates (``finger_space`` wide) alternate source/drain and are
+    shared by the two fingers beside them; the strip's two ends are ``left_end`` (before the
+    first gate) and ``right_end`` (after the last) long. One finger: its own ends."""
     if fingers == 1:
-        return source_end, drain_end
+        return left_end, right_end
     left, right = index, index + 1  # diffusion regions 0 .. fingers
 
     def length(region: int) -> float:
         if region == 0:
-            return source_end
+            return left_end
         if region == fingers:
-            return drain_end
+            return right_end
         return finger_space / 2
 
     source, drain = (left, right) if index % 2 == 0 else (right, left)
