@@ -248,7 +248,7 @@ def combinational_deck(
         plan.hidden[pin] = np.array(
             [
                 [
-                    hidden_run(deck, family, grid, pin, pwl_levels(levels), float(slew))
+                    hidden_run(deck, family, grid, pin, stimuli.pwl_levels(levels), float(slew))
                     for slew in grid.slews_ns
                 ]
                 for levels in spread(vectors, HIDDEN_VECTORS)
@@ -270,11 +270,6 @@ def spread(items: list, count: int) -> list:
     if len(items) <= count:
         return list(items)
     return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
-
-
-def pwl_levels(levels: dict[str, bool]) -> dict[str, str]:
-    """Constant waveforms for pins held at ``levels``."""
-    return {pin: stimuli.pwl_points([], initial=high) for pin, high in levels.items()}
 
 
 def hidden_run(
@@ -344,7 +339,7 @@ def _toggle_run(
     window = edge_window_s(slew_ns, load_pf)
     first, second = START_S, START_S + window
     stop = second + window
-    waveforms = {pin: stimuli.pwl_points([], initial=high) for pin, high in arc.others.items()}
+    waveforms = stimuli.pwl_levels(arc.others)
     waveforms[arc.pin] = stimuli.pwl_points(
         [(first, ramp, True), (second, ramp, False)], initial=False
     )
@@ -385,7 +380,7 @@ def _leakage_runs(deck: Deck, plan: _Plan, family: Family) -> None:
         k = deck.runs
         when = "&".join(pin if high else f"!{pin}" for pin, high in values.items())
         plan.leakage.append((when, k))
-        waveforms = {pin: stimuli.pwl_points([], initial=high) for pin, high in values.items()}
+        waveforms = stimuli.pwl_levels(values)
         deck.add_run(waveforms, loads, 2e-9, [f"l{k} find i(vdd0) at=1.9e-9"], max_step_s=1e-10)
 
 

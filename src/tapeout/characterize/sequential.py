@@ -35,7 +35,6 @@ from tapeout.characterize.measure import (
     hidden_run,
     max_step_s,
     new_deck,
-    pwl_levels,
     read_combinational,
 )
 from tapeout.characterize.spice import SpiceResult, run_netlist
@@ -95,7 +94,7 @@ def _clock_waveforms(
     clock_edges += [(t1, ramp, True), (t1 + window, ramp, False), (t2, ramp, True)]
     # D changes while the clock is low (a latch is opaque then, a flop samples later).
     data_edges = [(PREP_S, fast, first_value), (t1 + 1.5 * window, fast, not first_value)]
-    waveforms = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
+    waveforms = stimuli.pwl_levels(_inactive(family))
     waveforms[family.clock] = stimuli.pwl_points(clock_edges, initial=False)
     waveforms[family.data] = stimuli.pwl_points(data_edges, initial=not first_value)
     return waveforms, t1, t2
@@ -147,7 +146,7 @@ def _async_runs(deck: Deck, family: Family, grid: Grid, output: str, pin: str) -
             runs[i, j] = k
             # Q must have settled at the prepared value under the load before the edge.
             start = PREP_S + 0.5e-9 + 3e-9 * float(load)
-            waveforms = {other: stimuli.pwl_points([], initial=True) for other in _inactive(family)}
+            waveforms = stimuli.pwl_levels(_inactive(family))
             waveforms[family.clock] = stimuli.pwl_points(
                 [(0.2e-9, fast, True), (0.9e-9, fast, False)], initial=False
             )
@@ -201,7 +200,7 @@ def _bisection(
     stop = edge_s + clock_ramp + 3e-9
     clock = f"k0_{family.clock.lower()}"
     q = f"k0_{output.lower()}"
-    statics = {pin: stimuli.pwl_points([], initial=True) for pin in _inactive(family)}
+    statics = stimuli.pwl_levels(_inactive(family))
     if release:
         _release_bisection(
             deck,
@@ -234,21 +233,21 @@ def _bisection(
             initial=False,
         )
         data_start = prior
-    lines = deck.control
-    lines.append(f"let nominal_{name} = 0")
-    # Nominal clock-to-Q delay (flip-flops): data settled 2 ns before the edge.
-    if not latch:
+    if latch:
+        deck.control.append(f"let nominal_{name} = 0")  # unused: a latch's deadline is fixed
+    else:  # data settled 2 ns before the edge
         pre = _data_points(new_value, 1.5e-9, hold=hold)
-        deck.add_run(
+        _nominal_run(
+            deck,
+            family,
+            name,
             {**statics, family.clock: clock_points, family.data: pre},
-            {pin: 0.0005 for pin in family.outputs},
-            stop,
-            [
-                f"nominal_{name} trig v({clock}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
-                f"rise=1 targ v({q}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
-                f"{'rise' if expected else 'fall'}=1"
-            ],
-            max_step_s=max_step_s(min(clock_slew_ns, data_slew_ns)),
+            clock=clock,
+            q=q,
+            q_rising=expected,
+            edge_s=edge_s,
+            stop=stop,
+            max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
         )
     deadline = f"{stop - 0.1e-9:.6e}" if latch else None
     before, after = (SUPPLY_V if data_start else 0.0), (SUPPLY_V if new_value else 0.0)
@@ -276,6 +275,36 @@ def _bisection(
         clock_mid=clock_mid,
         ramp=data_ramp,
         deadline=deadline,
+    )
+
+
+def _nominal_run(
+    deck: Deck,
+    family: Family,
+    name: str,
+    waveforms: dict[str, str],
+    *,
+    clock: str,
+    q: str,
+    q_rising: bool,
+    edge_s: float,
+    stop: float,
+    max_step: float,
+) -> None:
+    """A run measuring ``nominal_<name>``: the delay from node ``clock`` rising at ``edge_s``
+    to node ``q`` rising (falling) in a capture far from any constraint, the reference of the
+    10 % criterion."""
+    td = f"td={edge_s - 1e-11:.6e}"
+    deck.control.append(f"let nominal_{name} = 0")
+    deck.add_run(
+        waveforms,
+        {output: 0.0005 for output in family.outputs},
+        stop,
+        [
+            f"nominal_{name} trig v({clock}) val={SUPPLY_V / 2:g} {td} rise=1 "
+            f"targ v({q}) val={SUPPLY_V / 2:g} {td} {'rise' if q_rising else 'fall'}=1"
+        ],
+        max_step_s=max_step,
     )
 
 
@@ -357,19 +386,19 @@ def _release_bisection(
     )
     data_points = stimuli.pwl_points([], initial=captured)
     # Nominal clock-to-Q delay of the capture, the pin released 2.5 ns before the edge.
-    deck.control.append(f"let nominal_{name} = 0")
     waveforms = {**statics, family.clock: clock_points, family.data: data_points}
     waveforms[pin] = stimuli.pwl_points([(1.5e-9, fast, True)], initial=False)
-    deck.add_run(
+    _nominal_run(
+        deck,
+        family,
+        name,
         waveforms,
-        {output: 0.0005 for output in family.outputs},
-        stop,
-        [
-            f"nominal_{name} trig v({clock}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
-            f"rise=1 targ v({q}) val={SUPPLY_V / 2:g} td={edge_s - 1e-11:.6e} "
-            f"{'rise' if captured else 'fall'}=1"
-        ],
-        max_step_s=max_step,
+        clock=clock,
+        q=q,
+        q_rising=captured,
+        edge_s=edge_s,
+        stop=stop,
+        max_step=max_step,
     )
     waveforms = {other: statics.get(other, "") for other in deck.inputs}
     waveforms[family.clock] = clock_points
@@ -496,15 +525,16 @@ def _hidden_runs(deck: Deck, family: Family, grid: Grid) -> dict[str, np.ndarray
     clock_closed = {family.clock: stimuli.pwl_points(list(closed), initial=False)}
     setups: dict[str, list[tuple[dict[str, str], bool, tuple]]] = {
         family.clock: [
-            (pwl_levels({**statics, family.data: value}), False, pulse) for value in (False, True)
+            (stimuli.pwl_levels({**statics, family.data: value}), False, pulse)
+            for value in (False, True)
         ],
-        family.data: [({**pwl_levels(statics), **clock_closed}, False, ())],
+        family.data: [({**stimuli.pwl_levels(statics), **clock_closed}, False, ())],
     }
     for pin, forced in ((family.clear, False), (family.preset, True)):
         if pin:
             levels = {other: True for other in statics if other != pin}
             levels[family.data] = forced
-            setups[pin] = [({**pwl_levels(levels), **clock_pulse}, True, ())]
+            setups[pin] = [({**stimuli.pwl_levels(levels), **clock_pulse}, True, ())]
     start = PREP_S + 0.5e-9
     return {
         pin: np.array(

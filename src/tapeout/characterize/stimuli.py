@@ -104,6 +104,11 @@ def pwl_points(edges: list[tuple[float, float, bool]], *, initial: bool) -> str:
     return " ".join(points)
 
 
+def pwl_levels(levels: dict[str, bool]) -> dict[str, str]:
+    """Constant waveforms (``pwl_points``) for pins held at ``levels`` (False = 0 V)."""
+    return {pin: pwl_points([], initial=high) for pin, high in levels.items()}
+
+
 def node(k: int, pin: str) -> str:
     """The node of pin ``pin`` of copy ``k``."""
     return f"k{k}_{pin.lower()}"
