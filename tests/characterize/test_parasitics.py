@@ -53,6 +53,50 @@ def test_inverter_wiring(sky130_files: Sky130Files) -> None:
     assert coupled and not any(set(pair) <= supplies for pair in coupled)
 
 
+def test_gates_and_their_diffusion(sky130_files: Sky130Files) -> None:
+    """nand4_1 lays out each transistor type as one strip of four gates: every gate's SA and
+    SB reach the strip's ends through the other gates, and the diffusions between gates are
+    shared by the two gates beside them."""
+    name = "sky130_fd_sc_hd__nand4_1"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    nmos = sorted((gate for gate in wiring.fingers if not gate.p_type), key=lambda g: g.sa_um)
+    pmos = [gate for gate in wiring.fingers if gate.p_type]
+    assert len(nmos) == len(pmos) == 4
+    assert [gate.gate for gate in nmos] == ["D", "C", "B", "A"]
+    assert [(gate.left, gate.right) for gate in nmos] == [
+        ("VGND", "sndC"),
+        ("sndC", "sndB"),
+        ("sndB", "sndA"),
+        ("sndA", "Y"),
+    ]
+    for gates, width in ((nmos, 0.65), (pmos, 1.0)):
+        strip = {round(gate.sa_um + gate.length_um + gate.sb_um, 3) for gate in gates}
+        assert len(strip) == 1  # one strip
+        assert all(gate.width_um == pytest.approx(width) for gate in gates)
+        assert min(gate.sa_um for gate in gates) == pytest.approx(0.26)
+        assert max(gate.sa_um for gate in gates) > 1.5
+    inner = nmos[1]  # between two stack nodes: half of each 0.27 µm gap
+    assert inner.left_junction_um == pytest.approx(0.135)
+    assert inner.right_junction_um == pytest.approx(0.135)
+    assert nmos[0].left_junction_um == pytest.approx(0.26)  # the strip's VGND end is its own
+
+
+def test_stress_distances_of_a_jogged_diffusion() -> None:
+    """Where the diffusion's end differs across the gate's width, SA/SB are BSIM4's
+    width-weighted effective values: 1/(SB + L/2) = Σ (w_i/W) / (sb_i + L/2)."""
+    import klayout.db as kdb
+
+    from tapeout.formats.gds_cell import _stress_distances
+
+    strip = kdb.Region(kdb.Box(0, 0, 1500, 500)) + kdb.Region(kdb.Box(0, 500, 900, 1000))
+    gate = kdb.Box(400, 0, 550, 1000)
+    sa, sb = _stress_distances(kdb, strip.merged(), gate)
+    assert sa == 400
+    effective = 1 / (0.5 / (950 + 75) + 0.5 / (350 + 75)) - 75
+    assert sb == round(effective)
+    assert _stress_distances(kdb, kdb.Region(kdb.Box(500, 0, 900, 1000)), gate) is None
+
+
 def test_coupling_geometry(sky130_files: Sky130Files) -> None:
     name = "sky130_fd_sc_hd__dfxtp_1"
     wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))

@@ -18,6 +18,7 @@ from tapeout.characterize.measure import (
 from tapeout.characterize.spice import cdl_to_ngspice, parse_measures
 from tapeout.characterize.stimuli import pwl_points, ramp_time_s
 from tapeout.errors import ParseError
+from tapeout.formats.gds_cell import Finger
 
 CDL = """* comment
 .SUBCKT sky130_fd_sc_hd__nand2_1 A B VGND VNB VPB VPWR Y
@@ -147,6 +148,38 @@ def test_even_fingers_on_a_stack_node() -> None:
         assert float(finger["ad"]) == pytest.approx(half)  # Y, shared between the two
         assert float(finger["sa"]) == pytest.approx(left + index * pitch)
         assert float(finger["sb"]) == pytest.approx(right + (1 - index) * pitch)
+
+
+def test_layout_fingers_replace_the_estimates() -> None:
+    """Gates found in the layout give each finger its stress distances and junctions (matched
+    by type, gate and diffusion nets, source and drain either way round); a device the layout
+    does not supply keeps the estimates."""
+    layout = [  # Y | A | sndA | A | Y on one strip with a long tail of other gates on the right
+        Finger(False, "A", "Y", "sndA", 0.65, 0.15, 0.26, 2.1, 0.26, 0.135),
+        Finger(False, "A", "sndA", "Y", 0.65, 0.15, 0.68, 1.68, 0.135, 0.135),
+        Finger(True, "B", "Y", "VPWR", 1.0, 0.15, 0.3, 0.3, 0.3, 0.3),  # no such device
+    ]
+    lines = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1", layout_fingers=layout).splitlines()
+    fingers = [dict(f.split("=") for f in line.split()[6:]) for line in lines if "XMN0" in line]
+    assert [float(finger["sa"]) for finger in fingers] == [0.26, 0.68]
+    assert [float(finger["sb"]) for finger in fingers] == [2.1, 1.68]
+    # MMN0 Y A sndA: the source is sndA, on the right of the first gate, the left of the second
+    assert float(fingers[0]["as"]) == pytest.approx(0.65 * 0.135)
+    assert float(fingers[0]["ad"]) == pytest.approx(0.65 * 0.26)
+    assert float(fingers[1]["as"]) == pytest.approx(0.65 * 0.135)
+    assert float(fingers[1]["ps"]) == pytest.approx(2 * (0.65 + 0.135))
+    estimated = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1")
+    pmos = [line for line in lines if line.startswith("XMP0")]
+    assert pmos == [line for line in estimated.splitlines() if line.startswith("XMP0")]
+    short = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1", layout_fingers=layout[:1])
+    assert short == estimated  # one gate for a device of two: the estimates stay
+    # the layout splits sndA in two nets the comparer could not pair (""): Y and "" still fit
+    unpaired = [gate._replace(left=gate.left.replace("sndA", "")) for gate in layout[:2]]
+    unpaired = [gate._replace(right=gate.right.replace("sndA", "")) for gate in unpaired]
+    split = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1", layout_fingers=unpaired)
+    assert [line for line in split.splitlines() if "XMN0" in line] == [
+        line for line in lines if "XMN0" in line
+    ]
 
 
 def test_uncontacted_stack_node_without_resistance() -> None:

@@ -94,6 +94,7 @@ def cell_subckt(
         file=path,
         stack_node_resistance=stack_node_resistance,
         contacted_nets=contacted_nets(layout) if layout is not None else (),
+        layout_fingers=layout.fingers if layout is not None else (),
     )
     ports = subckt.split("\n", 1)[0].split()[2:]
     if layout is not None:

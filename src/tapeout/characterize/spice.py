@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tapeout.errors import ParseError, ToolError
+from tapeout.formats.gds_cell import Finger
 from tapeout.formats.spice import find_subckt
 
 NGSPICE_ENV = "TAPEOUT_NGSPICE"
@@ -123,6 +124,7 @@ def cdl_to_ngspice(
     stack_node_resistance: bool = False,
     contacted_nets: Collection[str] = (),
     split_fingers: bool = True,
+    layout_fingers: Sequence[Finger] = (),
 ) -> str:
     """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
     device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
@@ -140,6 +142,13 @@ def cdl_to_ngspice(
     ``X<name>_f<k>`` along one diffusion strip: stress distances grow by the finger pitch
     (``sd + l``) from each end, and the diffusions between gates are shared (``sd / 2`` each);
     with an even ``m`` both ends of the strip are the source's (a stack node's at both ends).
+
+    ``layout_fingers`` (the cell layout's gates, ``formats.gds_cell.Finger``) replace those
+    estimates where the layout has them: a device of ``m`` fingers takes ``m`` layout gates of
+    its type, gate net and pair of diffusion nets, with their stress distances (through every
+    gate on the same diffusion strip: in the layout, transistors of different devices often
+    share one strip) and their shares of the diffusion beside them as junctions. A device the
+    layout cannot supply (too few such gates) keeps the estimates.
 
     Source/drain resistance: the PDK device subcircuits default every terminal to
     ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
@@ -166,6 +175,10 @@ def cdl_to_ngspice(
                     raise ParseError(f"{key}={value!r} is not a number in {line!r}", file=file)
             devices.append(fields)
     shared = _stack_nodes(devices, ports) if shared_diffusion else set()
+    from_layout: dict[tuple[bool, str, frozenset[str]], list[Finger]] = {}
+    for gate in layout_fingers:
+        key = (gate.p_type, gate.gate, frozenset((gate.left, gate.right)))
+        from_layout.setdefault(key, []).append(gate)
     lines = []
     for line in body:
         fields = line.split()
@@ -204,18 +217,32 @@ def cdl_to_ngspice(
             else:
                 ends.append((distance, distance))
         pitch = finger_space + length
+        layout = None
+        if fingers > 1 or int(float(parameters.get("m", "1"))) == 1:
+            layout = _take_gates(from_layout, "pfet" in fields[5], fields, fingers)
         for index in range(fingers):
             finger = dict(kept)
-            source_junction, drain_junction = _finger_junctions(
-                index, fingers, ends[0][0], ends[1][0], finger_space
-            )
+            if layout is not None:
+                gate = layout[index]
+                source_left = gate.left == fields[3] or gate.right == fields[1]
+                source_junction, drain_junction = (
+                    (gate.left_junction_um, gate.right_junction_um)
+                    if source_left
+                    else (gate.right_junction_um, gate.left_junction_um)
+                )
+                finger["sa"] = f"{gate.sa_um:.6g}"
+                finger["sb"] = f"{gate.sb_um:.6g}"
+            else:
+                source_junction, drain_junction = _finger_junctions(
+                    index, fingers, ends[0][0], ends[1][0], finger_space
+                )
             for area, perimeter, junction in (
                 ("as", "ps", source_junction),
                 ("ad", "pd", drain_junction),
             ):
                 finger[area] = f"{width * junction:.6g}"
                 finger[perimeter] = f"{2 * (width + junction):.6g}"
-            if stressed:
+            if stressed and layout is None:
                 finger["sa"] = f"{ends[0][1] + index * pitch:.6g}"
                 finger["sb"] = f"{ends[1][1] + (fingers - 1 - index) * pitch:.6g}"
             text_parameters = " ".join(f"{key}={value}" for key, value in finger.items())
@@ -226,6 +253,26 @@ def cdl_to_ngspice(
 
 
 _NUMERIC = ("w", "l", "m", "sa", "sb", "sd")  # the parameters we compute with
+
+
+def _take_gates(
+    from_layout: dict[tuple[bool, str, frozenset[str]], list[Finger]],
+    p_type: bool,
+    fields: list[str],
+    count: int,
+) -> list[Finger] | None:
+    """``count`` layout gates for the CDL device ``fields`` (drain, gate, source at 1-3),
+    removed from ``from_layout``: those with its gate and both diffusion nets, else (a
+    schematic net the layout comparer could not pair, which the layout may even split in two)
+    those with one of its diffusion nets and an unpaired one (``""``). None: not enough."""
+    drain, gate, source = fields[1:4]
+    for nets in ((drain, source), (drain, ""), ("", source)):
+        key = (p_type, gate, frozenset(nets))
+        pool = from_layout.get(key, [])
+        if len(pool) >= count:
+            from_layout[key] = pool[count:]
+            return pool[:count]
+    return None
 
 
 def _is_number(text: str) -> bool:

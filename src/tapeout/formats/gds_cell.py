@@ -2,14 +2,18 @@
 perimeter of its poly, li1 and met1 shapes, found by KLayout's layout-to-netlist extraction and
 matched to the schematic (CDL) transistors by KLayout's netlist comparer; and between nets,
 where one net's shapes lie over another's (overlaps) or beside them on the same layer
-(sidewalls).
+(sidewalls); and each transistor gate's geometry: its stress distances (BSIM4's SA/SB, to the
+ends of the diffusion strip it sits in) and its share of the source/drain diffusion beside it.
 
 Characterization simulates the schematic, which has no wires; these shapes are what layout
-extraction would turn into wiring and coupling capacitance.
+extraction would turn into wiring and coupling capacitance, and into the per-device geometry
+that the schematic only estimates (a CDL gives every device its own strip of minimum ends, while
+the layout often puts several devices on one strip).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,18 +92,43 @@ class Sidewall(NamedTuple):
     distance_um: float
 
 
+class Finger(NamedTuple):
+    """One transistor gate of the layout (a poly stripe across diffusion): its schematic nets
+    (``gate``; ``left``/``right`` the diffusions before and after it along the channel),
+    ``width_um`` and ``length_um``, and its stress distances ``sa_um``/``sb_um``: from each
+    gate edge along the channel to the end of the diffusion (BSIM4's SA/SB, through any other
+    gates on the same strip; where the diffusion's end differs across the width, the
+    width-weighted effective value of BSIM4's length-of-diffusion model); ``left_junction_um``
+    and ``right_junction_um``: the area of the source/drain diffusion on each side, divided
+    among the gates that border it, over ``width_um`` (the junction's length beside the
+    gate). A diffusion net the comparer could not pair with the schematic is ``""``."""
+
+    p_type: bool
+    gate: str
+    left: str
+    right: str
+    width_um: float
+    length_um: float
+    sa_um: float
+    sb_um: float
+    left_junction_um: float
+    right_junction_um: float
+
+
 @dataclass(frozen=True)
 class CellWiring:
     """``nets``: schematic net name → its wiring; ``matched``: the layout's transistors and
     nets correspond one to one with the schematic's (KLayout's comparer; when False, ``nets``
     holds the pairs it still made); ``unpaired``: schematic nets without a layout net;
-    ``overlaps`` and ``sidewalls``: the geometry between paired nets."""
+    ``overlaps`` and ``sidewalls``: the geometry between paired nets; ``fingers``: the
+    layout's transistor gates whose gate net was paired."""
 
     nets: dict[str, NetWiring]
     matched: bool
     unpaired: tuple[str, ...]
     overlaps: tuple[Overlap, ...] = ()
     sidewalls: tuple[Sidewall, ...] = ()
+    fingers: tuple[Finger, ...] = ()
 
 
 def read_cell_wiring(
@@ -250,7 +279,117 @@ def read_cell_wiring(
         unpaired,
         _overlaps(shapes, li1, unit_um),
         _sidewalls(kdb, shapes, conductors, sidewall_halo_um, unit_um),
+        _fingers(
+            kdb,
+            extraction,
+            paired,
+            ((True, p_diffusion, p_source_drain), (False, n_diffusion, n_source_drain)),
+            poly,
+            unit_um,
+        ),
     )
+
+
+def _fingers(
+    kdb, extraction, paired: dict, layers_by_type: tuple, poly, unit_um: float
+) -> tuple[Finger, ...]:
+    """Each gate (diffusion under poly) with its nets, found by probing the layout beside it,
+    its stress distances and its share of the diffusion on each side (see ``Finger``); gates
+    whose gate net was not paired are left out. ``layers_by_type``: (``p_type``, diffusion,
+    registered source/drain layer) for each transistor type."""
+    names = {layout_net.expanded_name(): name for name, layout_net in paired.items()}
+    flat_poly = _flat(kdb, poly)
+    found = []
+    for p_type, deep_diffusion, deep_source_drain in layers_by_type:
+        diffusion = _flat(kdb, deep_diffusion)
+        gates = (diffusion & flat_poly).merged()
+        source_drain = diffusion - flat_poly
+        for gate in gates.each():
+            box = gate.bbox()
+            middle = box.center()
+            beside_left = kdb.Box(box.left - 2, middle.y - 1, box.left - 1, middle.y + 1)
+            # Work with the channel along x: the direction with diffusion before the gate.
+            along_x = not (source_drain & kdb.Region(beside_left)).is_empty()
+            turn = kdb.Trans() if along_x else kdb.Trans(kdb.Trans.M45)  # its own inverse
+            work = box.transformed(turn)
+            strip = diffusion.interacting(kdb.Region(gate)).transformed(turn)
+            stress = _stress_distances(kdb, strip, work)
+            middle_y = (work.bottom + work.top) // 2
+            beside = [kdb.Point(work.left - 1, middle_y), kdb.Point(work.right + 1, middle_y)]
+            nets = [_probe(extraction, names, poly, middle)]
+            junctions = []
+            width = gate.area() / work.width()
+            for point in beside:
+                point = turn * point
+                nets.append(_probe(extraction, names, deep_source_drain, point) or "")
+                junctions.append(_junction_share(kdb, source_drain, gates, point) / width)
+            if stress is None or nets[0] is None:
+                continue
+            found.append(
+                Finger(
+                    p_type,
+                    nets[0],
+                    nets[1],
+                    nets[2],
+                    width * unit_um,
+                    work.width() * unit_um,
+                    stress[0] * unit_um,
+                    stress[1] * unit_um,
+                    junctions[0] * unit_um,
+                    junctions[1] * unit_um,
+                )
+            )
+    return tuple(found)
+
+
+def _flat(kdb, region):
+    """A flat, merged copy of an extraction layer (geometry between a hierarchical layer and
+    a flat region gives nothing)."""
+    return kdb.Region(list(region.each())).merged()
+
+
+def _probe(extraction, names: dict, layer, point) -> str | None:
+    """The schematic name of the layout net on ``layer`` at ``point`` (None: no net there or
+    not paired)."""
+    net = extraction.probe_net(layer, point)
+    return names.get(net.expanded_name()) if net is not None else None
+
+
+def _junction_share(kdb, source_drain, gates, point) -> float:
+    """The area (database units²) of the source/drain diffusion at ``point`` divided among
+    the gates that border it."""
+    piece = source_drain.interacting(kdb.Region(kdb.Box(point, point).enlarged(1, 1)))
+    bordering = gates.interacting(piece.sized(1)).count()
+    return piece.area() / max(1, bordering)
+
+
+def _stress_distances(kdb, strip, box) -> tuple[int, int] | None:
+    """BSIM4's effective SA and SB (database units) of the gate ``box`` in the diffusion
+    ``strip``, the channel along x: for each horizontal band of the gate's width where the
+    diffusion's outline does not change, the distances from the gate's edges to the ends of
+    the diffusion piece it sits in, combined as 1/(SA + L/2) = Σ (w_i/W) / (sa_i + L/2)."""
+    levels = {box.bottom, box.top}
+    for polygon in strip.each():
+        for point in polygon.each_point_hull():
+            if box.bottom < point.y < box.top:
+                levels.add(point.y)
+    bands = sorted(levels)
+    half_length = box.width() / 2
+    frame = strip.bbox()
+    inverse_a = inverse_b = 0.0
+    for low, high in itertools.pairwise(bands):
+        band = strip & kdb.Region(kdb.Box(frame.left - 1, low, frame.right + 1, high))
+        pieces = [
+            piece.bbox()
+            for piece in band.each()
+            if piece.bbox().left <= box.left and piece.bbox().right >= box.right
+        ]
+        if not pieces:
+            return None
+        share = (high - low) / box.height()
+        inverse_a += share / (box.left - pieces[0].left + half_length)
+        inverse_b += share / (pieces[0].right - box.right + half_length)
+    return round(1 / inverse_a - half_length), round(1 / inverse_b - half_length)
 
 
 # (upper layer, lower layer, whether li1 lies between them and shields the lower one)
