@@ -316,21 +316,22 @@ def _fingers(
             stress = _stress_distances(kdb, strip, work)
             middle_y = (work.bottom + work.top) // 2
             beside = [kdb.Point(work.left - 1, middle_y), kdb.Point(work.right + 1, middle_y)]
-            nets = [_probe(extraction, names, poly, middle)]
+            gate_net = _probe(extraction, names, poly, middle)
+            diffusion_nets = []
             junctions = []
             width = gate.area() / work.width()
             for point in beside:
                 point = turn * point
-                nets.append(_probe(extraction, names, deep_source_drain, point) or "")
+                diffusion_nets.append(_probe(extraction, names, deep_source_drain, point) or "")
                 junctions.append(_junction_share(kdb, source_drain, gates, point) / width)
-            if stress is None or nets[0] is None:
+            if stress is None or gate_net is None:
                 continue
             found.append(
                 Finger(
                     p_type,
-                    nets[0],
-                    nets[1],
-                    nets[2],
+                    gate_net,
+                    diffusion_nets[0],
+                    diffusion_nets[1],
                     width * unit_um,
                     work.width() * unit_um,
                     stress[0] * unit_um,
