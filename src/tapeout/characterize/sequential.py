@@ -226,17 +226,13 @@ def _bisection(
     if latch:
         # enable high from the start (Q follows D = prior), data changes, enable falls at edge_s.
         clock_points = stimuli.pwl_points([(edge_s, clock_ramp, False)], initial=True)
-        data_start = prior
+        deck.control.append(f"let nominal_{name} = 0")  # unused: a latch's deadline is fixed
     else:
         clock_points = stimuli.pwl_points(
             [(0.2e-9, fast, True), (1.0e-9, fast, False), (edge_s, clock_ramp, True)],
             initial=False,
         )
-        data_start = prior
-    if latch:
-        deck.control.append(f"let nominal_{name} = 0")  # unused: a latch's deadline is fixed
-    else:  # data settled 2 ns before the edge
-        pre = _data_points(new_value, 1.5e-9, hold=hold)
+        pre = _data_points(new_value, 1.5e-9, hold=hold)  # data settled 2 ns before the edge
         _nominal_run(
             deck,
             family,
@@ -250,7 +246,7 @@ def _bisection(
             max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
         )
     deadline = f"{stop - 0.1e-9:.6e}" if latch else None
-    before, after = (SUPPLY_V if data_start else 0.0), (SUPPLY_V if new_value else 0.0)
+    before, after = (SUPPLY_V if prior else 0.0), (SUPPLY_V if new_value else 0.0)
     if hold:
         # Data holds the captured value, then changes (to the new value) after the edge.
         before, after = (SUPPLY_V if expected else 0.0), (SUPPLY_V if not expected else 0.0)
