@@ -195,9 +195,10 @@ def cdl_to_ngspice(
             net = fields[terminal]
             if net in shared and not stack_node_resistance and net not in contacted_nets:
                 kept[squares] = "0"
-        fingers = int(float(parameters.get("m", "1")))
+        multiplier = int(float(parameters.get("m", "1")))
         finger_space = float(parameters.get("sd", "0"))
         name = f"X{fields[0][1:]}"
+        fingers = multiplier
         if not split_fingers or fingers < 2 or finger_space <= 0:
             fingers = 1
         else:
@@ -218,7 +219,7 @@ def cdl_to_ngspice(
                 ends.append((distance, distance))
         pitch = finger_space + length
         layout = None
-        if fingers > 1 or int(float(parameters.get("m", "1"))) == 1:
+        if fingers == multiplier:  # one instance per layout gate (not m gates in one)
             layout = _take_gates(from_layout, "pfet" in fields[5], fields, fingers)
         for index in range(fingers):
             finger = dict(kept)

@@ -314,9 +314,11 @@ def _fingers(
             work = box.transformed(turn)
             strip = diffusion.interacting(kdb.Region(gate)).transformed(turn)
             stress = _stress_distances(kdb, strip, work)
+            gate_net = _probe(extraction, names, poly, middle)
+            if stress is None or gate_net is None:
+                continue
             middle_y = (work.bottom + work.top) // 2
             beside = [kdb.Point(work.left - 1, middle_y), kdb.Point(work.right + 1, middle_y)]
-            gate_net = _probe(extraction, names, poly, middle)
             diffusion_nets = []
             junctions = []
             width = gate.area() / work.width()
@@ -324,8 +326,6 @@ def _fingers(
                 point = turn * point
                 diffusion_nets.append(_probe(extraction, names, deep_source_drain, point) or "")
                 junctions.append(_junction_share(kdb, source_drain, gates, point) / width)
-            if stress is None or gate_net is None:
-                continue
             found.append(
                 Finger(
                     p_type,
