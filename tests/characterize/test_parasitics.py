@@ -4,6 +4,7 @@ of the slowest side-input vector per arc (measure.worst_vectors)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -192,6 +193,20 @@ def test_stack_node_resistance_follows_the_layout(sky130_files: Sky130Files) -> 
     assert default == single  # no resistance on an uncontacted stack node by default
     kept, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1", stack_node_resistance=True)
     assert "nrs=" not in kept and "nrd=" not in kept
+
+
+def test_a_split_stack_node_stays_uncontacted(sky130_files: Sky130Files) -> None:
+    """a21oi_2 lays its NMOS stack node out as two bare diffusions, one per finger pair: the
+    comparer cannot pair the schematic's one net, yet no licon touches it."""
+    name = "sky130_fd_sc_hd__a21oi_2"
+    wiring = cell_wiring(sky130_files.cell_file(name, ".gds"), _subckt(sky130_files, name))
+    assert wiring.unpaired == ("sndA1",) and not wiring.unpaired_contacted
+    assert "sndA1" not in contacted_nets(wiring)
+    subckt, _ = cell_subckt(sky130_files, name)
+    stack = [line for line in subckt.splitlines() if " sndA1 " in f" {line} "]
+    assert len(stack) == 4  # 2 fingers × 2 devices, each without resistance at the node
+    assert all(("nrs=0" in line) != ("nrd=0" in line) for line in stack)
+    assert contacted_nets(replace(wiring, unpaired_contacted=True)) >= {"sndA1"}
 
 
 def test_schematic_transistors_multiply_fingers(sky130_files: Sky130Files) -> None:

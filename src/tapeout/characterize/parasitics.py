@@ -137,10 +137,11 @@ def capacitor_lines(
 
 def contacted_nets(layout: CellWiring) -> set[str]:
     """Nets of a cell whose layout has li1 or met1 (so a licon onto their diffusion), and the
-    schematic nets the layout could not pair (unknown, so taken as contacted)."""
+    schematic nets the layout could not pair unless every layout net left unpaired is bare
+    diffusion (otherwise unknown, so taken as contacted)."""
     found = {
         net
         for net, shapes in layout.nets.items()
         if shapes.li1_area_um2 > 0 or shapes.met1_area_um2 > 0
     }
-    return found | set(layout.unpaired)
+    return found | (set(layout.unpaired) if layout.unpaired_contacted else set())

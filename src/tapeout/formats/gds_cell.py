@@ -120,12 +120,16 @@ class CellWiring:
     """``nets``: schematic net name → its wiring; ``matched``: the layout's transistors and
     nets correspond one to one with the schematic's (KLayout's comparer; when False, ``nets``
     holds the pairs it still made); ``unpaired``: schematic nets without a layout net;
-    ``overlaps`` and ``sidewalls``: the geometry between paired nets; ``fingers``: the
-    layout's transistor gates whose gate net was paired."""
+    ``unpaired_contacted``: some layout net left unpaired has li1 (a licon), so an unpaired
+    schematic net may be contacted (False: the layout's unpaired nets are bare diffusion, as
+    where a stack node is split into pieces between gates); ``overlaps`` and ``sidewalls``:
+    the geometry between paired nets; ``fingers``: the layout's transistor gates whose gate
+    net was paired."""
 
     nets: dict[str, NetWiring]
     matched: bool
     unpaired: tuple[str, ...]
+    unpaired_contacted: bool = True
     overlaps: tuple[Overlap, ...] = ()
     sidewalls: tuple[Sidewall, ...] = ()
     fingers: tuple[Finger, ...] = ()
@@ -273,10 +277,17 @@ def read_cell_wiring(
     }
     names = {net for transistor in transistors for net in transistor[1:5]} | set(ports)
     unpaired = tuple(sorted(str(name) for name in names if name not in nets))
+    paired_names = {layout_net.expanded_name() for layout_net in paired.values()}
+    unpaired_contacted = any(
+        not extraction.shapes_of_net(layout_net, li1, True).is_empty()
+        for layout_net in layout_circuit.each_net()
+        if layout_net.expanded_name() not in paired_names
+    )
     return CellWiring(
         nets,
         matched,
         unpaired,
+        unpaired_contacted,
         _overlaps(shapes, li1, unit_um),
         _sidewalls(kdb, shapes, conductors, sidewall_halo_um, unit_um),
         _fingers(
