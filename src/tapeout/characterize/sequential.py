@@ -35,6 +35,7 @@ from tapeout.characterize.measure import (
     hidden_run,
     max_step_s,
     new_deck,
+    pin_cap_load_pf,
     read_combinational,
 )
 from tapeout.characterize.spice import SpiceResult, run_netlist
@@ -443,7 +444,7 @@ def sequential_deck(
                 )
         vector = _with_statics(arc, family)
         combinational.arcs.append(_ArcRuns(arc, vector, runs, vector, runs))
-    # Pin capacitances: each input toggled once with the outputs lightly loaded.
+    # Pin capacitances: each input toggled once, the output at the pin-capacitance load.
     for pin in family.inputs:
         others = {other: other != family.data for other in family.inputs if other != pin}
         if family.kind == "latch" and pin == family.data:
@@ -457,7 +458,7 @@ def sequential_deck(
             Sensitization(pin, output, others, sense),
             output,
             PIN_CAP_SLEW_NS,
-            float(grid.loads_pf[output][0]),
+            pin_cap_load_pf(grid, output),
             pin_cap=True,
         )
     combinational.hidden = _hidden_runs(deck, family, grid)
