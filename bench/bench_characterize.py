@@ -249,8 +249,14 @@ RELEASE_NOTE = (
     "50 % point is still captured (clock-to-Q 0.274 ns with the release long before, 0.304 ns "
     "at +0.16 ns, 0.335 ns at +0.18 ns), from +0.20 ns Q stays cleared; the official "
     "boundaries lie at +0.23 ns (recovery) and +0.30 ns (removal): the race between the "
-    "release and the clock (presumably the master latch's reset feedback once its input "
-    "gate closes) resolves about 90 ps earlier in our simulation."
+    "release and the clock resolves about 90 ps earlier in our simulation. The race is the "
+    "master's reset pull-up: once the clock closes the master (node M0 low for D high), "
+    "RESET_B low charges M0 through two 0.42 µm hvt PMOS in series (MI32, MI31) with the "
+    "NMOS feedback cut (MI33 off); the release restores the feedback. Sensitivities "
+    "(2026-11-27, same sweep, boundary then about +0.21 ns): +0.5 fF on M0 moves it +10 ps, "
+    "+1 fF +30 ps, +2 fF +80 ps (M0 has about 0.7 fF of wiring besides its gates); MI31 "
+    "at 0.85 / 0.7 of its strength (m) +0 / +20 ps. So neither a missed parasitic of "
+    "plausible size nor a 10 % weaker PMOS model closes the gap; the cause is still open."
 )
 MODEL_NOTE = (
     "Known remaining differences: mostly the device models. The official tables predate the "
