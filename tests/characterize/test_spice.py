@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tapeout.characterize.cells import FAMILIES
+from tapeout.characterize.cells import FAMILIES, all_sensitizations
 from tapeout.characterize.measure import (
     PIN_CAP_LOAD_INDEX,
     PIN_CAP_SLEW_NS,
@@ -292,3 +292,57 @@ def test_combinational_deck_worst_vectors() -> None:
     entry = next(entry for entry in plan_worst.arcs if entry.arc.pin == "B1")
     assert entry.rise_vector == b1[2] and entry.fall_vector == b1[0]
     assert not np.array_equal(entry.rise_runs, entry.fall_runs)
+
+
+def test_pin_capacitance_averages_every_sensitizing_vector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A pin's capacitance is the mean over the side-input states that pass it to an output,
+    not whichever state comes first: xor3's C sees different pass-gate nodes per state."""
+    from tapeout.characterize import measure
+    from tapeout.characterize.measure import (
+        PIN_CAP_VECTORS,
+        SpiceResult,
+        pin_cap_vectors,
+        read_combinational,
+    )
+
+    def per_pin(family: str) -> dict[str, list]:
+        pins: dict[str, list] = {}
+        for pin, (vector, output) in pin_cap_vectors(FAMILIES[family]):
+            assert vector.pin == pin and output in FAMILIES[family].outputs
+            pins.setdefault(pin, []).append(dict(vector.others))
+        return pins
+
+    assert per_pin("nand2") == {"A": [{"B": True}], "B": [{"A": True}]}
+    xor3 = per_pin("xor3")
+    assert [len(vectors) for vectors in xor3.values()] == [4, 4, 4]
+    # A full adder's vectors sensitize SUM and COUT alike: each side state once.
+    fa = per_pin("fa")
+    assert all(len(vectors) == 4 for vectors in fa.values())
+    assert all(len({tuple(sorted(v.items())) for v in vs}) == 4 for vs in fa.values())
+    every = [arc.others for arc in all_sensitizations(FAMILIES["mux4"], "X") if arc.pin == "S0"]
+    assert per_pin("mux4")["S0"] == every and len(every) == PIN_CAP_VECTORS == 16
+    monkeypatch.setattr(measure, "PIN_CAP_VECTORS", 4)  # more vectors than that: spread
+    assert per_pin("mux4")["S0"] == [every[0], every[5], every[10], every[15]]
+
+    # Read back: the mean of each vector's charge (a failed measure left out).
+    family = FAMILIES["xor2"]
+    grid = Grid(np.array([0.1]), {"X": np.array([0.001, 0.01, 0.05])})
+    subckt = cdl_to_ngspice(CDL.replace("nand2_1 A B", "xor2_1 A B"), "sky130_fd_sc_hd__xor2_1")
+    ports = ["A", "B", "VGND", "VNB", "VPB", "VPWR", "X"]
+    _, plan = combinational_deck(
+        "sky130_fd_sc_hd__xor2_1", family, grid, subckt=subckt, models="m.spice", ports=ports
+    )
+    assert {pin: len(runs) for pin, runs in plan.pin_caps.items()} == {"A": 2, "B": 2}
+    step_v = 1.8 * (PIN_CAP_WINDOW[1] - PIN_CAP_WINDOW[0])
+    (a0, a1), (b0, b1) = plan.pin_caps["A"], plan.pin_caps["B"]
+    measures = {f"ia{a0}": 2e-15 * step_v, f"ia{a1}": -4e-15 * step_v, f"ib{a0}": 1e-15 * step_v}
+    measures |= {f"ia{b0}": 5e-15 * step_v, f"ib{b0}": 5e-15 * step_v}
+    measures |= {f"ia{b1}": 5e-15 * step_v, f"ib{b1}": 5e-15 * step_v}
+    cell = read_combinational(
+        "sky130_fd_sc_hd__xor2_1", family, grid, plan, SpiceResult(measures, (), "")
+    )
+    assert cell.pin_rise_cap_pf["A"] == pytest.approx(0.003)
+    assert cell.pin_fall_cap_pf["A"] == pytest.approx(0.001)
+    assert cell.pin_rise_cap_pf["B"] == pytest.approx(0.005)

@@ -42,6 +42,7 @@ MIN_LOAD_PF = 0.0005
 PIN_CAP_SLEW_NS = 0.282311
 PIN_CAP_LOAD_INDEX = 2
 PIN_CAP_WINDOW = (0.1, 0.9)
+PIN_CAP_VECTORS = 16
 START_S = 0.2e-9  # first input edge; the circuit starts from its DC operating point
 
 
@@ -129,7 +130,7 @@ class _Plan:
     """Which run holds which measurement, to read results back."""
 
     arcs: list[_ArcRuns] = field(default_factory=list)
-    pin_caps: dict[str, int] = field(default_factory=dict)
+    pin_caps: dict[str, list[int]] = field(default_factory=dict)  # pin -> runs, one per vector
     hidden: dict[str, np.ndarray] = field(default_factory=dict)  # pin -> ids (vectors, slews)
     leakage: list[tuple[str, int]] = field(default_factory=list)
     loads_pf: dict[int, float] = field(default_factory=dict)
@@ -236,18 +237,18 @@ def combinational_deck(
                 else _table_runs(deck, plan, family, grid, fall_vector, output)
             )
             plan.arcs.append(_ArcRuns(arc, rise_vector, rise_runs, fall_vector, fall_runs))
-            if arc.pin not in plan.pin_caps:
-                plan.pin_caps[arc.pin] = deck.runs
-                _toggle_run(
-                    deck,
-                    family,
-                    grid,
-                    arc,
-                    output,
-                    PIN_CAP_SLEW_NS,
-                    pin_cap_load_pf(grid, output),
-                    pin_cap=True,
-                )
+    for pin, (vector, output) in pin_cap_vectors(family):
+        plan.pin_caps.setdefault(pin, []).append(deck.runs)
+        _toggle_run(
+            deck,
+            family,
+            grid,
+            vector,
+            output,
+            PIN_CAP_SLEW_NS,
+            pin_cap_load_pf(grid, output),
+            pin_cap=True,
+        )
     for pin, vectors in hidden_vectors(family).items():
         plan.hidden[pin] = np.array(
             [
@@ -327,6 +328,27 @@ def pin_cap_load_pf(grid: Grid, output: str) -> float:
     """The load on ``output`` while an input's capacitance is measured (pF)."""
     loads = grid.loads_pf[output]
     return float(loads[min(PIN_CAP_LOAD_INDEX, loads.size - 1)])
+
+
+def pin_cap_vectors(family: Family) -> list[tuple[str, tuple[Sensitization, str]]]:
+    """Per input pin, the side-input vectors whose capacitances are averaged, each with the
+    output it sensitizes (the first one, in output order): every distinct vector, up to
+    PIN_CAP_VECTORS spread over them in binary order.
+
+    The charge into a pin depends on the state of the cell around it: xor3_1's C sees 2.9 fF
+    with A = B and 4.0 fF with A != B (its pass gates conduct to different nodes); the official
+    3.6 fF lies between. The first vector alone would make the value an accident of pin order.
+    """
+    per_pin: dict[str, dict[tuple[tuple[str, bool], ...], tuple[Sensitization, str]]] = {}
+    for output in family.outputs:
+        for arc in all_sensitizations(family, output):
+            key = tuple(sorted(arc.others.items()))
+            per_pin.setdefault(arc.pin, {}).setdefault(key, (arc, output))
+    return [
+        (pin, entry)
+        for pin, vectors in per_pin.items()
+        for entry in spread(list(vectors.values()), PIN_CAP_VECTORS)
+    ]
 
 
 def _toggle_run(
@@ -441,9 +463,11 @@ def read_combinational(
             )
         )
     step_v = SUPPLY_V * (PIN_CAP_WINDOW[1] - PIN_CAP_WINDOW[0])
-    for pin, k in plan.pin_caps.items():
-        cell.pin_rise_cap_pf[pin] = abs(get(f"ia{k}")) / step_v * 1e12
-        cell.pin_fall_cap_pf[pin] = abs(get(f"ib{k}")) / step_v * 1e12
+    for pin, cap_runs in plan.pin_caps.items():
+        charges = np.abs([[get(f"ia{k}"), get(f"ib{k}")] for k in cap_runs])
+        rise, fall = _mean_of_finite(charges) / step_v * 1e12
+        cell.pin_rise_cap_pf[pin] = float(rise)
+        cell.pin_fall_cap_pf[pin] = float(fall)
     for pin, runs in plan.hidden.items():
         energies = [
             np.array([[-get(f"{key}{k}") * SUPPLY_V * 1e12 for k in row] for row in runs])

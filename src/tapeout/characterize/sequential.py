@@ -449,7 +449,7 @@ def sequential_deck(
         others = {other: other != family.data for other in family.inputs if other != pin}
         if family.kind == "latch" and pin == family.data:
             others[family.clock] = False
-        combinational.pin_caps[pin] = deck.runs
+        combinational.pin_caps[pin] = [deck.runs]
         sense = "negative_unate" if pin in (family.clear, family.preset) else "positive_unate"
         _toggle_run(
             deck,
