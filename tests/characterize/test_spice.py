@@ -300,12 +300,8 @@ def test_pin_capacitance_averages_every_sensitizing_vector(
     """A pin's capacitance is the mean over the side-input states that pass it to an output,
     not whichever state comes first: xor3's C sees different pass-gate nodes per state."""
     from tapeout.characterize import measure
-    from tapeout.characterize.measure import (
-        PIN_CAP_VECTORS,
-        SpiceResult,
-        pin_cap_vectors,
-        read_combinational,
-    )
+    from tapeout.characterize.measure import PIN_CAP_VECTORS, pin_cap_vectors, read_combinational
+    from tapeout.characterize.spice import SpiceResult
 
     def per_pin(family: str) -> dict[str, list]:
         pins: dict[str, list] = {}
