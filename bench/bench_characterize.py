@@ -67,18 +67,18 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
     signed: dict[str, list[np.ndarray]] = defaultdict(list)  # (ours - official) / |official|
     by_family: dict[str, list[np.ndarray]] = defaultdict(list)
     constraint_ps: dict[str, list[np.ndarray]] = defaultdict(list)
-    pin_cap: list[float] = []
     leakage_ratio: list[float] = []
     unmatched: list[str] = []
-    per_arc: list[tuple[float, float]] = []  # (median, p95) of each delay arc's own entries
-    arc_rows: list[tuple[str, float, float, dict[str, float]]] = []  # + signed medians
+    # Each delay arc's own entries: (label, median, p95 of |error|, table -> median signed).
+    arc_rows: list[tuple[str, float, float, dict[str, float]]] = []
     pin_rows: list[tuple[float, str]] = []  # (signed error, "cell pin edge")
     arcs = 0
     for name, cell in ours.cells.items():
         reference = official.cells.get(name)
         if reference is None:
             continue
-        family = name.removeprefix("sky130_fd_sc_hd__").rsplit("_", 1)[0]
+        short = name.removeprefix("sky130_fd_sc_hd__")
+        family = short.rsplit("_", 1)[0]
         if cell.cell_leakage_power and reference.cell_leakage_power:
             leakage_ratio.append(cell.cell_leakage_power / reference.cell_leakage_power)
         for pin_name, pin in cell.pins.items():
@@ -89,9 +89,8 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
                     ("fall", pin.fall_capacitance, theirs.fall_capacitance),
                 ):
                     if ours_cap is not None and their_cap:
-                        pin_cap.append(abs(ours_cap - their_cap) / their_cap)
-                        label = f"{name.removeprefix('sky130_fd_sc_hd__')} {pin_name} {edge}"
-                        pin_rows.append(((ours_cap - their_cap) / their_cap, label))
+                        error = (ours_cap - their_cap) / their_cap
+                        pin_rows.append((error, f"{short} {pin_name} {edge}"))
             for arc in pin.timing:
                 match = _match(reference, pin_name, arc)
                 if match is None:
@@ -121,13 +120,11 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
                 if arc_errors:
                     values = np.concatenate(arc_errors)
                     values = values[np.isfinite(values)]
-                    per_arc.append((np.median(values), np.percentile(values, 95)))
-                    label = (
-                        f"{name.removeprefix('sky130_fd_sc_hd__')} {arc.related_pin}→{pin_name} "
-                        f"{arc.timing_type}"
-                        + (f" {arc.timing_sense}" if arc.timing_type == "combinational" else "")
+                    label = f"{short} {arc.related_pin}→{pin_name} {arc.timing_type}" + (
+                        f" {arc.timing_sense}" if arc.timing_type == "combinational" else ""
                     )
-                    arc_rows.append((label, *per_arc[-1], arc_signed))
+                    median, p95 = np.median(values), np.percentile(values, 95)
+                    arc_rows.append((label, float(median), float(p95), arc_signed))
             for power in pin.internal_power:
                 for candidate in theirs.internal_power if theirs is not None else []:
                     if candidate.related_pin != power.related_pin:
@@ -147,11 +144,11 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
         "signed": signed,
         "by_family": by_family,
         "constraint_ps": constraint_ps,
-        "pin_cap": np.array(pin_cap),
+        "pin_cap": np.abs([error for error, _ in pin_rows]),
         "leakage_ratio": np.array(leakage_ratio),
         "unmatched": unmatched,
         "arcs": arcs,
-        "per_arc": np.array(per_arc).reshape(-1, 2),
+        "per_arc": np.array([row[1:3] for row in arc_rows]).reshape(-1, 2),
         "arc_rows": arc_rows,
         "pin_rows": pin_rows,
     }
