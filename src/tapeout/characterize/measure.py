@@ -240,8 +240,8 @@ def combinational_deck(
                 else _table_runs(deck, plan, family, grid, fall_vector, output)
             )
             plan.arcs.append(_ArcRuns(arc, rise_vector, rise_runs, fall_vector, fall_runs))
-    for pin, (vector, output) in pin_cap_vectors(family):
-        plan.pin_caps.setdefault(pin, []).append(deck.runs)
+    for vector, output in pin_cap_vectors(family):
+        plan.pin_caps.setdefault(vector.pin, []).append(deck.runs)
         _toggle_run(
             deck,
             family,
@@ -333,10 +333,10 @@ def pin_cap_load_pf(grid: Grid, output: str) -> float:
     return float(PIN_CAP_LOAD_FRACTION * np.max(grid.loads_pf[output]))
 
 
-def pin_cap_vectors(family: Family) -> list[tuple[str, tuple[Sensitization, str]]]:
-    """Per input pin, the side-input vectors whose capacitances are averaged, each with the
-    output it sensitizes (the first one, in output order): every distinct vector, up to
-    PIN_CAP_VECTORS spread over them in binary order.
+def pin_cap_vectors(family: Family) -> list[tuple[Sensitization, str]]:
+    """Per input pin (in turn), the side-input vectors whose capacitances are averaged, each
+    with the output it sensitizes (the first one, in output order): every distinct vector, up
+    to PIN_CAP_VECTORS spread over them in binary order.
 
     The charge into a pin depends on the state of the cell around it: xor3_1's C sees 2.9 fF
     with A = B and 4.0 fF with A != B (its pass gates conduct to different nodes); the official
@@ -348,8 +348,8 @@ def pin_cap_vectors(family: Family) -> list[tuple[str, tuple[Sensitization, str]
             key = tuple(sorted(arc.others.items()))
             per_pin.setdefault(arc.pin, {}).setdefault(key, (arc, output))
     return [
-        (pin, entry)
-        for pin, vectors in per_pin.items()
+        entry
+        for vectors in per_pin.values()
         for entry in spread(list(vectors.values()), PIN_CAP_VECTORS)
     ]
 
