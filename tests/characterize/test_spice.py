@@ -266,6 +266,49 @@ def test_sequential_deck_names_are_unique() -> None:
     assert len(names) == len(set(names)) > 49 * 3
 
 
+def test_pulse_widths_read_back() -> None:
+    """A min_pulse_width entry is the worse of the Q edges tried; a bisection that passed at
+    every width tried lies within its resolution of the floor (the full ramp) and reads as it;
+    a bisection that printed nothing drops the row."""
+    from tapeout.characterize.batch import _missing_entries
+    from tapeout.characterize.measure import CellResult
+    from tapeout.characterize.sequential import (
+        CONSTRAINT_SLEWS_NS,
+        PulseWidthTables,
+        _pulse_label,
+        _pulse_widths,
+        pulse_floor_ns,
+    )
+
+    values = {}
+    for i, slew in enumerate(CONSTRAINT_SLEWS_NS):
+        floor_s = pulse_floor_ns(float(slew)) * 1e-9
+        values[_pulse_label("CLK", True, True, i)] = max(floor_s + 0.2e-12, 0.15e-9)
+        values[_pulse_label("CLK", True, False, i)] = max(floor_s + 0.2e-12, 0.17e-9)
+    row = _pulse_widths(values, "CLK", True, (True, False))
+    assert row[0] == pytest.approx(0.17)  # the falling Q needs the wider pulse
+    assert row[1:].tolist() == [pulse_floor_ns(0.5), pulse_floor_ns(1.5)]  # 0.8333, 2.5
+    assert pulse_floor_ns(0.5) == pytest.approx(0.5 / 0.6)
+    del values[_pulse_label("CLK", True, False, 2)]
+    row = _pulse_widths(values, "CLK", True, (True, False))
+    assert np.isfinite(row[:2]).all() and np.isnan(row[2])
+    # an unmeasured side is counted as missing and left out of the Liberty
+    tables = PulseWidthTables("CLK", row, row[::-1].copy(), CONSTRAINT_SLEWS_NS)
+    result = CellResult("dfxtp_1", FAMILIES["dfxtp"], Grid(CONSTRAINT_SLEWS_NS, {}))
+    result.constraints.append(tables)
+    assert _missing_entries(result) == 2
+
+    def build(template, values, *axes):
+        return values
+
+    arc = tables.timing_arc("constraint_3_0_1", build)
+    assert arc.timing_type == "min_pulse_width" and arc.related_pin == "CLK"
+    assert arc.rise_constraint is None and arc.fall_constraint is None
+    tables.fall_constraint = np.array([0.2, 0.9, 2.5])
+    arc = tables.timing_arc("constraint_3_0_1", build)
+    assert arc.rise_constraint is None and arc.fall_constraint.tolist() == [0.2, 0.9, 2.5]
+
+
 def test_combinational_deck_worst_vectors() -> None:
     """An arc whose output rise and fall are slowest under different side inputs gets a grid
     of runs for each."""

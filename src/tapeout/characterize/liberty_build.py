@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from tapeout.characterize.measure import ArcTables, CellResult
+from tapeout.characterize.sequential import PulseWidthTables
 from tapeout.db.liberty import (
     InternalPower,
     LeakagePower,
@@ -31,6 +32,7 @@ DELAY_TEMPLATE = "del_1_7_7"
 POWER_TEMPLATE = "power_outputs_1"
 INPUT_POWER_TEMPLATE = "power_inputs_1"
 CONSTRAINT_TEMPLATE = "vio_3_3_1"
+PULSE_TEMPLATE = "constraint_3_0_1"  # min_pulse_width: the pin's own slew
 MAX_TRANSITION_NS = 1.5
 
 
@@ -82,18 +84,23 @@ def new_library(name: str = LIBRARY_NAME) -> LibertyLibrary:
         ["related_pin_transition", "constrained_pin_transition"],
         [_placeholder(3), _placeholder(3)],
     )
+    library.templates[PULSE_TEMPLATE] = LutTemplate(
+        PULSE_TEMPLATE, "lu_table_template", ["related_pin_transition"], [_placeholder(3)]
+    )
     return library
 
 
 def _table(
     template: str, values: np.ndarray, index_1: np.ndarray, index_2: np.ndarray | None = None
 ) -> LutTable:
-    """A table of ``template``; a one-axis template (input pin energy) takes no ``index_2``."""
+    """A table of ``template``; a one-axis template (input pin energy, pulse width) takes no
+    ``index_2``."""
     template_variables = {
         DELAY_TEMPLATE: ("input_net_transition", "total_output_net_capacitance"),
         POWER_TEMPLATE: ("input_transition_time", "total_output_net_capacitance"),
         INPUT_POWER_TEMPLATE: ("input_transition_time", ""),
         CONSTRAINT_TEMPLATE: ("related_pin_transition", "constrained_pin_transition"),
+        PULSE_TEMPLATE: ("related_pin_transition", ""),
     }[template]
     return LutTable(
         template=template,
@@ -168,7 +175,9 @@ def add_cell(
                 liberty_pin.internal_power.append(power)
         cell.pins[output] = liberty_pin
     for constraint in result.constraints:
-        cell.pins[constraint.pin].timing.append(constraint.timing_arc(CONSTRAINT_TEMPLATE, _table))
+        pulse = isinstance(constraint, PulseWidthTables)
+        template = PULSE_TEMPLATE if pulse else CONSTRAINT_TEMPLATE
+        cell.pins[constraint.pin].timing.append(constraint.timing_arc(template, _table))
     if family.kind == "flop":
         sequential = Sequential(
             "ff", ["IQ", "IQ_N"], next_state=family.data, clocked_on=family.clock

@@ -48,6 +48,7 @@ DEGRADE = 1.1
 BISECTIONS = 11
 PREP_S = 1.5e-9  # the preparing clock pulse ends before this
 BISECTION_STEP_S = 5.037e-12  # largest time step of bisection runs (Q's level is what counts)
+PULSE_SPAN_S = 1e-9  # minimum pulse widths are searched from the full ramp to this beyond it
 
 
 @dataclass(eq=False)
@@ -73,6 +74,30 @@ class ConstraintTables:
             arc.fall_constraint = make_table(
                 template, self.fall_constraint, self.slews_ns, self.slews_ns
             )
+        return arc
+
+
+@dataclass(eq=False)
+class PulseWidthTables:
+    """Minimum pulse widths of ``pin`` (ns, float64 ``(n_slews,)`` over the pin's own slew):
+    the high pulse (``rise_constraint``, as Liberty names it) and the low one
+    (``fall_constraint``); None where the pin has no such check, NaN where a bisection printed
+    nothing."""
+
+    pin: str
+    rise_constraint: np.ndarray | None
+    fall_constraint: np.ndarray | None
+    slews_ns: np.ndarray
+    timing_type: str = "min_pulse_width"
+
+    def timing_arc(self, template: str, make_table) -> TimingArc:
+        """The Liberty ``timing`` group (``make_table(template, values, index_1)``); a side
+        with an unmeasured entry is left out (no check rather than a guessed one)."""
+        arc = TimingArc(related_pin=self.pin, timing_type=self.timing_type)
+        for side in ("rise_constraint", "fall_constraint"):
+            widths = getattr(self, side)
+            if widths is not None and np.isfinite(widths).all():
+                setattr(arc, side, make_table(template, widths, self.slews_ns))
         return arc
 
 
@@ -239,7 +264,7 @@ def _bisection(
             family,
             name,
             {**statics, family.clock: clock_points, family.data: pre},
-            clock=clock,
+            trigger=clock,
             q=q,
             q_rising=expected,
             edge_s=edge_s,
@@ -281,16 +306,17 @@ def _nominal_run(
     name: str,
     waveforms: dict[str, str],
     *,
-    clock: str,
+    trigger: str,
     q: str,
     q_rising: bool,
     edge_s: float,
     stop: float,
     max_step: float,
+    trigger_rising: bool = True,
 ) -> None:
-    """A run measuring ``nominal_<name>``: the delay from node ``clock`` rising at ``edge_s``
-    to node ``q`` rising (falling) in a capture far from any constraint, the reference of the
-    10 % criterion."""
+    """A run measuring ``nominal_<name>``: the delay from node ``trigger`` (the clock, or an
+    asynchronous pin falling) switching at ``edge_s`` to node ``q`` rising (falling) far from
+    any constraint, the reference of the 10 % criterion."""
     td = f"td={edge_s - 1e-11:.6e}"
     deck.control.append(f"let nominal_{name} = 0")
     deck.add_run(
@@ -298,7 +324,8 @@ def _nominal_run(
         {output: 0.0005 for output in family.outputs},
         stop,
         [
-            f"nominal_{name} trig v({clock}) val={SUPPLY_V / 2:g} {td} rise=1 "
+            f"nominal_{name} trig v({trigger}) val={SUPPLY_V / 2:g} {td} "
+            f"{'rise' if trigger_rising else 'fall'}=1 "
             f"targ v({q}) val={SUPPLY_V / 2:g} {td} {'rise' if q_rising else 'fall'}=1"
         ],
         max_step_s=max_step,
@@ -317,15 +344,18 @@ def _bisection_loop(
     clock_mid: float,
     ramp: float,
     deadline: str | None = None,
+    bounds: tuple[float, float] = (2e-9, -1.5e-9),
 ) -> None:
     """The ``repeat`` loop of a bisection: each try sets every input's PWL (``$&start_<name>``
     and ``$&end_<name>`` mark the swept ramp, ``offset`` before the clock's 50 % point, after
     it with ``hold``) and keeps the offset as passing when Q is ``expected`` at the deadline
-    (default: the clock's 50 % point plus 1.1 × ``nominal_<name>``) and at the end."""
+    (default: the clock's 50 % point plus 1.1 × ``nominal_<name>``) and at the end. The
+    search starts from ``bounds``, an offset taken to pass and one taken to fail (neither is
+    tried itself)."""
     lines = deck.control
-    # offset > 0 always passes for setup (data long before), and for hold (data long after).
-    lines.append(f"let pass_{name} = 2e-9")
-    lines.append(f"let fail_{name} = -1.5e-9")
+    # By default 2 ns passes for setup (data long before) and for hold (data long after).
+    lines.append(f"let pass_{name} = {bounds[0]:.6e}")
+    lines.append(f"let fail_{name} = {bounds[1]:.6e}")
     if deadline is None:
         deadline = f"{clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12"
     lines.append(f"let deadline_{name} = {deadline}")
@@ -390,7 +420,7 @@ def _release_bisection(
         family,
         name,
         waveforms,
-        clock=clock,
+        trigger=clock,
         q=q,
         q_rising=captured,
         edge_s=edge_s,
@@ -412,6 +442,111 @@ def _release_bisection(
         clock_mid=clock_mid,
         ramp=release_ramp,
     )
+
+
+def pulse_floor_ns(slew_ns: float) -> float:
+    """The narrowest pulse (ns, 50 % to 50 %) whose two edges of ``slew_ns`` (20-80 %) both
+    reach the rail: the full ramp time. No narrower width is searched or reported (the official
+    library's slow-slew entries are exactly this floor)."""
+    return ramp_time_s(slew_ns) * 1e9
+
+
+def _pulse_bisection(
+    deck: Deck,
+    family: Family,
+    output: str,
+    name: str,
+    *,
+    pin: str,
+    high: bool,
+    q_rising: bool,
+    slew_ns: float,
+) -> None:
+    """A control-language block that bisects the minimum width of a pulse on ``pin`` (both
+    edges of ``slew_ns``) and prints ``name`` (s, 50 % to 50 %).
+
+    The clock (a latch's enable) high: Q holds the opposite of D, the pulse's rising edge
+    captures D (Q rising with ``q_rising``) and the swept falling edge closes the second stage.
+    A flop's clock low: the clock is high while D changes, the swept falling edge opens the
+    first stage and the rising edge at a fixed time captures D. A clear (preset) pin low: Q at
+    the opposite value, the clock low (the second stage holding), the pulse forces Q. A width
+    passes when Q reaches its new value no later than 1.1 × the nominal delay (a long pulse)
+    after the pulse's capturing or forcing edge and keeps it to the end, the criterion of
+    setup and hold; widths from ``pulse_floor_ns`` to ``PULSE_SPAN_S`` more are searched.
+    """
+    fast = ramp_time_s(FAST_NS)
+    ramp = ramp_time_s(slew_ns)
+    volts = f"{SUPPLY_V:g}"
+    edge_s = 2e-9 + ramp + PULSE_SPAN_S  # the pulse's fixed edge starts here
+    mid = edge_s + ramp / 2
+    stop = edge_s + 2 * ramp + PULSE_SPAN_S + 3e-9
+    statics = stimuli.pwl_levels(_inactive(family))
+    node = f"k0_{pin.lower()}"
+    forcing = pin in (family.clear, family.preset)
+    prep = [(0.2e-9, fast, True), (0.9e-9, fast, False)]  # Q takes D's first value
+    if forcing:
+        expected = pin == family.preset
+        data = stimuli.pwl_points([], initial=not expected)
+        clock = stimuli.pwl_points(prep, initial=False)
+        nominal = {pin: stimuli.pwl_points([(edge_s, ramp, False)], initial=True)}
+        swept = f"0 {volts} {edge_s:.6e} {volts} {edge_s + ramp:.6e} 0 "
+        swept += f"$&start_{name} 0 $&end_{name} {volts}"
+        sweeps = {pin: swept}
+    else:
+        expected = q_rising
+        data = stimuli.pwl_points([(1.5e-9, fast, expected)], initial=not expected)
+        nominal = {family.clock: stimuli.pwl_points([*prep, (edge_s, ramp, True)], initial=False)}
+        if high:
+            swept = nominal[family.clock] + f" $&start_{name} {volts} $&end_{name} 0"
+        else:  # high from the first capture on; low between the swept edge and edge_s
+            swept = f"0 0 {prep[0][0]:.6e} 0 {prep[0][0] + fast:.6e} {volts} "
+            swept += f"$&start_{name} {volts} $&end_{name} 0 {edge_s:.6e} 0 "
+            swept += f"{edge_s + ramp:.6e} {volts}"
+        sweeps = {family.clock: swept}
+    base = {**statics, family.clock: clock if forcing else "", family.data: data}
+    _nominal_run(
+        deck,
+        family,
+        name,
+        {**base, **nominal},
+        trigger=node,
+        q=f"k0_{output.lower()}",
+        q_rising=expected,
+        edge_s=edge_s,
+        stop=stop,
+        max_step=max_step_s(slew_ns),
+        trigger_rising=not forcing,
+    )
+    waveforms = {other: base.get(other, "") for other in deck.inputs}
+    waveforms.update(sweeps)
+    _bisection_loop(
+        deck,
+        name,
+        waveforms,
+        hold=high or forcing,
+        expected=expected,
+        q=f"k0_{output.lower()}",
+        stop=stop,
+        clock_mid=mid,
+        ramp=ramp,
+        bounds=(ramp + PULSE_SPAN_S, ramp),
+    )
+
+
+def _pulse_label(pin: str, high: bool, q_rising: bool, index: int) -> str:
+    return f"xw{pin.lower()}{'h' if high else 'l'}{'r' if q_rising else 'f'}{index}"
+
+
+def _pulse_checks(family: Family) -> list[tuple[str, bool, tuple[bool, ...]]]:
+    """(pin, high pulse, Q edges tried) of every min_pulse_width check: a flop's clock high
+    and low, a latch's enable high (both Q edges, the worse counts), a clear or preset low."""
+    checks = [(family.clock, True, (True, False))]
+    if family.kind == "flop":
+        checks.append((family.clock, False, (True, False)))
+    for pin in (family.clear, family.preset):
+        if pin:
+            checks.append((pin, False, (pin == family.preset,)))
+    return checks
 
 
 def _data_points(new_value: bool, prep_s: float, *, hold: bool) -> str:
@@ -504,6 +639,20 @@ def sequential_deck(
                         release=pin,
                     )
             plan["releases"].append((pin, "removal_rising" if removal else "recovery_rising"))
+    plan["pulses"] = _pulse_checks(family)
+    for pin, high, edges in plan["pulses"]:
+        for q_rising in edges:
+            for i, slew in enumerate(CONSTRAINT_SLEWS_NS):
+                _pulse_bisection(
+                    deck,
+                    family,
+                    output,
+                    _pulse_label(pin, high, q_rising, i),
+                    pin=pin,
+                    high=high,
+                    q_rising=q_rising,
+                    slew_ns=float(slew),
+                )
     return deck, plan
 
 
@@ -650,7 +799,30 @@ def read_sequential(
         cell.constraints.append(
             ConstraintTables(pin, family.clock, timing_type, table_ns, None, CONSTRAINT_SLEWS_NS)
         )
+    widths: dict[str, dict[bool, np.ndarray]] = {}
+    for pin, high, edges in plan.get("pulses", ()):
+        widths.setdefault(pin, {})[high] = _pulse_widths(values, pin, high, edges)
+    for pin, sides in widths.items():
+        cell.constraints.append(
+            PulseWidthTables(pin, sides.get(True), sides.get(False), CONSTRAINT_SLEWS_NS)
+        )
     return cell
+
+
+def _pulse_widths(
+    values: dict[str, float], pin: str, high: bool, edges: tuple[bool, ...]
+) -> np.ndarray:
+    """One min_pulse_width row (ns per slew): the worse Q edge; a bisection that passed at
+    every width tried reads as the floor (its resolution lies within a picosecond of it).
+    NaN where a bisection printed nothing."""
+    resolution_ns = 2 * PULSE_SPAN_S * 1e9 / 2**BISECTIONS
+    row = []
+    for i, slew in enumerate(CONSTRAINT_SLEWS_NS):
+        floor = pulse_floor_ns(float(slew))
+        found = [values.get(_pulse_label(pin, high, q, i), np.nan) * 1e9 for q in edges]
+        width = float(np.max(found))  # NaN if any is missing
+        row.append(floor if width - floor < resolution_ns else width)
+    return np.array(row)
 
 
 def characterize_sequential(
