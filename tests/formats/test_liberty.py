@@ -268,6 +268,19 @@ def test_writer_output_is_stable(features: LibertyLibrary) -> None:
     assert liberty_text(read_liberty_text(text)) == text
 
 
+def test_writer_defines_before_defaults(features: LibertyLibrary) -> None:
+    """A default names a group already written (OpenSTA warns "default_operating_condition
+    ... not found" otherwise)."""
+    features.default_wire_load = next(iter(features.wire_loads))
+    lines = liberty_text(features).splitlines()
+
+    def first(prefix: str) -> int:
+        return next(k for k, line in enumerate(lines) if line.strip().startswith(prefix))
+
+    assert first("operating_conditions (") < first("default_operating_conditions")
+    assert first("wire_load (") < first("default_wire_load ")
+
+
 # -- real libraries ------------------------------------------------------------------------------
 
 

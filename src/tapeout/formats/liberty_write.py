@@ -108,12 +108,6 @@ def _library(lines: list[str], library: LibertyLibrary) -> None:
         value = getattr(library, name)
         if value is not None:
             lines.append(f"{pad}{name} : {value!r} ;")
-    if library.default_operating_conditions:
-        lines.append(
-            f"{pad}default_operating_conditions : {_quote(library.default_operating_conditions)} ;"
-        )
-    if library.default_wire_load:
-        lines.append(f"{pad}default_wire_load : {_quote(library.default_wire_load)} ;")
     _attributes(lines, pad, library.attributes)
     for template in library.templates.values():
         lines.append(f"{pad}{template.kind} ({_quote(template.name)}) {{")
@@ -142,6 +136,11 @@ def _library(lines: list[str], library: LibertyLibrary) -> None:
             lines.append(f"{pad}  tree_type : {conditions.tree_type} ;")
         _attributes(lines, pad + "  ", conditions.attributes)
         lines.append(f"{pad}}}")
+    # Defaults after the groups they name: OpenSTA warns of a default it has not seen defined.
+    if library.default_operating_conditions:
+        lines.append(
+            f"{pad}default_operating_conditions : {_quote(library.default_operating_conditions)} ;"
+        )
     for wire_load in library.wire_loads.values():
         lines.append(f"{pad}wire_load ({_quote(wire_load.name)}) {{")
         lines.append(f"{pad}  capacitance : {wire_load.capacitance!r} ;")
@@ -152,6 +151,8 @@ def _library(lines: list[str], library: LibertyLibrary) -> None:
         for fanout, length in wire_load.fanout_length:
             lines.append(f"{pad}  fanout_length ({fanout}, {length!r}) ;")
         lines.append(f"{pad}}}")
+    if library.default_wire_load:
+        lines.append(f"{pad}default_wire_load : {_quote(library.default_wire_load)} ;")
     for cell in library.cells.values():
         _cell(lines, pad, cell)
     lines.append("}")
