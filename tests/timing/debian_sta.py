@@ -19,20 +19,28 @@ requires_sta = pytest.mark.skipif(
 
 
 def endpoint_slacks_from_sta(
-    folder: Path, verilog: Path, top: str, sdc: str
+    folder: Path,
+    verilog: Path,
+    top: str,
+    sdc: str,
+    liberty: Path | None = None,
+    output: list[str] | None = None,
 ) -> dict[str, dict[str, float]]:
     """{"setup"|"hold": endpoint -> worst slack ps} from ``sta`` on ``verilog`` with ``sdc``
-    (the sky130hd tt Liberty without its default wire-load model, as the stored references)."""
-    liberty = folder / "tt.lib"
-    if not liberty.exists():
-        text = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
-        liberty.write_text(
-            "\n".join(line for line in text.splitlines() if "default_wire_load :" not in line)
-        )
+    (by default the sky130hd tt Liberty without its default wire-load model, as the stored
+    references; else ``liberty``, plain text). ``output`` receives what ``sta`` printed."""
+    if liberty is None:
+        liberty = folder / "tt.lib"
+        if not liberty.exists():
+            text = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
+            liberty.write_text(
+                "\n".join(line for line in text.splitlines() if "default_wire_load :" not in line)
+            )
     (folder / "case.sdc").write_text(sdc)
     report = "-group_count 1000 -endpoint_count 1 -format end -digits 6"
     (folder / "run.tcl").write_text(
-        f"read_liberty tt.lib\nread_verilog {verilog}\nlink_design {top}\nread_sdc case.sdc\n"
+        f"read_liberty {liberty}\nread_verilog {verilog}\nlink_design {top}\n"
+        f"read_sdc case.sdc\n"
         f"report_checks -path_delay max {report}\nreport_checks -path_delay min {report}\n"
     )
     result = subprocess.run(
@@ -42,6 +50,8 @@ def endpoint_slacks_from_sta(
         text=True,
         timeout=60,
     )
+    if output is not None:
+        output.append(result.stdout + result.stderr)
     found: dict[str, dict[str, float]] = {"setup": {}, "hold": {}}
     check = ""
     for line in result.stdout.splitlines():

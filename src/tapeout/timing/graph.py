@@ -2,10 +2,11 @@
 
 Nodes are the netlist's pins. A *wire arc* goes from a net's driver pin to each of its load
 pins; a *cell arc* from an input pin of an instance to an output pin (a Liberty ``timing``
-group: combinational, clock-to-Q, three-state, preset/clear). Checks (setup, hold, recovery,
-removal) are kept apart from arcs: they end paths. Each arc carries the ids of its delay and
-slew tables for every (input transition, output transition) pair, -1 where the pair does not
-exist (a positive-unate arc has no rise->fall entry).
+group: combinational, clock-to-Q, three-state; preset/clear arcs are not timed, as in OpenSTA by
+default). Checks (setup, hold, recovery, removal) are kept apart from arcs: they end paths.
+Each arc carries the ids of its delay and slew tables for every (input transition, output
+transition) pair, -1 where the pair does not exist (a positive-unate arc has no rise->fall
+entry).
 """
 
 from __future__ import annotations
@@ -40,8 +41,13 @@ _CHECK_TYPES = {
     "removal_rising": (CHECK_REMOVAL, RISE),
     "removal_falling": (CHECK_REMOVAL, FALL),
 }
+# Not timed. Like OpenSTA (``sta_preset_clr_arcs_enabled`` false by default) and PrimeTime,
+# paths do not run through preset/clear arcs: an asynchronous set/reset pin is checked by
+# recovery/removal, and its propagation to Q is not a data path.
 _IGNORED_TYPES = frozenset(
     {
+        "preset",
+        "clear",
         "min_pulse_width",
         "minimum_period",
         "skew_rising",
@@ -119,8 +125,6 @@ def _arc_template(
         pairs = [(i, o) for i in in_rfs for o in (RISE, FALL)]
     else:
         sense = arc.timing_sense or "non_unate"
-        if kind in ("preset", "clear"):
-            sense = arc.timing_sense or ("positive_unate" if kind == "preset" else "negative_unate")
         if sense == "positive_unate":
             pairs = [(RISE, RISE), (FALL, FALL)]
         elif sense == "negative_unate":

@@ -54,7 +54,8 @@ def evaluate_checks(
         arrival_*, tag_*: the data side (paths of one launch clock); clock_arrival_*,
             clock_tag_*: arrivals at clock pins (every clock).
         check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
-            the data pin has no arrival or the clock no tag).
+            the data pin has no arrival, the clock no tag, or the check no table for that data
+            edge while it has one for the other).
     """
     for i in range(checks.shape[0]):
         c = checks[i]
@@ -67,6 +68,11 @@ def evaluate_checks(
             check_slack_ps[c, rf] = np.nan
             check_margin_ps[c, rf] = np.nan
             table = check_table[c, rf]
+            if table < 0 and check_table[c, 1 - rf] >= 0:
+                # Liberty constrains only the other data edge (a recovery_rising group with
+                # just rise_constraint checks the release alone), as OpenSTA reads it; a
+                # group with no table at all checks both edges with a zero margin.
+                continue
             if late:
                 capture = clock_tag_min[cp, clock_rf]
                 launch = tag_max[dp, rf]
