@@ -266,6 +266,38 @@ def test_sequential_deck_names_are_unique() -> None:
     assert len(names) == len(set(names)) > 49 * 3
 
 
+def test_async_arcs_keep_the_slower_clock_state() -> None:
+    """A clear/preset arc is simulated with the clock low and high (the second stage open, its
+    input fighting the forcing); the slower state's tables are kept, and a state that measured
+    nothing never wins."""
+    from tapeout.characterize.sequential import read_sequential, sequential_deck
+    from tapeout.characterize.spice import SpiceResult
+
+    family = FAMILIES["dfstp"]
+    grid = Grid(np.array([0.01, 0.5]), {"Q": np.array([0.001, 0.01])})
+    ports = ["CLK", "D", "SET_B", "VGND", "VNB", "VPB", "VPWR", "Q"]
+    _, plan = sequential_deck(
+        "sky130_fd_sc_hd__dfstp_1", family, grid, subckt="", models="m", ports=ports
+    )
+    low, high = plan["SET_B"]
+    assert low.shape == high.shape == (2, 2) and not set(low.ravel()) & set(high.ravel())
+    for slow, fast, picked in ((high, low, 300e-12), (low, high, 300e-12)):
+        measures = {f"a{k}": 300e-12 for k in slow.ravel()}
+        measures |= {f"a{k}": 240e-12 for k in fast.ravel()}
+        measures |= {f"b{k}": 50e-12 for k in np.concatenate([slow.ravel(), fast.ravel()])}
+        result = read_sequential(
+            "sky130_fd_sc_hd__dfstp_1", family, grid, plan, SpiceResult(measures, (), "")
+        )
+        (preset,) = [arc for arc in result.arcs if arc.timing_type == "preset"]
+        assert np.allclose(preset.cell_rise, picked * 1e9)
+    measures = {f"a{k}": 240e-12 for k in low.ravel()}  # the high state measured nothing
+    result = read_sequential(
+        "sky130_fd_sc_hd__dfstp_1", family, grid, plan, SpiceResult(measures, (), "")
+    )
+    (preset,) = [arc for arc in result.arcs if arc.timing_type == "preset"]
+    assert np.allclose(preset.cell_rise, 0.24)
+
+
 def test_pulse_widths_read_back() -> None:
     """A min_pulse_width entry is the worse of the Q edges tried; a bisection that passed at
     every width tried lies within its resolution of the floor (the full ramp) and reads as it;

@@ -1,6 +1,6 @@
-"""Characterizing flip-flops and latches: clock-to-Q tables, asynchronous clear/preset arcs,
-setup and hold (and recovery and removal of the asynchronous pins) by bisection, all in one
-ngspice process per cell.
+"""Characterizing flip-flops and latches: clock-to-Q tables, asynchronous clear/preset arcs
+(the slower of the clock low and high), setup and hold, recovery and removal of the
+asynchronous pins and minimum pulse widths by bisection, all in one ngspice process per cell.
 
 Flip-flops (rising edge): the criterion of the sky130hd library, a 10 % rise of clock-to-Q
 delay: a setup (hold) time passes when Q reaches 50 % of its new (old) value no later than
@@ -158,9 +158,14 @@ def _clock_arc_runs(deck: Deck, family: Family, grid: Grid, output: str) -> np.n
     return runs
 
 
-def _async_runs(deck: Deck, family: Family, grid: Grid, output: str, pin: str) -> np.ndarray:
+def _async_runs(
+    deck: Deck, family: Family, grid: Grid, output: str, pin: str, *, clock_high: bool
+) -> np.ndarray:
     """Clear (preset) pin falling → output falling (rising): ``a{k}`` delay, ``b{k}``
-    transition, ``e{k}`` supply charge."""
+    transition, ``e{k}`` supply charge. The clock (enable) low after the pulse that made Q
+    the opposite value, or ``clock_high`` from that capture on: then the second stage is open
+    and its input still drives the old value against the forcing (dfstp's preset is ~70 ps
+    slower so; the official library's tables are that case)."""
     clearing = pin == family.clear
     runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
     fast = ramp_time_s(FAST_NS)
@@ -173,9 +178,8 @@ def _async_runs(deck: Deck, family: Family, grid: Grid, output: str, pin: str) -
             # Q must have settled at the prepared value under the load before the edge.
             start = PREP_S + 0.5e-9 + 3e-9 * float(load)
             waveforms = stimuli.pwl_levels(_inactive(family))
-            waveforms[family.clock] = stimuli.pwl_points(
-                [(0.2e-9, fast, True), (0.9e-9, fast, False)], initial=False
-            )
+            capture = [(0.2e-9, fast, True)] + ([] if clock_high else [(0.9e-9, fast, False)])
+            waveforms[family.clock] = stimuli.pwl_points(capture, initial=False)
             waveforms[family.data] = stimuli.pwl_points([], initial=clearing)
             waveforms[pin] = stimuli.pwl_points(
                 [(start, ramp, False), (start + window, fast, True)], initial=True
@@ -565,7 +569,10 @@ def sequential_deck(
     plan: dict = {"clock": _clock_arc_runs(deck, family, grid, output)}
     for pin in (family.clear, family.preset):
         if pin:
-            plan[pin] = _async_runs(deck, family, grid, output, pin)
+            plan[pin] = [
+                _async_runs(deck, family, grid, output, pin, clock_high=high)
+                for high in (False, True)
+            ]
     combinational = _Plan()
     if family.kind == "latch":
         arc = Sensitization(family.data, output, {family.clock: True}, "positive_unate")
@@ -747,7 +754,9 @@ def read_sequential(
     for pin, timing_type in ((family.clear, "clear"), (family.preset, "preset")):
         if not pin:
             continue
-        runs = plan[pin]
+        # The clock state whose forcing is slower (worst_edges, as for combinational side
+        # inputs); one that measured nothing never wins.
+        runs = max(plan[pin], key=lambda state: _median_or_inf(table("a", state)))
         delay = table("a", runs) * 1e9
         transition = table("b", runs) * 1e9
         energy = -table("e", runs) * SUPPLY_V * 1e12 - half_cv2
@@ -807,6 +816,12 @@ def read_sequential(
             PulseWidthTables(pin, sides.get(True), sides.get(False), CONSTRAINT_SLEWS_NS)
         )
     return cell
+
+
+def _median_or_inf(values: np.ndarray) -> float:
+    """Median of the finite entries; -inf when there are none."""
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else -np.inf
 
 
 def _pulse_widths(
