@@ -164,8 +164,8 @@ def _async_runs(
     """Clear (preset) pin falling → output falling (rising): ``a{k}`` delay, ``b{k}``
     transition, ``e{k}`` supply charge. The clock (enable) low after the pulse that made Q
     the opposite value, or ``clock_high`` from that capture on: then the second stage is open
-    and its input still drives the old value against the forcing (dfstp's preset is ~70 ps
-    slower so; the official library's tables are that case)."""
+    and its input still drives the old value against the forcing (dfstp's preset takes ~70 ps
+    longer that way, as in the official library's tables)."""
     clearing = pin == family.clear
     runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
     fast = ramp_time_s(FAST_NS)
