@@ -183,6 +183,24 @@ def test_layout_fingers_replace_the_estimates() -> None:
     ]
 
 
+def test_layout_fingers_connect_to_their_wiring_nodes() -> None:
+    """With the wiring's resistance, a finger's drain, gate and source go to the nodes of
+    the diffusion and poly pieces it sits on (source and drain either way round); a piece
+    with no node of its own (an uncontacted stack node) stays on the net."""
+    layout = [
+        Finger(False, "A", "Y", "sndA", 0.65, 0.15, 0.26, 2.1, 0.26, 0.135, "nd0", "nd1", "g0"),
+        Finger(False, "A", "sndA", "Y", 0.65, 0.15, 0.68, 1.68, 0.135, 0.135, "nd1", "nd2", "g1"),
+    ]
+    nodes = {("Y", "nd0"): "Y__nd0", ("Y", "nd2"): "Y", ("A", "g1"): "A__g1"}
+    text = cdl_to_ngspice(
+        CDL, "sky130_fd_sc_hd__nand2_1", layout_fingers=layout, terminal_nodes=nodes
+    )
+    terminals = [line.split()[1:5] for line in text.splitlines() if "XMN0" in line]
+    assert terminals == [["Y__nd0", "A", "sndA", "VNB"], ["Y", "A__g1", "sndA", "VNB"]]
+    plain = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1", layout_fingers=layout)
+    assert " Y__" not in plain and "A__g1" not in plain
+
+
 def test_uncontacted_stack_node_without_resistance() -> None:
     stack = CDL.replace(
         ".ENDS",

@@ -30,7 +30,12 @@ from tapeout.characterize.measure import (
     read_combinational,
     worst_vectors,
 )
-from tapeout.characterize.parasitics import capacitor_lines, cell_wiring, contacted_nets
+from tapeout.characterize.parasitics import (
+    capacitor_lines,
+    cell_wiring,
+    contacted_nets,
+    resistor_lines,
+)
 from tapeout.characterize.spice import cdl_to_ngspice, run_netlist
 from tapeout.db.liberty import LibertyLibrary
 from tapeout.errors import ToolError
@@ -88,6 +93,7 @@ def cell_subckt(
                 f"{name}: layout and schematic differ; wiring of nets "
                 f"{', '.join(layout.unpaired) or '(none)'} not found",
             )
+    nodes, resistors = resistor_lines(layout) if layout is not None else ({}, [])
     subckt = cdl_to_ngspice(
         text,
         name,
@@ -95,11 +101,13 @@ def cell_subckt(
         stack_node_resistance=stack_node_resistance,
         contacted_nets=contacted_nets(layout) if layout is not None else (),
         layout_fingers=layout.fingers if layout is not None else (),
+        terminal_nodes=nodes,
     )
     ports = subckt.split("\n", 1)[0].split()[2:]
     if layout is not None:
         lines = subckt.rstrip("\n").split("\n")
-        subckt = "\n".join(lines[:-1] + capacitor_lines(layout) + lines[-1:]) + "\n"
+        wiring_lines = capacitor_lines(layout) + resistors
+        subckt = "\n".join(lines[:-1] + wiring_lines + lines[-1:]) + "\n"
     return subckt, ports
 
 

@@ -12,7 +12,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +125,7 @@ def cdl_to_ngspice(
     contacted_nets: Collection[str] = (),
     split_fingers: bool = True,
     layout_fingers: Sequence[Finger] = (),
+    terminal_nodes: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
     device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
@@ -148,7 +149,10 @@ def cdl_to_ngspice(
     its type, gate net and pair of diffusion nets, with their stress distances (through every
     gate on the same diffusion strip: in the layout, transistors of different devices often
     share one strip) and their shares of the diffusion beside them as junctions. A device the
-    layout cannot supply (too few such gates) keeps the estimates.
+    layout cannot supply (too few such gates) keeps the estimates. ``terminal_nodes`` maps
+    ``(net, piece key)`` of a layout gate's diffusion and poly pieces (``Finger.left_node``,
+    ``right_node``, ``gate_node``) to the node its terminal connects to, where the net's wiring
+    resistance is modelled (``parasitics.resistor_lines``); others connect to the net.
 
     Source/drain resistance: the PDK device subcircuits default every terminal to
     ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
@@ -179,6 +183,7 @@ def cdl_to_ngspice(
     for gate in layout_fingers:
         key = (gate.p_type, gate.gate, frozenset((gate.left, gate.right)))
         from_layout.setdefault(key, []).append(gate)
+    terminal_nodes = terminal_nodes or {}
     lines = []
     for line in body:
         fields = line.split()
@@ -223,6 +228,7 @@ def cdl_to_ngspice(
             layout = _take_gates(from_layout, "pfet" in fields[5], fields, fingers)
         for index in range(fingers):
             finger = dict(kept)
+            terminals = " ".join(fields[1:5])
             if layout is not None:
                 gate = layout[index]
                 source_left = gate.left == fields[3] or gate.right == fields[1]
@@ -230,6 +236,19 @@ def cdl_to_ngspice(
                     (gate.left_junction_um, gate.right_junction_um)
                     if source_left
                     else (gate.right_junction_um, gate.left_junction_um)
+                )
+                source_node, drain_node = (
+                    (gate.left_node, gate.right_node)
+                    if source_left
+                    else (gate.right_node, gate.left_node)
+                )
+                pieces = (drain_node, gate.gate_node, source_node)
+                terminals = " ".join(
+                    [
+                        terminal_nodes.get((net, piece), net)
+                        for net, piece in zip(fields[1:4], pieces, strict=True)
+                    ]
+                    + [fields[4]]
                 )
                 finger["sa"] = f"{gate.sa_um:.6g}"
                 finger["sb"] = f"{gate.sb_um:.6g}"
@@ -247,7 +266,6 @@ def cdl_to_ngspice(
                 finger["sa"] = f"{ends[0][1] + index * pitch:.6g}"
                 finger["sb"] = f"{ends[1][1] + (fingers - 1 - index) * pitch:.6g}"
             text_parameters = " ".join(f"{key}={value}" for key, value in finger.items())
-            terminals = " ".join(fields[1:5])
             instance = name if fingers == 1 else f"{name}_f{index}"
             lines.append(f"{instance} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
     return "\n".join(lines) + "\n"

@@ -2,8 +2,10 @@
 perimeter of its poly, li1 and met1 shapes, found by KLayout's layout-to-netlist extraction and
 matched to the schematic (CDL) transistors by KLayout's netlist comparer; and between nets,
 where one net's shapes lie over another's (overlaps) or beside them on the same layer
-(sidewalls); and each transistor gate's geometry: its stress distances (BSIM4's SA/SB, to the
-ends of the diffusion strip it sits in) and its share of the source/drain diffusion beside it.
+(sidewalls); each transistor gate's geometry: its stress distances (BSIM4's SA/SB, to the
+ends of the diffusion strip it sits in) and its share of the source/drain diffusion beside it;
+and per net its li1/met1 rectangles and mcon cuts with its terminals (pin labels, the licon
+cuts onto each diffusion and poly piece), from which its wiring resistance is solved.
 
 Characterization simulates the schematic, which has no wires; these shapes are what layout
 extraction would turn into wiring and coupling capacitance, and into the per-device geometry
@@ -113,6 +115,27 @@ class Finger(NamedTuple):
     sb_um: float
     left_junction_um: float
     right_junction_um: float
+    left_node: str = ""
+    right_node: str = ""
+    gate_node: str = ""
+
+
+Box = tuple[int, int, int, int]  # left, bottom, right, top in database units
+
+
+class NetConductors(NamedTuple):
+    """One net's li1 and met1 shapes and mcon cuts (``Box`` rectangles, database units) and
+    its terminals, each ``(key, layer, boxes)`` on ``li1`` or ``met1``: ``pin`` where the net
+    meets the outside (a 0.17 µm square at each pin label; a supply rail's whole met1), and
+    where it meets devices: the licon cuts onto each source/drain diffusion piece (key
+    ``pd<k>``/``nd<k>``, as ``Finger.left_node``/``right_node``) and onto each poly piece
+    (``g<k>``, as ``Finger.gate_node``)."""
+
+    net: str
+    li1: tuple[Box, ...]
+    met1: tuple[Box, ...]
+    mcon: tuple[Box, ...]
+    terminals: tuple[tuple[str, str, tuple[Box, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -124,7 +147,8 @@ class CellWiring:
     schematic net may be contacted (False: the layout's unpaired nets are bare diffusion, as
     where a stack node is split into pieces between gates); ``overlaps`` and ``sidewalls``:
     the geometry between paired nets; ``fingers``: the layout's transistor gates whose gate
-    net was paired."""
+    net was paired; ``conductors``: each paired net's li1/met1 shapes and terminals, for its
+    resistance (``unit_um``: the database unit of their boxes)."""
 
     nets: dict[str, NetWiring]
     matched: bool
@@ -133,6 +157,11 @@ class CellWiring:
     overlaps: tuple[Overlap, ...] = ()
     sidewalls: tuple[Sidewall, ...] = ()
     fingers: tuple[Finger, ...] = ()
+    conductors: tuple[NetConductors, ...] = ()
+    unit_um: float = 0.001
+
+
+PIN_SQUARE_UM = 0.17  # a pin terminal: an mcon-sized square at the label
 
 
 def read_cell_wiring(
@@ -143,14 +172,16 @@ def read_cell_wiring(
     *,
     layers: CellLayers = SKY130_LAYERS,
     sidewall_halo_um: float = 0.5,
+    rail_nets: Sequence[str] = (),
 ) -> CellWiring:
     """The wiring of each schematic net of ``cell`` from its layout in ``gds_path``.
 
     The layout's nets are extracted (transistors where poly crosses diffusion, in or out of the
     n-well; connections through licon, li1, mcon, met1; pins from text labels) and paired with
     the schematic given by ``ports`` and ``transistors``. Sidewalls are the edges of two nets
-    closer than ``sidewall_halo_um`` with no shape of the layer between them. Raises
-    InputFileError when the file cannot be read or lacks the cell.
+    closer than ``sidewall_halo_um`` with no shape of the layer between them. A net in
+    ``rail_nets`` (the supplies) meets the outside along all its met1, others at their pin
+    labels. Raises InputFileError when the file cannot be read or lacks the cell.
     """
     import klayout.db as kdb
 
@@ -212,9 +243,13 @@ def read_cell_wiring(
         (metal1_contact, metal1),
     ):
         extraction.connect(lower, upper)
+    label_points = []  # (conductor, position) of each pin label on li1 or met1
     for pair, conductor in zip(layers.labels, (poly, li1, metal1), strict=True):
         labels = extraction.make_text_layer(layout.layer(*pair))
         extraction.connect(conductor, labels)
+        if conductor is not poly:
+            texts = kdb.Texts(top.begin_shapes_rec(layout.layer(*pair)))
+            label_points += [(conductor, text.position()) for text in texts.each()]
     extraction.connect_global(nwell, "VPB")
     extraction.connect_global(pwell, "VNB")
     extraction.extract_netlist()
@@ -283,6 +318,10 @@ def read_cell_wiring(
         for layout_net in layout_circuit.each_net()
         if layout_net.expanded_name() not in paired_names
     )
+    flat_poly = _flat(kdb, poly)
+    pieces = {"g": _sorted_pieces(flat_poly)}  # key prefix -> poly / source-drain pieces
+    for prefix, deep_diffusion in (("pd", p_diffusion), ("nd", n_diffusion)):
+        pieces[prefix] = _sorted_pieces(_flat(kdb, deep_diffusion) - flat_poly)
     return CellWiring(
         nets,
         matched,
@@ -296,18 +335,111 @@ def read_cell_wiring(
             paired,
             ((True, p_diffusion, p_source_drain), (False, n_diffusion, n_source_drain)),
             poly,
+            pieces,
             unit_um,
         ),
+        _net_conductors(
+            kdb,
+            extraction,
+            paired,
+            {"li1": li1, "met1": metal1, "mcon": metal1_contact, "licon": local_contact},
+            pieces,
+            label_points,
+            set(rail_nets),
+            round(PIN_SQUARE_UM / unit_um),
+        ),
+        unit_um,
     )
 
 
+def _sorted_pieces(region) -> list:
+    """The polygons of a flat region in a fixed order (by lower left corner)."""
+    polygons = list(region.merged().each())
+    return sorted(polygons, key=lambda polygon: (polygon.bbox().left, polygon.bbox().bottom))
+
+
+def _piece_key(pieces: dict, prefix: str, point) -> str:
+    """The key (``<prefix><index>``) of the piece of ``pieces[prefix]`` holding ``point``,
+    or "" where none does."""
+    for index, polygon in enumerate(pieces[prefix]):
+        if polygon.inside(point):
+            return f"{prefix}{index}"
+    return ""
+
+
+def _boxes(region) -> tuple[Box, ...]:
+    """A region as rectangles (Manhattan shapes split exactly; any slanted edge is taken at
+    its bounding box)."""
+    boxes = []
+    for polygon in region.merged().each():
+        for piece in polygon.decompose_trapezoids():
+            box = piece.bbox()
+            boxes.append((box.left, box.bottom, box.right, box.top))
+    return tuple(sorted(boxes))
+
+
+def _net_conductors(
+    kdb,
+    extraction,
+    paired: dict,
+    layers: dict,
+    pieces: dict,
+    label_points: list,
+    rail_nets: set[str],
+    pin_square: int,
+) -> tuple[NetConductors, ...]:
+    """Each paired net with li1 or met1: its shapes and terminals (see ``NetConductors``)."""
+    names = {layout_net.expanded_name(): name for name, layout_net in paired.items()}
+    found = []
+    for name, layout_net in sorted(paired.items()):
+        shapes = {
+            layer: extraction.shapes_of_net(layout_net, region, True).merged()
+            for layer, region in layers.items()
+        }
+        if shapes["li1"].is_empty() and shapes["met1"].is_empty():
+            continue
+        terminals = []
+        pin = kdb.Region()
+        pin_layer = "met1"
+        if name in rail_nets and not shapes["met1"].is_empty():
+            pin = shapes["met1"]
+        else:
+            for conductor, point in label_points:
+                if _probe(extraction, names, conductor, point) != name:
+                    continue
+                layer = "met1" if conductor is layers["met1"] else "li1"
+                square = kdb.Region(kdb.Box(point, point).enlarged(pin_square // 2))
+                if pin.is_empty():
+                    pin_layer = layer
+                if layer == pin_layer:
+                    pin += square & shapes[layer]
+        if not pin.is_empty():
+            terminals.append(("pin", pin_layer, _boxes(pin)))
+        for prefix, polygons in pieces.items():
+            for index, polygon in enumerate(polygons):
+                cuts = shapes["licon"] & kdb.Region(polygon) & shapes["li1"]
+                if not cuts.is_empty():
+                    terminals.append((f"{prefix}{index}", "li1", _boxes(cuts)))
+        found.append(
+            NetConductors(
+                name,
+                _boxes(shapes["li1"]),
+                _boxes(shapes["met1"]),
+                _boxes(shapes["mcon"]),
+                tuple(terminals),
+            )
+        )
+    return tuple(found)
+
+
 def _fingers(
-    kdb, extraction, paired: dict, layers_by_type: tuple, poly, unit_um: float
+    kdb, extraction, paired: dict, layers_by_type: tuple, poly, pieces: dict, unit_um: float
 ) -> tuple[Finger, ...]:
     """Each gate (diffusion under poly) with its nets, found by probing the layout beside it,
-    its stress distances and its share of the diffusion on each side (see ``Finger``); gates
-    whose gate net was not paired are left out. ``layers_by_type``: (``p_type``, diffusion,
-    registered source/drain layer) for each transistor type."""
+    its stress distances, its share of the diffusion on each side and the poly and diffusion
+    pieces it joins (``pieces``, see ``NetConductors``) (see ``Finger``); gates whose gate net
+    was not paired are left out. ``layers_by_type``: (``p_type``, diffusion, registered
+    source/drain layer) for each transistor type."""
     names = {layout_net.expanded_name(): name for name, layout_net in paired.items()}
     flat_poly = _flat(kdb, poly)
     found = []
@@ -332,11 +464,13 @@ def _fingers(
             beside = [kdb.Point(work.left - 1, middle_y), kdb.Point(work.right + 1, middle_y)]
             diffusion_nets = []
             junctions = []
+            nodes = []
             width = gate.area() / work.width()
             for point in beside:
                 point = turn * point
                 diffusion_nets.append(_probe(extraction, names, deep_source_drain, point) or "")
                 junctions.append(_junction_share(kdb, source_drain, gates, point) / width)
+                nodes.append(_piece_key(pieces, "pd" if p_type else "nd", point))
             found.append(
                 Finger(
                     p_type,
@@ -349,6 +483,9 @@ def _fingers(
                     stress[1] * unit_um,
                     junctions[0] * unit_um,
                     junctions[1] * unit_um,
+                    nodes[0],
+                    nodes[1],
+                    _piece_key(pieces, "g", middle),
                 )
             )
     return tuple(found)
