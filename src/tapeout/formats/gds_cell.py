@@ -319,9 +319,12 @@ def read_cell_wiring(
         if layout_net.expanded_name() not in paired_names
     )
     flat_poly = _flat(kdb, poly)
-    pieces = {"g": _sorted_pieces(flat_poly)}  # key prefix -> poly / source-drain pieces
-    for prefix, deep_diffusion in (("pd", p_diffusion), ("nd", n_diffusion)):
-        pieces[prefix] = _sorted_pieces(_flat(kdb, deep_diffusion) - flat_poly)
+    flat_p, flat_n = _flat(kdb, p_diffusion), _flat(kdb, n_diffusion)
+    pieces = {  # key prefix -> poly / source-drain pieces
+        "g": _sorted_pieces(flat_poly),
+        "pd": _sorted_pieces(flat_p - flat_poly),
+        "nd": _sorted_pieces(flat_n - flat_poly),
+    }
     return CellWiring(
         nets,
         matched,
@@ -333,8 +336,9 @@ def read_cell_wiring(
             kdb,
             extraction,
             paired,
-            ((True, p_diffusion, p_source_drain), (False, n_diffusion, n_source_drain)),
+            ((True, flat_p, p_source_drain), (False, flat_n, n_source_drain)),
             poly,
+            flat_poly,
             pieces,
             unit_um,
         ),
@@ -433,18 +437,24 @@ def _net_conductors(
 
 
 def _fingers(
-    kdb, extraction, paired: dict, layers_by_type: tuple, poly, pieces: dict, unit_um: float
+    kdb,
+    extraction,
+    paired: dict,
+    layers_by_type: tuple,
+    poly,
+    flat_poly,
+    pieces: dict,
+    unit_um: float,
 ) -> tuple[Finger, ...]:
     """Each gate (diffusion under poly) with its nets, found by probing the layout beside it,
     its stress distances, its share of the diffusion on each side and the poly and diffusion
     pieces it joins (``pieces``, see ``NetConductors``) (see ``Finger``); gates whose gate net
-    was not paired are left out. ``layers_by_type``: (``p_type``, diffusion, registered
-    source/drain layer) for each transistor type."""
+    was not paired are left out. ``layers_by_type``: (``p_type``, flat diffusion, registered
+    source/drain layer) for each transistor type; ``poly`` the registered poly layer,
+    ``flat_poly`` its flat copy."""
     names = {layout_net.expanded_name(): name for name, layout_net in paired.items()}
-    flat_poly = _flat(kdb, poly)
     found = []
-    for p_type, deep_diffusion, deep_source_drain in layers_by_type:
-        diffusion = _flat(kdb, deep_diffusion)
+    for p_type, diffusion, deep_source_drain in layers_by_type:
         gates = (diffusion & flat_poly).merged()
         source_drain = diffusion - flat_poly
         for gate in gates.each():
