@@ -183,16 +183,26 @@ def test_subckt_carries_wiring_capacitors(sky130_files: Sky130Files) -> None:
 def test_stack_node_resistance_follows_the_layout(sky130_files: Sky130Files) -> None:
     # nand2_1: the NMOS stack node has no contact; nand2_2 straps its folded stack in li1
     single, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1", stack_node_resistance=False)
-    assert single.count("nrs=0") + single.count("nrd=0") == 2
+    nmos = [line.split() for line in single.splitlines() if line.startswith("XMN")]
+    at_node = ["nrd=0" if fields[1] == "sndA" else "nrs=0" for fields in nmos]
+    assert all(flag in fields for flag, fields in zip(at_node, nmos, strict=True))
+    assert all("__c" in fields[3 if fields[1] == "sndA" else 1] for fields in nmos)
     folded = "sky130_fd_sc_hd__nand2_2"
     wiring = cell_wiring(sky130_files.cell_file(folded, ".gds"), _subckt(sky130_files, folded))
     assert "sndA" in contacted_nets(wiring)
     double, _ = cell_subckt(sky130_files, folded, stack_node_resistance=False)
-    assert "nrs=0" not in double and "nrd=0" not in double
+    for line in double.splitlines():  # every terminal's contact is a resistor of its piece
+        fields = line.split()
+        if line.startswith("XM"):
+            assert ("nrd=0" in fields) == ("__c" in fields[1])
+            assert ("nrs=0" in fields) == ("__c" in fields[3])
+    assert " sndA__c" in double
     default, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1")
     assert default == single  # no resistance on an uncontacted stack node by default
     kept, _ = cell_subckt(sky130_files, "sky130_fd_sc_hd__nand2_1", stack_node_resistance=True)
-    assert "nrs=" not in kept and "nrd=" not in kept
+    for fields in (line.split() for line in kept.splitlines() if line.startswith("XMN")):
+        at_node = "nrd=" if fields[1] == "sndA" else "nrs="
+        assert not any(field.startswith(at_node) for field in fields)  # the models' default
 
 
 def test_a_split_stack_node_stays_uncontacted(sky130_files: Sky130Files) -> None:
@@ -205,7 +215,8 @@ def test_a_split_stack_node_stays_uncontacted(sky130_files: Sky130Files) -> None
     subckt, _ = cell_subckt(sky130_files, name)
     stack = [line for line in subckt.splitlines() if " sndA1 " in f" {line} "]
     assert len(stack) == 4  # 2 fingers × 2 devices, each without resistance at the node
-    assert all(("nrs=0" in line) != ("nrd=0" in line) for line in stack)
+    for fields in (line.split() for line in stack):  # no resistance at the stack node
+        assert ("nrd=0" if fields[1] == "sndA1" else "nrs=0") in fields
     assert contacted_nets(replace(wiring, unpaired_contacted=True)) >= {"sndA1"}
 
 

@@ -201,6 +201,59 @@ def test_layout_fingers_connect_to_their_wiring_nodes() -> None:
     assert " Y__" not in plain and "A__g1" not in plain
 
 
+def test_shared_contacts_are_one_resistor_per_piece() -> None:
+    """Two PMOS fingers beside one contacted drain piece share its contact row: one
+    resistor of the models' lump (0.14/w squares of 361/w + 1489 Ω/sq: 259 Ω at 1 µm) from
+    the piece to its wiring node, the fingers without their own there; a piece not listed,
+    and the NMOS stack node, keep the models' per-terminal convention."""
+    cdl = CDL.replace(".ENDS", "MMP1 Y B VPWR VPB pfet_01v8_hvt m=1 w=1.0 l=0.15\n.ENDS", 1)
+    layout = [
+        Finger(True, "A", "VPWR", "Y", 1.0, 0.15, 0.26, 0.68, 0.26, 0.135, "pd0", "pd1", "g0"),
+        Finger(True, "B", "Y", "VPWR", 1.0, 0.15, 0.68, 0.26, 0.135, 0.26, "pd1", "pd2", "g1"),
+    ]
+    text = cdl_to_ngspice(
+        cdl,
+        "sky130_fd_sc_hd__nand2_1",
+        layout_fingers=layout,
+        terminal_nodes={("Y", "pd1"): "Y__pd1"},
+        shared_contacts={("Y", "pd1"), ("VPWR", "pd0")},
+    )
+    lines = text.splitlines()
+    pmos = [line.split() for line in lines if line.startswith("XMP")]
+    assert [fields[1] for fields in pmos] == ["Y__cpd1", "Y__cpd1"]
+    assert [fields[3] for fields in pmos] == ["VPWR__cpd0", "VPWR"]
+    assert all("nrd=0" in fields for fields in pmos)
+    assert ["nrs=0" in fields for fields in pmos] == [True, False]
+    contacts = [line.split() for line in lines if line.startswith("Rcontact")]
+    assert [fields[1:3] for fields in contacts] == [["VPWR__cpd0", "VPWR"], ["Y__cpd1", "Y__pd1"]]
+    assert float(contacts[1][3]) == pytest.approx(0.14 * (361 + 1489), rel=1e-3)
+    assert lines[-1].upper().startswith(".ENDS")
+    assert "Rcontact" not in cdl_to_ngspice(cdl, "sky130_fd_sc_hd__nand2_1", layout_fingers=layout)
+
+
+def test_a_shared_contact_takes_the_widest_gates_lump() -> None:
+    """A piece between a 1 µm and a 0.42 µm PMOS (an AND's output inverter beside its
+    NAND): the contact row runs along the wider side, so the piece's resistor is the 1 µm
+    device's lump (259 Ω), not the narrow one's (~780 Ω), whichever comes first."""
+    for narrow_first in (False, True):
+        device = "MMP1 Y B VPWR VPB pfet_01v8_hvt m=1 w=0.42 l=0.15\n"
+        before = "MMP0" if narrow_first else ".ENDS"
+        cdl = CDL.replace(before, device + before, 1)
+        layout = [
+            Finger(True, "A", "VPWR", "Y", 1.0, 0.15, 0.26, 0.68, 0.26, 0.135, "pd0", "pd1", "g0"),
+            Finger(True, "B", "Y", "VPWR", 0.42, 0.15, 0.68, 0.26, 0.135, 0.26, "pd1", "pd2", "g1"),
+        ]
+        text = cdl_to_ngspice(
+            cdl,
+            "sky130_fd_sc_hd__nand2_1",
+            layout_fingers=layout,
+            shared_contacts={("Y", "pd1")},
+        )
+        contacts = [line.split() for line in text.splitlines() if line.startswith("Rcontact")]
+        assert [fields[1:3] for fields in contacts] == [["Y__cpd1", "Y"]]
+        assert float(contacts[0][3]) == pytest.approx(0.14 * (361 + 1489), rel=1e-3)
+
+
 def test_uncontacted_stack_node_without_resistance() -> None:
     stack = CDL.replace(
         ".ENDS",

@@ -133,15 +133,20 @@ def test_inv_8_output_strap(sky130_files: Sky130Files) -> None:
     assert rail.terminals[0][:2] == ("pin", "met1")
     to_rail = [ohms for a, b, ohms in resistor_network(rail, wiring.unit_um) if a == "pin"]
     assert len(to_rail) == 5 and all(5 < ohms < 60 for ohms in to_rail)
-    # every finger's drain, source and gate are on its piece's node
+    # every finger's drain and source are on its piece's contact node, two fingers a piece
     subckt, _ = cell_subckt(sky130_files, name)
-    devices = [line.split() for line in subckt.splitlines() if line.startswith("XM")]
+    lines = subckt.splitlines()
+    devices = [line.split() for line in lines if line.startswith("XM")]
     assert len(devices) == 16
-    assert {fields[1] for fields in devices} == {f"Y__pd{k}" for k in (1, 3, 5, 7)} | {
-        f"Y__nd{k}" for k in (1, 3, 5, 7)
-    }
+    drains = [fields[1] for fields in devices]
+    assert set(drains) == {f"Y__c{t}d{k}" for t in "pn" for k in (1, 3, 5, 7)}
+    assert all(drains.count(node) == 2 for node in drains)
     assert {fields[2] for fields in devices} == {"A"}  # its pin label sits on the poly contact
-    assert {fields[3] for fields in devices} == {"VPWR", "VGND"}  # the supplies stay ideal
+    assert all("nrd=0" in fields and "nrs=0" in fields for fields in devices)
+    contacts = {line.split()[1]: line.split()[2:] for line in lines if line.startswith("Rcontact")}
+    assert contacts["Y__cpd3"][0] == "Y__pd3"  # behind the wiring node of its piece
+    assert contacts["VPWR__cpd2"][0] == "VPWR"  # the supplies' wiring stays ideal
+    assert float(contacts["Y__cnd1"][1]) == pytest.approx(0.14 / 0.65 * (89.1 / 0.65 + 443.5), 1e-3)
     nodes, lines = resistor_lines(wiring, supplies=True)
     assert nodes["VPWR", "pd2"] == "VPWR__pd2" and nodes["VGND", "pin"] == "VGND"
     assert len(lines) > len(resistor_lines(wiring)[1])
@@ -155,5 +160,5 @@ def test_every_cell_terminal_is_reached(sky130_files: Sky130Files) -> None:
         subckt, _ = cell_subckt(sky130_files, f"sky130_fd_sc_hd__{short}")
         lines = subckt.splitlines()
         used = {node for line in lines if line.startswith("X") for node in line.split()[1:4]}
-        joined = {node for line in lines if line.startswith("Rwire") for node in line.split()[1:3]}
+        joined = {node for line in lines if line.startswith("R") for node in line.split()[1:3]}
         assert all(node in joined for node in used if "__" in node), short

@@ -34,6 +34,7 @@ from tapeout.characterize.parasitics import (
     capacitor_lines,
     cell_wiring,
     contacted_nets,
+    contacted_pieces,
     resistor_lines,
 )
 from tapeout.characterize.spice import cdl_to_ngspice, run_netlist
@@ -102,6 +103,7 @@ def cell_subckt(
         contacted_nets=contacted_nets(layout) if layout is not None else (),
         layout_fingers=layout.fingers if layout is not None else (),
         terminal_nodes=nodes,
+        shared_contacts=contacted_pieces(layout) if layout is not None else (),
     )
     ports = subckt.split("\n", 1)[0].split()[2:]
     if layout is not None:

@@ -29,11 +29,13 @@ joined by mcon cuts (9.3 Ω each) — ``rl1``, ``rm1`` and ``rcl1`` of the PDK's
 ``res_typical__cap_typical.spice`` — is cut into 5 nm squares and solved as a resistor grid
 between the net's terminals (its pin, and the licon cuts onto each source/drain diffusion
 piece and each poly piece), then reduced exactly to resistors between the terminals alone
-(Kron reduction: the conductance the grid shows at its terminals). Not modelled: licon
-contacts and diffusion, whose resistance the device models already carry (``nrs``/``nrd``
-times their sheet resistance: ~125 Ω for an NMOS 0.65 µm wide, close to 182 Ω per licon on
-n-diffusion with two in parallel), and poly (48.2 Ω/sq plus 145 Ω per licon: a gate's RC of
-well under a picosecond); a poly piece and a diffusion piece are each one node.
+(Kron reduction: the conductance the grid shows at its terminals). The licon contacts and
+diffusion of a source/drain piece are the device models' lump (``nrs``/``nrd`` times their
+sheet resistance: ~125 Ω for an NMOS 0.65 µm wide, close to 182 Ω per licon on n-diffusion
+with two in parallel), drawn once per contacted piece and shared by the gates beside it
+(``contacted_pieces``, ``spice.cdl_to_ngspice``'s ``shared_contacts``). Not modelled: poly
+(48.2 Ω/sq plus 145 Ω per licon: a gate's RC of well under a picosecond); a poly piece is
+one node.
 """
 
 from __future__ import annotations
@@ -292,6 +294,17 @@ def resistor_lines(
             if a != b:
                 lines.append(f"Rwire{len(lines)} {a} {b} {ohms:.4g}")
     return nodes, lines
+
+
+def contacted_pieces(wiring: CellWiring) -> set[tuple[str, str]]:
+    """The ``(net, piece key)`` of every source/drain diffusion piece with a licon on it
+    (``spice.cdl_to_ngspice``'s ``shared_contacts``)."""
+    return {
+        (conductors.net, key)
+        for conductors in wiring.conductors
+        for key, _, _ in conductors.terminals
+        if key.startswith(("pd", "nd"))
+    }
 
 
 def _terminal_nodes(

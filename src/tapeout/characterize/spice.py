@@ -126,6 +126,7 @@ def cdl_to_ngspice(
     split_fingers: bool = True,
     layout_fingers: Sequence[Finger] = (),
     terminal_nodes: Mapping[tuple[str, str], str] | None = None,
+    shared_contacts: Collection[tuple[str, str]] = (),
 ) -> str:
     """The ``.subckt`` of ``cell`` from a sky130 CDL netlist, as ngspice lines for the PDK's
     device subcircuits (sizes in µm, to be used with ``.option scale=1e-6``).
@@ -154,6 +155,14 @@ def cdl_to_ngspice(
     ``right_node``, ``gate_node``) to the node its terminal connects to, where the net's wiring
     resistance is modelled (``parasitics.resistor_lines``); others connect to the net.
 
+    ``shared_contacts``: the ``(net, piece key)`` of the contacted source/drain pieces whose
+    contact resistance is drawn once per piece instead of once per device terminal. The
+    models' lump (``nrs``/``nrd`` above) stands for one device's row of contacts; where the
+    layout puts two gates beside one contacted piece (the fingers of an x2-x8 device, or two
+    devices sharing a drain) their currents share that row. Each such piece becomes a node
+    ``<net>__c<key>`` joined to its wiring node by one resistor ``Rcontact<k>`` of the lump
+    for the widest gate beside it, and the fingers on it get ``nrs``/``nrd`` = 0 there.
+
     Source/drain resistance: the PDK device subcircuits default every terminal to
     ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
     (89.1/w + 443.5) Ω/sq for ``nfet_01v8``, (361/w + 1489) Ω/sq for ``pfet_01v8_hvt``: about
@@ -162,7 +171,7 @@ def cdl_to_ngspice(
     shared stack node (above) not in ``contacted_nets`` (the caller's layout nets with licon/li1
     on them) gets ``nrs``/``nrd`` = 0: no contact, and its 0.28 µm of diffusion between the gates
     (≈ 120 Ω/sq × 0.14/w per side, ~25 Ω) is neglected. Other terminals keep the PDK's
-    convention.
+    convention, except on the ``shared_contacts`` pieces (below).
     """
     subckt = find_subckt(text, cell, file=file)
     body = subckt.lines
@@ -184,6 +193,7 @@ def cdl_to_ngspice(
         key = (gate.p_type, gate.gate, frozenset((gate.left, gate.right)))
         from_layout.setdefault(key, []).append(gate)
     terminal_nodes = terminal_nodes or {}
+    contacts: dict[str, tuple[str, float]] = {}  # piece node -> (wiring node, lump ohms)
     lines = []
     for line in body:
         fields = line.split()
@@ -243,13 +253,22 @@ def cdl_to_ngspice(
                     else (gate.right_node, gate.left_node)
                 )
                 pieces = (drain_node, gate.gate_node, source_node)
-                terminals = " ".join(
-                    [
-                        terminal_nodes.get((net, piece), net)
-                        for net, piece in zip(fields[1:4], pieces, strict=True)
-                    ]
-                    + [fields[4]]
-                )
+                nodes = [
+                    terminal_nodes.get((net, piece), net)
+                    for net, piece in zip(fields[1:4], pieces, strict=True)
+                ]
+                lump = _contact_ohms(fields[5], width)
+                for position, squares in ((0, "nrd"), (2, "nrs")):
+                    net, piece = fields[1 + position], pieces[position]
+                    if lump is None or (net, piece) not in shared_contacts:
+                        continue
+                    node = f"{net}__c{piece}"
+                    # the widest gate's lump: the contact row spans the piece's widest side
+                    wiring, before = contacts.get(node, (nodes[position], lump))
+                    contacts[node] = (wiring, min(before, lump))
+                    nodes[position] = node
+                    finger[squares] = "0"
+                terminals = " ".join([*nodes, fields[4]])
                 finger["sa"] = f"{gate.sa_um:.6g}"
                 finger["sb"] = f"{gate.sb_um:.6g}"
             else:
@@ -268,7 +287,29 @@ def cdl_to_ngspice(
             text_parameters = " ".join(f"{key}={value}" for key, value in finger.items())
             instance = name if fingers == 1 else f"{name}_f{index}"
             lines.append(f"{instance} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
+    ends = next(
+        (at for at in range(len(lines) - 1, -1, -1) if lines[at].upper().startswith(".ENDS")),
+        len(lines),
+    )
+    lines[ends:ends] = [
+        f"Rcontact{index} {node} {wiring} {ohms:.4g}"
+        for index, (node, (wiring, ohms)) in enumerate(sorted(contacts.items()))
+    ]
     return "\n".join(lines) + "\n"
+
+
+# The models' source/drain sheet resistance rsh = a / w + b (Ω/sq, w in µm), times their
+# default nrs = nrd = 0.14 / w squares (models_fet.spice of the continuous models).
+CONTACT_SHEET = {"nfet_01v8": (89.1, 443.5), "pfet_01v8_hvt": (361.0, 1489.0)}
+
+
+def _contact_ohms(model: str, width_um: float) -> float | None:
+    """The models' lumped source/drain resistance of one terminal of a ``model`` device
+    ``width_um`` wide (None: a device type without a known lump)."""
+    if model not in CONTACT_SHEET or width_um <= 0:
+        return None
+    a, b = CONTACT_SHEET[model]
+    return 0.14 / width_um * (a / width_um + b)
 
 
 _NUMERIC = ("w", "l", "m", "sa", "sb", "sd")  # the parameters we compute with
