@@ -233,8 +233,8 @@ def test_shared_contacts_are_one_resistor_per_piece() -> None:
 
 def test_a_shared_contact_takes_the_widest_gates_lump() -> None:
     """A piece between a 1 µm and a 0.42 µm PMOS (an AND's output inverter beside its
-    NAND): the contact row runs along the wider side, so the piece's resistor is the 1 µm
-    device's lump (259 Ω), not the narrow one's (~780 Ω), whichever comes first."""
+    NAND): the shared resistor is the 1 µm device's lump (259 Ω), whichever comes first, and
+    the narrow device keeps the rest of its own (~780 Ω in all) on its terminal, as before."""
     for narrow_first in (False, True):
         device = "MMP1 Y B VPWR VPB pfet_01v8_hvt m=1 w=0.42 l=0.15\n"
         before = "MMP0" if narrow_first else ".ENDS"
@@ -249,9 +249,18 @@ def test_a_shared_contact_takes_the_widest_gates_lump() -> None:
             layout_fingers=layout,
             shared_contacts={("Y", "pd1")},
         )
-        contacts = [line.split() for line in text.splitlines() if line.startswith("Rcontact")]
+        lines = text.splitlines()
+        contacts = [line.split() for line in lines if line.startswith("Rcontact")]
         assert [fields[1:3] for fields in contacts] == [["Y__cpd1", "Y"]]
         assert float(contacts[0][3]) == pytest.approx(0.14 * (361 + 1489), rel=1e-3)
+        # the narrow gate keeps the rest of its own lump in its drain squares
+        narrow = next(line.split() for line in lines if line.startswith("XMP1"))
+        wide = next(line.split() for line in lines if line.startswith("XMP0"))
+        assert narrow[1] == wide[1] == "Y__cpd1" and "nrd=0" in wide
+        squares = float(next(field for field in narrow if field.startswith("nrd="))[4:])
+        sheet = 361 / 0.42 + 1489
+        rest = 0.14 / 0.42 * sheet - 0.14 * (361 + 1489)
+        assert squares * sheet == pytest.approx(rest, rel=1e-4)
 
 
 def test_uncontacted_stack_node_without_resistance() -> None:

@@ -161,7 +161,9 @@ def cdl_to_ngspice(
     layout puts two gates beside one contacted piece (the fingers of an x2-x8 device, or two
     devices sharing a drain) their currents share that row. Each such piece becomes a node
     ``<net>__c<key>`` joined to its wiring node by one resistor ``Rcontact<k>`` of the lump
-    for the widest gate beside it, and the fingers on it get ``nrs``/``nrd`` = 0 there.
+    for the widest gate beside it; the fingers on it get ``nrs``/``nrd`` = 0 there, except a
+    narrower gate, which keeps the rest of its own lump (its narrower diffusion and fewer
+    contacts) as squares of its terminal, so that a lone narrow device sees what it did.
 
     Source/drain resistance: the PDK device subcircuits default every terminal to
     ``nrs = nrd = 0.14/w`` squares of a sheet resistance (``rsh``) fitted on contacted devices,
@@ -194,6 +196,8 @@ def cdl_to_ngspice(
         from_layout.setdefault(key, []).append(gate)
     terminal_nodes = terminal_nodes or {}
     contacts: dict[str, tuple[str, float]] = {}  # piece node -> (wiring node, lump ohms)
+    # (line index, "nrd"/"nrs", piece node, the terminal's own lump ohms, model, width)
+    on_contacts: list[tuple[int, str, str, float, str, float]] = []
     lines = []
     for line in body:
         fields = line.split()
@@ -268,6 +272,7 @@ def cdl_to_ngspice(
                     contacts[node] = (wiring, min(before, lump))
                     nodes[position] = node
                     finger[squares] = "0"
+                    on_contacts.append((len(lines), squares, node, lump, fields[5], width))
                 terminals = " ".join([*nodes, fields[4]])
                 finger["sa"] = f"{gate.sa_um:.6g}"
                 finger["sb"] = f"{gate.sb_um:.6g}"
@@ -287,6 +292,14 @@ def cdl_to_ngspice(
             text_parameters = " ".join(f"{key}={value}" for key, value in finger.items())
             instance = name if fingers == 1 else f"{name}_f{index}"
             lines.append(f"{instance} {terminals} {_DEVICE_PREFIX}{fields[5]} {text_parameters}")
+    for at, squares, node, lump, model, width in on_contacts:  # a narrower gate's own rest
+        rest = lump - contacts[node][1]
+        if rest > 0:
+            fields = lines[at].split()
+            fields[fields.index(f"{squares}=0")] = (
+                f"{squares}={rest / _sheet_ohms(model, width):.6g}"
+            )
+            lines[at] = " ".join(fields)
     ends = next(
         (at for at in range(len(lines) - 1, -1, -1) if lines[at].upper().startswith(".ENDS")),
         len(lines),
@@ -308,8 +321,13 @@ def _contact_ohms(model: str, width_um: float) -> float | None:
     ``width_um`` wide (None: a device type without a known lump)."""
     if model not in CONTACT_SHEET or width_um <= 0:
         return None
+    return 0.14 / width_um * _sheet_ohms(model, width_um)
+
+
+def _sheet_ohms(model: str, width_um: float) -> float:
+    """The models' source/drain sheet resistance (Ω/sq) of a ``model`` device ``width_um`` wide."""
     a, b = CONTACT_SHEET[model]
-    return 0.14 / width_um * (a / width_um + b)
+    return a / width_um + b
 
 
 _NUMERIC = ("w", "l", "m", "sa", "sb", "sd")  # the parameters we compute with
