@@ -125,3 +125,20 @@ def test_missing_pdk_root(design_dir: Path, capsys: pytest.CaptureFixture[str]) 
     assert status == 1
     assert len(error) == 1 and "no_pdks" in error[0] and "does not exist" in error[0], error
     assert not (design_dir / "runs").exists()
+
+
+@pytest.mark.parametrize("text", [None, "library (x) {\n  cell (a) {\n    area : ;\n"])
+def test_characterize_update_with_a_bad_library(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str | None
+) -> None:
+    """A missing or malformed --update Liberty fails at once (before any download or
+    simulation), naming the file, and leaves it and the output alone."""
+    base, output = tmp_path / "ours.lib", tmp_path / "out.lib"
+    if text is not None:
+        base.write_text(text)
+    args = ["characterize", "--cells", "sky130_fd_sc_hd__inv_1", "--update", str(base)]
+    assert cli.main([*args, "-o", str(output)]) == 1
+    error = capsys.readouterr().err
+    assert str(base) in error and "Traceback" not in error and len(error.splitlines()) == 1
+    assert not output.exists()
+    assert (base.read_text() if text is not None else None) == text

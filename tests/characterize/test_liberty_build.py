@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from tapeout.characterize.cells import FAMILIES
-from tapeout.characterize.liberty_build import build_library
+from tapeout.characterize.liberty_build import build_library, update_library
 from tapeout.characterize.measure import ArcTables, CellResult, Grid
 from tapeout.characterize.sequential import ConstraintTables, PulseWidthTables
 from tapeout.db.compare import differences
+from tapeout.db.liberty import LutTemplate
+from tapeout.errors import ConfigError
 from tapeout.formats.liberty import read_liberty, write_liberty
 
 SLEWS = np.array([0.01, 0.1, 1.5])
@@ -164,3 +167,49 @@ def test_round_trip(tmp_path: Path) -> None:
     assert pulse.timing_type == "min_pulse_width"
     assert np.allclose(pulse.fall_constraint.values, SLEWS + 0.2)
     assert pulse.fall_constraint.index_1.tolist() == SLEWS.tolist()
+
+
+def _read_back(library, path: Path):
+    write_liberty(path, library)
+    return read_liberty(path)
+
+
+def test_update_replaces_and_adds_cells(tmp_path: Path) -> None:
+    """Regenerating some cells of a library: those replaced where they stand, a new one added
+    in name order, the others and the header kept; templates the base lacks are added."""
+    base = build_library([_inverter(), _flop()], {})
+    base.attributes["revision"] = "7"
+    base = _read_back(base, tmp_path / "base.lib")
+    slower = _inverter()
+    slower.arcs[0].cell_rise = _table(0.05)
+    added = _inverter()
+    added.name = "sky130_fd_sc_hd__inv_2"
+    update = build_library([slower, added], {})
+    update.templates["vio_5_5"] = LutTemplate("vio_5_5", "lu_table_template", ["x"], [SLEWS])
+    merged = update_library(base, update, file=tmp_path / "base.lib")
+    assert list(merged.cells) == [
+        "sky130_fd_sc_hd__dfrtp_1",
+        "sky130_fd_sc_hd__inv_1",
+        "sky130_fd_sc_hd__inv_2",
+    ]
+    arc = merged.cells["sky130_fd_sc_hd__inv_1"].pins["Y"].timing[0]
+    assert np.allclose(arc.cell_rise.values, _table(0.05))
+    assert merged.cells["sky130_fd_sc_hd__dfrtp_1"] is base.cells["sky130_fd_sc_hd__dfrtp_1"]
+    assert merged.attributes["revision"] == "7" and "vio_5_5" in merged.templates
+    assert "vio_5_5" not in base.templates
+    assert "sky130_fd_sc_hd__inv_2" not in base.cells  # the base itself is left alone
+    again = _read_back(merged, tmp_path / "merged.lib")
+    assert differences(merged, again) == []
+
+
+def test_update_refuses_other_units_or_templates(tmp_path: Path) -> None:
+    update = build_library([_inverter()], {})
+    other_units = build_library([_flop()], {})
+    other_units.time_unit, other_units.time_unit_s = "1ps", 1e-12
+    with pytest.raises(ConfigError, match=r"base\.lib: time_unit is 1ps"):
+        update_library(other_units, update, file="base.lib")
+    other_axes = build_library([_flop()], {})
+    template = other_axes.templates["del_1_7_7"]
+    template.indices = [index * 2 for index in template.indices]
+    with pytest.raises(ConfigError, match="template del_1_7_7 differs"):
+        update_library(other_axes, update, file="base.lib")

@@ -7,6 +7,8 @@ no derating — those of the official sky130hd library, so tables compare direct
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +27,7 @@ from tapeout.db.liberty import (
     Sequential,
     TimingArc,
 )
+from tapeout.errors import ConfigError
 
 LIBRARY_NAME = "sky130_fd_sc_hd__tt_025C_1v80"
 CONDITIONS = "tt_025C_1v80"
@@ -260,4 +263,46 @@ def build_library(
     return library
 
 
-__all__ = ["add_cell", "build_library", "new_library"]
+_UNITS = ("time_unit", "capacitive_load_unit", "voltage_unit", "current_unit")
+_UNITS += ("leakage_power_unit", "pulling_resistance_unit")
+
+
+def update_library(
+    base: LibertyLibrary, update: LibertyLibrary, *, file: str | Path
+) -> LibertyLibrary:
+    """``base`` (read from ``file``) with ``update``'s cells in it: a cell of the same name is
+    replaced where it stands, a new one added (in name order if ``base`` is sorted); the
+    header, the other cells and their order stay as they are. ``update``'s table templates
+    are added where ``base`` lacks them. Units or a same-named template that differ are a
+    ConfigError naming ``file``: the merged tables would be read on the wrong scale."""
+    for unit in _UNITS:
+        if getattr(base, unit) != getattr(update, unit):
+            raise ConfigError(
+                f"{unit} is {getattr(base, unit)}, the characterized cells use "
+                f"{getattr(update, unit)}",
+                file=file,
+                hint="update a Liberty written by tapeout characterize",
+            )
+    templates = dict(base.templates)
+    for name, template in update.templates.items():
+        known = templates.setdefault(name, template)
+        if known.variables != template.variables or not _same_indices(known, template):
+            raise ConfigError(
+                f"template {name} differs from the one the characterized cells use",
+                file=file,
+                hint="update a Liberty written by tapeout characterize",
+            )
+    cells = dict(base.cells)
+    cells.update(update.cells)
+    if list(base.cells) == sorted(base.cells):
+        cells = dict(sorted(cells.items()))
+    return replace(base, templates=templates, cells=cells)
+
+
+def _same_indices(first: LutTemplate, second: LutTemplate) -> bool:
+    return len(first.indices) == len(second.indices) and all(
+        np.array_equal(a, b) for a, b in zip(first.indices, second.indices, strict=True)
+    )
+
+
+__all__ = ["add_cell", "build_library", "new_library", "update_library"]

@@ -16,6 +16,7 @@ EXAMPLES = """\
   tapeout characterize -o sky130hd_tt_025C_1v80.lib.gz
   tapeout characterize --cells 'sky130_fd_sc_hd__nand2_*' --jobs 2 -o nand2.lib
   tapeout characterize --grid-from official.lib.gz -o ours.lib.gz   # the reference's table axes
+  tapeout characterize --cells 'sky130_fd_sc_hd__df*' --update ours.lib.gz -o ours.lib.gz
   tapeout characterize --list
 """
 
@@ -42,6 +43,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="LIB",
         help="take each cell's slew/load axes from this Liberty (default: estimated)",
+    )
+    parser.add_argument(
+        "--update",
+        type=Path,
+        default=None,
+        metavar="LIB",
+        help="write this Liberty with the characterized cells replaced or added; its other "
+        "cells, header and order are kept (to regenerate a few cells of a library)",
     )
     parser.add_argument(
         "--jobs", type=int, default=None, help="ngspice processes at a time (default: CPUs)"
@@ -89,11 +98,14 @@ def execute(args: argparse.Namespace) -> int:
     """Fetch the PDK files, characterize, write the Liberty; print one line per cell."""
     from tapeout.characterize.batch import characterize_library
     from tapeout.characterize.fetch import fetch_sky130
+    from tapeout.characterize.liberty_build import update_library
     from tapeout.formats.liberty import read_liberty, write_liberty
     from tapeout.log import Log
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, not {args.jobs}")
+    update = getattr(args, "update", None)
+    base = read_liberty(update, log=Log()) if update else None  # a bad file fails first
     log = Log()
     files = fetch_sky130(args.cache, log=log)
     cells = select_cells(args.cells, files.cell_names())
@@ -120,7 +132,13 @@ def execute(args: argparse.Namespace) -> int:
         log=log,
         progress=progress,
     )
+    characterized = len(library.cells)
+    if base is not None:
+        library = update_library(base, library, file=update)
     write_liberty(args.output, library)
     elapsed = time.perf_counter() - start
-    sys.stdout.write(f"wrote {len(library.cells)} cells to {args.output} in {elapsed:.0f} s\n")
-    return 0 if len(library.cells) == len(cells) else 1
+    into = f" ({characterized} characterized, into {update})" if base is not None else ""
+    sys.stdout.write(
+        f"wrote {len(library.cells)} cells{into} to {args.output} in {elapsed:.0f} s\n"
+    )
+    return 0 if characterized == len(cells) else 1
