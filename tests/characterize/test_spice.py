@@ -201,16 +201,24 @@ def test_layout_fingers_connect_to_their_wiring_nodes() -> None:
     assert " Y__" not in plain and "A__g1" not in plain
 
 
+def _two_pmos(width_b: float, *, first: bool = False) -> tuple[str, list[Finger]]:
+    """CDL's nand2_1 with a second PMOS (gate B, ``width_b`` µm; before MMP0 if ``first``)
+    and the layout of the two: MMP0 on pieces pd0|pd1, MMP1 on pd1|pd2 (pd1 their drain)."""
+    device = f"MMP1 Y B VPWR VPB pfet_01v8_hvt m=1 w={width_b} l=0.15\n"
+    before = "MMP0" if first else ".ENDS"
+    layout = [
+        Finger(True, "A", "VPWR", "Y", 1.0, 0.15, 0.26, 0.68, 0.26, 0.135, "pd0", "pd1", "g0"),
+        Finger(True, "B", "Y", "VPWR", width_b, 0.15, 0.68, 0.26, 0.135, 0.26, "pd1", "pd2", "g1"),
+    ]
+    return CDL.replace(before, device + before, 1), layout
+
+
 def test_shared_contacts_are_one_resistor_per_piece() -> None:
     """Two PMOS fingers beside one contacted drain piece share its contact row: one
     resistor of the models' lump (0.14/w squares of 361/w + 1489 Ω/sq: 259 Ω at 1 µm) from
     the piece to its wiring node, the fingers without their own there; a piece not listed,
     and the NMOS stack node, keep the models' per-terminal convention."""
-    cdl = CDL.replace(".ENDS", "MMP1 Y B VPWR VPB pfet_01v8_hvt m=1 w=1.0 l=0.15\n.ENDS", 1)
-    layout = [
-        Finger(True, "A", "VPWR", "Y", 1.0, 0.15, 0.26, 0.68, 0.26, 0.135, "pd0", "pd1", "g0"),
-        Finger(True, "B", "Y", "VPWR", 1.0, 0.15, 0.68, 0.26, 0.135, 0.26, "pd1", "pd2", "g1"),
-    ]
+    cdl, layout = _two_pmos(1.0)
     text = cdl_to_ngspice(
         cdl,
         "sky130_fd_sc_hd__nand2_1",
@@ -236,13 +244,7 @@ def test_a_shared_contact_takes_the_widest_gates_lump() -> None:
     NAND): the shared resistor is the 1 µm device's lump (259 Ω), whichever comes first, and
     the narrow device keeps the rest of its own (~780 Ω in all) on its terminal, as before."""
     for narrow_first in (False, True):
-        device = "MMP1 Y B VPWR VPB pfet_01v8_hvt m=1 w=0.42 l=0.15\n"
-        before = "MMP0" if narrow_first else ".ENDS"
-        cdl = CDL.replace(before, device + before, 1)
-        layout = [
-            Finger(True, "A", "VPWR", "Y", 1.0, 0.15, 0.26, 0.68, 0.26, 0.135, "pd0", "pd1", "g0"),
-            Finger(True, "B", "Y", "VPWR", 0.42, 0.15, 0.68, 0.26, 0.135, 0.26, "pd1", "pd2", "g1"),
-        ]
+        cdl, layout = _two_pmos(0.42, first=narrow_first)
         text = cdl_to_ngspice(
             cdl,
             "sky130_fd_sc_hd__nand2_1",

@@ -263,8 +263,14 @@ def build_library(
     return library
 
 
-_UNITS = ("time_unit", "capacitive_load_unit", "voltage_unit", "current_unit")
-_UNITS += ("leakage_power_unit", "pulling_resistance_unit")
+_UNITS = (
+    "time_unit",
+    "capacitive_load_unit",
+    "voltage_unit",
+    "current_unit",
+    "leakage_power_unit",
+    "pulling_resistance_unit",
+)
 
 
 def update_library(
