@@ -80,6 +80,11 @@ def test_gates_and_their_diffusion(sky130_files: Sky130Files) -> None:
     assert inner.left_junction_um == pytest.approx(0.135)
     assert inner.right_junction_um == pytest.approx(0.135)
     assert nmos[0].left_junction_um == pytest.approx(0.26)  # the strip's VGND end is its own
+    # field edges (those not beside a gate): a piece between two gates has only its two
+    # 0.27 µm ends, half each; the strip's end has its far side and its two 0.26 µm ends
+    assert inner.left_field_um == pytest.approx(0.27, abs=0.005)
+    assert inner.right_field_um == pytest.approx(0.27, abs=0.005)
+    assert nmos[0].left_field_um == pytest.approx(0.65 + 2 * 0.26, abs=0.005)
 
 
 def test_stress_distances_of_a_jogged_diffusion() -> None:

@@ -120,6 +120,10 @@ def test_stacked_transistors_share_diffusion() -> None:
     assert float(upper["as"]) == pytest.approx(0.65 * 0.14)
     assert float(upper["ad"]) == pytest.approx(0.65 * 0.3)  # Y: a contacted output diffusion
     assert float(lower["sb"]) == pytest.approx(0.695) and float(lower["sa"]) == 0.265
+    # perimeters: the gate edge (BSIM4 subtracts it) and the field edges; the stack node
+    # lies between two gates, so its only field edges are its ends, 0.28 µm each, half each
+    assert float(upper["ps"]) == pytest.approx(0.65 + 0.28)
+    assert float(upper["pd"]) == pytest.approx(0.65 + 0.65 + 2 * 0.3)  # an end: its far side too
     plain = cdl_to_ngspice(
         stack, "sky130_fd_sc_hd__nand2_1", shared_diffusion=False, split_fingers=False
     )
@@ -147,6 +151,7 @@ def test_even_fingers_on_a_stack_node() -> None:
     for index, finger in enumerate(fingers):
         assert float(finger["as"]) == pytest.approx(half)  # sndA, at either end
         assert float(finger["ad"]) == pytest.approx(half)  # Y, shared between the two
+        assert float(finger["pd"]) == pytest.approx(0.65 + 0.28)  # no field edge along gates
         assert float(finger["sa"]) == pytest.approx(left + index * pitch)
         assert float(finger["sb"]) == pytest.approx(right + (1 - index) * pitch)
 
@@ -169,6 +174,15 @@ def test_layout_fingers_replace_the_estimates() -> None:
     assert float(fingers[0]["ad"]) == pytest.approx(0.65 * 0.26)
     assert float(fingers[1]["as"]) == pytest.approx(0.65 * 0.135)
     assert float(fingers[1]["ps"]) == pytest.approx(2 * (0.65 + 0.135))
+    # with the layout's field edges, the perimeter is the gate edge (which BSIM4 subtracts)
+    # and the field share: a piece between two gates has no field edge along them
+    bordered = [gate._replace(left_field_um=0.135, right_field_um=1.17) for gate in layout]
+    text = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1", layout_fingers=bordered)
+    first = next(line for line in text.splitlines() if line.startswith("XMN0_f0"))
+    finger = dict(field.split("=") for field in first.split()[6:])
+    assert float(finger["ps"]) == pytest.approx(0.65 + 1.17)  # sndA, on the right
+    assert float(finger["pd"]) == pytest.approx(0.65 + 0.135)  # Y, on the left
+    assert float(finger["as"]) == pytest.approx(0.65 * 0.135)  # areas as before
     estimated = cdl_to_ngspice(CDL, "sky130_fd_sc_hd__nand2_1")
     pmos = [line for line in lines if line.startswith("XMP0")]
     assert pmos == [line for line in estimated.splitlines() if line.startswith("XMP0")]

@@ -135,7 +135,12 @@ def cdl_to_ngspice(
     sd=0.28 ...``) become ``X`` instances of ``sky130_fd_pr__nfet_01v8`` keeping ``m``, ``w``,
     ``l`` and the stress parameters ``sa``/``sb``/``sd``, plus junction areas and perimeters of
     source and drain, which layout extraction would give and the CDL lacks (they matter for
-    small loads): a diffusion ``sa`` (``sb``) long beside the gate. With ``shared_diffusion``,
+    small loads): a diffusion ``sa`` (``sb``) long beside the gate. A perimeter is BSIM4's
+    (``permod = 1``): the gate edge, which the model subtracts and counts with the gate-edge
+    sidewall capacitance, plus the diffusion's field edges; a diffusion between two gates has
+    field edges only at its two ends, shared by the gates (counting its gate edges as field
+    sidewall too added 0.037 fF per µm of NMOS width, 0.092 fF per µm of PMOS width at zero
+    bias, to every output or stack node between two gates). With ``shared_diffusion``,
     an internal node joining exactly two diffusions of one transistor type and no gate (the
     node between the transistors of a series stack) is taken as an uncontacted diffusion
     shared in the layout: each side gets half of the 0.28 µm gap as junction, and the stress
@@ -149,7 +154,8 @@ def cdl_to_ngspice(
     estimates where the layout has them: a device of ``m`` fingers takes ``m`` layout gates of
     its type, gate net and pair of diffusion nets, with their stress distances (through every
     gate on the same diffusion strip: in the layout, transistors of different devices often
-    share one strip) and their shares of the diffusion beside them as junctions. A device the
+    share one strip) and their shares of the diffusion beside them (area and field edges) as
+    junctions. A device the
     layout cannot supply (too few such gates) keeps the estimates. ``terminal_nodes`` maps
     ``(net, piece key)`` of a layout gate's diffusion and poly pieces (``Finger.left_node``,
     ``right_node``, ``gate_node``) to the node its terminal connects to, where the net's wiring
@@ -227,15 +233,15 @@ def cdl_to_ngspice(
         # An end on a shared stack node is half the gap to the neighbour's gate, and its stress
         # distance reaches across that gate.
         right_net = fields[1] if fingers % 2 else fields[3]
-        ends = []  # (junction length, stress distance), left then right
+        ends = []  # (junction length, stress distance, between two gates), left then right
         stressed = fingers > 1  # a lone device without sa/sb keeps the models' default
         for net, side in ((fields[3], "sa"), (right_net, "sb")):
             distance = float(parameters.get(side, "0.265"))
             stressed = stressed or side in parameters or net in shared
             if net in shared:
-                ends.append((GATE_SPACE_UM / 2, GATE_SPACE_UM + length + distance))
+                ends.append((GATE_SPACE_UM / 2, GATE_SPACE_UM + length + distance, True))
             else:
-                ends.append((distance, distance))
+                ends.append((distance, distance, False))
         pitch = finger_space + length
         layout = None
         if fingers == multiplier:  # one instance per layout gate (not m gates in one)
@@ -250,6 +256,11 @@ def cdl_to_ngspice(
                     (gate.left_junction_um, gate.right_junction_um)
                     if source_left
                     else (gate.right_junction_um, gate.left_junction_um)
+                )
+                source_field, drain_field = (
+                    (gate.left_field_um, gate.right_field_um)
+                    if source_left
+                    else (gate.right_field_um, gate.left_field_um)
                 )
                 source_node, drain_node = (
                     (gate.left_node, gate.right_node)
@@ -277,15 +288,21 @@ def cdl_to_ngspice(
                 finger["sa"] = f"{gate.sa_um:.6g}"
                 finger["sb"] = f"{gate.sb_um:.6g}"
             else:
-                source_junction, drain_junction = _finger_junctions(
-                    index, fingers, ends[0][0], ends[1][0], finger_space
+                (source_junction, source_between), (drain_junction, drain_between) = (
+                    _finger_junctions(index, fingers, ends[0], ends[1], finger_space)
                 )
-            for area, perimeter, junction in (
-                ("as", "ps", source_junction),
-                ("ad", "pd", drain_junction),
+                # a piece between two gates has field edges only at its two ends
+                source_field = 2 * source_junction + (0 if source_between else width)
+                drain_field = 2 * drain_junction + (0 if drain_between else width)
+            for area, perimeter, junction, field in (
+                ("as", "ps", source_junction, source_field),
+                ("ad", "pd", drain_junction, drain_field),
             ):
                 finger[area] = f"{width * junction:.6g}"
-                finger[perimeter] = f"{2 * (width + junction):.6g}"
+                # BSIM4 (permod = 1) takes the gate edge as part of the perimeter and
+                # subtracts it; the rest is the piece's field edges, shared by its gates
+                around = 2 * (width + junction) if field is None else width + field
+                finger[perimeter] = f"{around:.6g}"
             if stressed and layout is None:
                 finger["sa"] = f"{ends[0][1] + index * pitch:.6g}"
                 finger["sb"] = f"{ends[1][1] + (fingers - 1 - index) * pitch:.6g}"
@@ -362,23 +379,29 @@ def _is_number(text: str) -> bool:
 
 
 def _finger_junctions(
-    index: int, fingers: int, left_end: float, right_end: float, finger_space: float
-) -> tuple[float, float]:
+    index: int,
+    fingers: int,
+    left_end: tuple[float, ...],
+    right_end: tuple[float, ...],
+    finger_space: float,
+) -> tuple[tuple[float, bool], tuple[float, bool]]:
     """Junction lengths (µm beside the gate) of the source and drain of finger ``index`` of a
-    device laid out as ``fingers`` gates in one diffusion strip, the source on the left: the
-    diffusion regions between gates (``finger_space`` wide) alternate source/drain and are
-    shared by the two fingers beside them; the strip's two ends are ``left_end`` (before the
-    first gate) and ``right_end`` (after the last) long. One finger: its own ends."""
+    device laid out as ``fingers`` gates in one diffusion strip, the source on the left, each
+    with whether that diffusion lies between two gates: the regions between gates
+    (``finger_space`` wide) alternate source/drain and are shared by the two fingers beside
+    them; the strip's two ends are ``left_end`` (before the first gate) and ``right_end``
+    (after the last), each (length, stress distance, between gates). One finger: its own
+    ends."""
     if fingers == 1:
-        return left_end, right_end
+        return (left_end[0], left_end[2]), (right_end[0], right_end[2])
     left, right = index, index + 1  # diffusion regions 0 .. fingers
 
-    def length(region: int) -> float:
+    def length(region: int) -> tuple[float, bool]:
         if region == 0:
-            return left_end
+            return left_end[0], left_end[2]
         if region == fingers:
-            return right_end
-        return finger_space / 2
+            return right_end[0], right_end[2]
+        return finger_space / 2, True
 
     source, drain = (left, right) if index % 2 == 0 else (right, left)
     return length(source), length(drain)

@@ -103,7 +103,9 @@ class Finger(NamedTuple):
     width-weighted effective value of BSIM4's length-of-diffusion model); ``left_junction_um``
     and ``right_junction_um``: the area of the source/drain diffusion on each side, divided
     among the gates that border it, over ``width_um`` (the junction's length beside the
-    gate). A diffusion net the comparer could not pair with the schematic is ``""``."""
+    gate); ``left_field_um`` and ``right_field_um``: the perimeter of that diffusion which does
+    not border a gate (its field edges), divided the same way. A diffusion net the comparer
+    could not pair with the schematic is ``""``."""
 
     p_type: bool
     gate: str
@@ -118,6 +120,8 @@ class Finger(NamedTuple):
     left_node: str = ""
     right_node: str = ""
     gate_node: str = ""
+    left_field_um: float | None = None
+    right_field_um: float | None = None
 
 
 Box = tuple[int, int, int, int]  # left, bottom, right, top in database units
@@ -474,12 +478,15 @@ def _fingers(
             beside = [kdb.Point(work.left - 1, middle_y), kdb.Point(work.right + 1, middle_y)]
             diffusion_nets = []
             junctions = []
+            fields = []
             nodes = []
             width = gate.area() / work.width()
             for point in beside:
                 point = turn * point
                 diffusion_nets.append(_probe(extraction, names, deep_source_drain, point) or "")
-                junctions.append(_junction_share(kdb, source_drain, gates, point) / width)
+                area, field = _junction_share(kdb, source_drain, gates, point)
+                junctions.append(area / width)
+                fields.append(field * unit_um)
                 nodes.append(_piece_key(pieces, "pd" if p_type else "nd", point))
             found.append(
                 Finger(
@@ -496,6 +503,8 @@ def _fingers(
                     nodes[0],
                     nodes[1],
                     _piece_key(pieces, "g", middle),
+                    fields[0],
+                    fields[1],
                 )
             )
     return tuple(found)
@@ -514,12 +523,15 @@ def _probe(extraction, names: dict, layer, point) -> str | None:
     return names.get(net.expanded_name()) if net is not None else None
 
 
-def _junction_share(kdb, source_drain, gates, point) -> float:
-    """The area (database units²) of the source/drain diffusion at ``point`` divided among
-    the gates that border it."""
+def _junction_share(kdb, source_drain, gates, point) -> tuple[float, float]:
+    """The area (database units²) of the source/drain diffusion at ``point`` and the length
+    of its field edges (its perimeter less the edges it shares with gates, database units),
+    each divided among the gates that border it."""
     piece = source_drain.interacting(kdb.Region(kdb.Box(point, point).enlarged(1, 1)))
-    bordering = gates.interacting(piece.sized(1)).count()
-    return piece.area() / max(1, bordering)
+    bordering = max(1, gates.interacting(piece.sized(1)).count())
+    edges = piece.edges()
+    field = edges.length() - edges.inside_part(gates.sized(1)).length()
+    return piece.area() / bordering, field / bordering
 
 
 def _stress_distances(kdb, strip, box) -> tuple[int, int] | None:
