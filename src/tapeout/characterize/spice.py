@@ -198,8 +198,8 @@ def cdl_to_ngspice(
     shared = _stack_nodes(devices, ports) if shared_diffusion else set()
     from_layout: dict[tuple[bool, str, frozenset[str]], list[Finger]] = {}
     for gate in layout_fingers:
-        key = (gate.p_type, gate.gate, frozenset((gate.left, gate.right)))
-        from_layout.setdefault(key, []).append(gate)
+        gate_key = (gate.p_type, gate.gate, frozenset((gate.left, gate.right)))
+        from_layout.setdefault(gate_key, []).append(gate)
     terminal_nodes = terminal_nodes or {}
     contacts: dict[str, tuple[str, float]] = {}  # piece node -> (wiring node, lump ohms)
     # (line index, "nrd"/"nrs", piece node, the terminal's own lump ohms, model, width)
@@ -233,7 +233,8 @@ def cdl_to_ngspice(
         # An end on a shared stack node is half the gap to the neighbour's gate, and its stress
         # distance reaches across that gate.
         right_net = fields[1] if fingers % 2 else fields[3]
-        ends = []  # (junction length, stress distance, between two gates), left then right
+        # (junction length, stress distance, between two gates), left then right
+        ends: list[tuple[float, float, bool]] = []
         stressed = fingers > 1  # a lone device without sa/sb keeps the models' default
         for net, side in ((fields[3], "sa"), (right_net, "sb")):
             distance = float(parameters.get(side, "0.265"))
@@ -294,14 +295,14 @@ def cdl_to_ngspice(
                 # a piece between two gates has field edges only at its two ends
                 source_field = 2 * source_junction + (0 if source_between else width)
                 drain_field = 2 * drain_junction + (0 if drain_between else width)
-            for area, perimeter, junction, field in (
+            for area, perimeter, junction, field_edges in (
                 ("as", "ps", source_junction, source_field),
                 ("ad", "pd", drain_junction, drain_field),
             ):
                 finger[area] = f"{width * junction:.6g}"
                 # BSIM4 (permod = 1) takes the gate edge as part of the perimeter and
                 # subtracts it; the rest is the piece's field edges, shared by its gates
-                around = 2 * (width + junction) if field is None else width + field
+                around = 2 * (width + junction) if field_edges is None else width + field_edges
                 finger[perimeter] = f"{around:.6g}"
             if stressed and layout is None:
                 finger["sa"] = f"{ends[0][1] + index * pitch:.6g}"
@@ -317,11 +318,11 @@ def cdl_to_ngspice(
                 f"{squares}={rest / _sheet_ohms(model, width):.6g}"
             )
             lines[at] = " ".join(fields)
-    ends = next(
+    end_line = next(
         (at for at in range(len(lines) - 1, -1, -1) if lines[at].upper().startswith(".ENDS")),
         len(lines),
     )
-    lines[ends:ends] = [
+    lines[end_line:end_line] = [
         f"Rcontact{index} {node} {wiring} {ohms:.4g}"
         for index, (node, (wiring, ohms)) in enumerate(sorted(contacts.items()))
     ]
@@ -381,8 +382,8 @@ def _is_number(text: str) -> bool:
 def _finger_junctions(
     index: int,
     fingers: int,
-    left_end: tuple[float, ...],
-    right_end: tuple[float, ...],
+    left_end: tuple[float, float, bool],
+    right_end: tuple[float, float, bool],
     finger_space: float,
 ) -> tuple[tuple[float, bool], tuple[float, bool]]:
     """Junction lengths (µm beside the gate) of the source and drain of finger ``index`` of a
