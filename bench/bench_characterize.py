@@ -7,7 +7,10 @@ matched with the official one of the same pin, related pin, timing type and (com
 timing sense; tables are compared entry by entry on the same grid (we characterize on the
 official axes). Relative errors |ours − official| / |official| per table kind (median and 95th
 percentile over all entries), pin capacitance relative errors, setup/hold, recovery/removal
-and minimum pulse width absolute errors (ps), leakage and internal energy. With ``--log`` (the
+and minimum pulse width absolute errors (ps), leakage and internal energy, and each
+combinational output transition split into the output's own capacitance and its drive (a line
+through the fastest-slew row's first three loads: what is parasitic, what is the device
+models). With ``--log`` (the
 output of ``tapeout characterize``), the per-cell simulation times are summarized; one cell
 (inv_1) is also timed here in a fresh process pinned to one core.
 """
@@ -62,6 +65,23 @@ def _match(official: LibertyCell, pin: str, arc: TimingArc) -> TimingArc | None:
     return None
 
 
+def _own_capacitance(table) -> tuple[float, float] | None:
+    """An output transition table's own capacitance and drive: on its fastest-slew row, the
+    line through its first three loads, transition = a + b · load; ``a / b`` is the load the
+    output carries of its own (its diffusion, wiring and overlap capacitance, in the table's
+    load unit) and ``b`` the transition per unit of load (the drive). None: too few loads or
+    no positive slope."""
+    if table is None or table.index_2 is None or table.values.ndim != 2:
+        return None
+    loads = np.asarray(table.index_2[:3], dtype=float)
+    if loads.size < 3:
+        return None
+    slope, intercept = np.polyfit(loads, table.values[0, :3], 1)
+    if slope <= 0:
+        return None
+    return float(intercept / slope), float(slope)
+
+
 def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
     """Error samples per kind, plus per-family delay medians and unmatched arcs."""
     relative: dict[str, list[np.ndarray]] = defaultdict(list)
@@ -69,6 +89,10 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
     by_family: dict[str, list[np.ndarray]] = defaultdict(list)
     constraint_ps: dict[str, list[np.ndarray]] = defaultdict(list)
     leakage_ratio: list[float] = []
+    # combinational output transitions split into the output's own capacitance and its drive
+    # (see ``_own_capacitance``): ours / official - 1 per arc and edge
+    own_capacitance: list[float] = []
+    drive_slope: list[float] = []
     unmatched: list[str] = []
     # Each delay arc's own entries: (label, median, p95 of |error|, table -> median signed).
     arc_rows: list[tuple[str, float, float, dict[str, float]]] = []
@@ -128,6 +152,13 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
                     )
                     median, p95 = np.median(values), np.percentile(values, 95)
                     arc_rows.append((label, float(median), float(p95), arc_signed))
+                if arc.timing_type in (None, "combinational"):
+                    for kind in ("rise_transition", "fall_transition"):
+                        mine = _own_capacitance(getattr(arc, kind))
+                        their = _own_capacitance(getattr(match, kind))
+                        if mine is not None and their is not None:
+                            own_capacitance.append(mine[0] / their[0] - 1)
+                            drive_slope.append(mine[1] / their[1] - 1)
             for power in pin.internal_power:
                 for candidate in theirs.internal_power if theirs is not None else []:
                     if candidate.related_pin != power.related_pin:
@@ -149,6 +180,8 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
         "constraint_ps": constraint_ps,
         "pin_cap": np.abs([error for error, _ in pin_rows]),
         "leakage_ratio": np.array(leakage_ratio),
+        "own_capacitance": np.array(own_capacitance),
+        "drive_slope": np.array(drive_slope),
         "unmatched": unmatched,
         "arcs": arcs,
         "per_arc": np.array([row[1:3] for row in arc_rows]).reshape(-1, 2),
@@ -539,6 +572,17 @@ def main() -> int:
             lines.append(
                 f"| {what} {kind.split(':')[1]}, relative (floor 1 fJ) | {count} | "
                 f"{median:.1%} | {p95:.1%} | none set |"
+            )
+    for key, what in (
+        ("own_capacitance", "output's own capacitance (transition intercept / slope in load)"),
+        ("drive_slope", "output drive (transition slope in load)"),
+    ):
+        values = result[key]
+        if values.size:
+            lines.append(
+                f"| {what}, fastest slew, ours / official − 1 (median signed, 95th percentile "
+                f"of its size) | {values.size} | {np.median(values):+.1%} | "
+                f"{np.percentile(np.abs(values), 95):.1%} | none set |"
             )
     leakage = result["leakage_ratio"]
     if leakage.size:
