@@ -334,7 +334,12 @@ HISTORY_NOTE = (
     "knob of step 2, tried on 16 cells after this step) brought clock-to-Q to within 1.2 % "
     "and xor3_1 back in, but broke as many arcs as it fixed (nand4_1 B/C, inv_1, a31oi_1 "
     "A1, o211ai_1 A2) and lowered pin capacitance within 5 % from 90 to 85 % on the "
-    "sample, so the scale stays 0.5."
+    "sample, so the scale stays 0.5. Nor did a physical version of that knob (same 16 "
+    "cells): each edge's fringe to the substrate shielded where a neighbour faces it, by "
+    "1 - (2/π)·atan(distance / the layer's height above the substrate), with full-strength "
+    "coupling: 4 arcs fixed (xor3_1 ×3, xnor2_2 B), 2 just out (inv_1, a31oi_1 A1), "
+    "flip-flop clock-to-Q -3.8 / -5.0 → -2.8 / -1.8 %, but input capacitances rose a "
+    "median 2 points (flip-flop CLK and D +4 to +6) and pins within 5 % fell from 90 to 85 %."
 )
 PIN_NOTE = (
     "Pin capacitance (2026-11-27): the charge into the pin while a linear input ramp of "
