@@ -339,7 +339,10 @@ HISTORY_NOTE = (
     "1 - (2/π)·atan(distance / the layer's height above the substrate), with full-strength "
     "coupling: 4 arcs fixed (xor3_1 ×3, xnor2_2 B), 2 just out (inv_1, a31oi_1 A1), "
     "flip-flop clock-to-Q -3.8 / -5.0 → -2.8 / -1.8 %, but input capacitances rose a "
-    "median 2 points (flip-flop CLK and D +4 to +6) and pins within 5 % fell from 90 to 85 %."
+    "median 2 points (flip-flop CLK and D +4 to +6) and pins within 5 % fell from 90 to 85 %. "
+    "The supply straps of step 9, retried after this step on 16 cells: 4 arcs fixed "
+    "(xnor2_2 A/B, xor3_1 A/B: 0.3-0.5 point), 2 just out (inv_1, inv_2: +0.4 / +0.5 "
+    "point), every arc within 0.7 point, pin capacitance unchanged; still left out."
 )
 PIN_NOTE = (
     "Pin capacitance (2026-11-27): the charge into the pin while a linear input ramp of "
