@@ -8,6 +8,8 @@ delay: a setup (hold) time passes when Q reaches 50 % of its new (old) value no 
 Recovery and removal are the same tests with the (active-low) clear or preset pin released
 instead of D changing, D held at the value the clock would capture: recovery passes when the
 clock still captures it (as setup), removal when Q keeps the cleared (preset) value (as hold).
+The pin is asserted only while the clock is low, after the flop held D: a clock edge during
+the assertion would precharge the master's floating feedback nodes and move the race 80 ps.
 Latches (active-high enable): the value latched when the enable falls must be the expected
 one. The bisection runs inside ngspice's control language (``repeat``/``if``), 11 halvings of a
 3.5 ns interval (1.7 ps resolution).
@@ -405,20 +407,27 @@ def _release_bisection(
     max_step: float,
 ) -> None:
     """Recovery (``hold`` False) or removal (``hold`` True) of a flop's active-low clear or
-    preset ``pin``: it is low from the start (Q at its cleared/preset value) and rises
-    ``offset`` before (after) the sampling clock edge; D holds the opposite value."""
+    preset ``pin``: inactive at the start (the operating point has the master holding D, the
+    value the clock would capture), asserted at 0.2 ns with the clock low (Q at its
+    cleared/preset value), released ``offset`` before (after) the sampling clock edge.
+
+    The clock stays low until that edge. Had it risen while the pin was asserted, the master's
+    clocked feedback (for dfrtp: M0 through the clock NMOS to the M1 NMOS and the reset NMOS)
+    would leave its stack nodes floating high, and at the sampling edge they would share that
+    charge with the master node the reset is pulling up: the reset wins the race ~80 ps sooner
+    (dfrtp_1's removal 0.20 instead of 0.28 ns at the fastest slews; official 0.30). Here those
+    nodes start at ground, as after a reset asserted in normal operation.
+    """
     fast = ramp_time_s(FAST_NS)
     clock_mid = edge_s + clock_ramp / 2
     forced = pin != family.clear  # Q while the pin is active: 1 for preset, 0 for clear
     captured = not forced
     expected = forced if hold else captured
-    clock_points = stimuli.pwl_points(
-        [(0.2e-9, fast, True), (1.0e-9, fast, False), (edge_s, clock_ramp, True)], initial=False
-    )
+    clock_points = stimuli.pwl_points([(edge_s, clock_ramp, True)], initial=False)
     data_points = stimuli.pwl_points([], initial=captured)
     # Nominal clock-to-Q delay of the capture, the pin released 2.5 ns before the edge.
     waveforms = {**statics, family.clock: clock_points, family.data: data_points}
-    waveforms[pin] = stimuli.pwl_points([(1.5e-9, fast, True)], initial=False)
+    waveforms[pin] = stimuli.pwl_points([(0.2e-9, fast, False), (1.5e-9, fast, True)], initial=True)
     _nominal_run(
         deck,
         family,
@@ -434,7 +443,10 @@ def _release_bisection(
     waveforms = {other: statics.get(other, "") for other in deck.inputs}
     waveforms[family.clock] = clock_points
     waveforms[family.data] = data_points
-    waveforms[pin] = f"0 0 $&start_{name} 0 $&end_{name} {SUPPLY_V:g}"
+    waveforms[pin] = (
+        f"0 {SUPPLY_V:g} 0.2e-9 {SUPPLY_V:g} {0.2e-9 + fast:.6e} 0 "
+        f"$&start_{name} 0 $&end_{name} {SUPPLY_V:g}"
+    )
     _bisection_loop(
         deck,
         name,
