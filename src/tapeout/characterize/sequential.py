@@ -10,9 +10,11 @@ instead of D changing, D held at the value the clock would capture: recovery pas
 clock still captures it (as setup), removal when Q keeps the cleared (preset) value (as hold).
 The pin is asserted only while the clock is low, after the flop held D: a clock edge during
 the assertion would precharge the master's floating feedback nodes and move the race 80 ps.
-Latches (active-high enable): the value latched when the enable falls must be the expected
-one. The bisection runs inside ngspice's control language (``repeat``/``if``), 11 halvings of a
-3.5 ns interval (1.7 ps resolution).
+Latches (active-high enable), the same criterion on the delay through the open latch: a setup
+passes when Q reaches D's new value no later than 1.1 × the nominal D-to-Q delay after D's
+50 % point and keeps it after the enable falls; a hold passes when the value latched is the
+old one. The bisection runs inside ngspice's control language (``repeat``/``if``), 11 halvings
+of a 3.5 ns interval (1.7 ps resolution).
 """
 
 from __future__ import annotations
@@ -258,7 +260,30 @@ def _bisection(
     if latch:
         # enable high from the start (Q follows D = prior), data changes, enable falls at edge_s.
         clock_points = stimuli.pwl_points([(edge_s, clock_ramp, False)], initial=True)
-        deck.control.append(f"let nominal_{name} = 0")  # unused: a latch's deadline is fixed
+        if hold:
+            deck.control.append(f"let nominal_{name} = 0")  # unused: the deadline is fixed
+        else:
+            # Nominal D-to-Q delay through the open latch, D changing long before the enable
+            # falls: a setup passes while that delay grows by no more than 10 %.
+            _nominal_run(
+                deck,
+                family,
+                name,
+                {
+                    **statics,
+                    family.clock: clock_points,
+                    family.data: stimuli.pwl_points(
+                        [(0.2e-9, data_ramp, new_value)], initial=prior
+                    ),
+                },
+                trigger=f"k0_{family.data.lower()}",
+                trigger_rising=new_value,
+                q=q,
+                q_rising=expected,
+                edge_s=0.2e-9,
+                stop=stop,
+                max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
+            )
     else:
         clock_points = stimuli.pwl_points(
             [(0.2e-9, fast, True), (1.0e-9, fast, False), (edge_s, clock_ramp, True)],
@@ -277,7 +302,7 @@ def _bisection(
             stop=stop,
             max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
         )
-    deadline = f"{stop - 0.1e-9:.6e}" if latch else None
+    deadline = f"{stop - 0.1e-9:.6e}" if latch and hold else None
     before, after = (SUPPLY_V if prior else 0.0), (SUPPLY_V if new_value else 0.0)
     if hold:
         # Data holds the captured value, then changes (to the new value) after the edge.
@@ -303,6 +328,7 @@ def _bisection(
         clock_mid=clock_mid,
         ramp=data_ramp,
         deadline=deadline,
+        after_data=latch and not hold,
     )
 
 
@@ -351,25 +377,33 @@ def _bisection_loop(
     ramp: float,
     deadline: str | None = None,
     bounds: tuple[float, float] = (2e-9, -1.5e-9),
+    after_data: bool = False,
 ) -> None:
     """The ``repeat`` loop of a bisection: each try sets every input's PWL (``$&start_<name>``
     and ``$&end_<name>`` mark the swept ramp, ``offset`` before the clock's 50 % point, after
     it with ``hold``) and keeps the offset as passing when Q is ``expected`` at the deadline
-    (default: the clock's 50 % point plus 1.1 × ``nominal_<name>``) and at the end. The
-    search starts from ``bounds``, an offset taken to pass and one taken to fail (neither is
-    tried itself)."""
+    (default: the clock's 50 % point plus 1.1 × ``nominal_<name>``; with ``after_data`` the
+    swept ramp's 50 % point plus 1.1 × ``nominal_<name>``, a latch's D-to-Q delay) and at the
+    end. The search starts from ``bounds``, an offset taken to pass and one taken to fail
+    (neither is tried itself)."""
     lines = deck.control
     # By default 2 ns passes for setup (data long before) and for hold (data long after).
     lines.append(f"let pass_{name} = {bounds[0]:.6e}")
     lines.append(f"let fail_{name} = {bounds[1]:.6e}")
-    if deadline is None:
+    if deadline is None and not after_data:
         deadline = f"{clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12"
-    lines.append(f"let deadline_{name} = {deadline}")
+    if deadline is not None:
+        lines.append(f"let deadline_{name} = {deadline}")
     lines.append(f"repeat {BISECTIONS}")
     lines.append(f"  let offset_{name} = (pass_{name} + fail_{name}) / 2")
     sign = "+" if hold else "-"
     lines.append(f"  let start_{name} = {clock_mid:.6e} {sign} offset_{name} - {ramp / 2:.6e}")
     lines.append(f"  let end_{name} = start_{name} + {ramp:.6e}")
+    if after_data:
+        lines.append(
+            f"  let deadline_{name} = start_{name} + {ramp / 2:.6e} + {DEGRADE} * nominal_{name}"
+            " + 1e-12"
+        )
     for pin in deck.inputs:
         lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {waveforms[pin]} ]")
     for pin in deck.outputs:
