@@ -355,7 +355,11 @@ HISTORY_NOTE = (
     "dfstp_2 CLK→Q, xnor2_2 A/B, xor3_1 A and B positive) and 6 broken (inv_1 rise +8.4 %, "
     "inv_2, nand3_1 C, a211o_1/2 A2, a31o_1 A2: slow single stacks made slower), every "
     "95th percentile 0.2-0.4 point worse, flip-flop clock-to-Q 0.3 point closer, recovery "
-    "within 20 ps 19 → 25 %; so they stay out."
+    "within 20 ps 19 → 25 %; so they stay out. dlxtp_1's hold for D rising stays 8-30 ps "
+    "high, growing with the enable's slew; with D at the held value from the start (no "
+    "earlier toggle of the latch) it moved by only 2-4 ps, so that is not the stimulus's "
+    "history (an enable inverter threshold 10-15 mV off, the size the continuous hvt PMOS "
+    "gives, would account for it)."
 )
 PIN_NOTE = (
     "Pin capacitance (2026-11-27): the charge into the pin while a linear input ramp of "
