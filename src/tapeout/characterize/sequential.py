@@ -302,7 +302,13 @@ def _bisection(
             stop=stop,
             max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
         )
-    deadline = f"{stop - 0.1e-9:.6e}" if latch and hold else None
+    if latch and hold:
+        deadline = f"{stop - 0.1e-9:.6e}"  # the value latched, long after the enable fell
+    elif latch:
+        # 1.1 x the nominal D-to-Q delay after the swept D ramp's 50 % point
+        deadline = f"start_{name} + {data_ramp / 2:.6e} + {DEGRADE} * nominal_{name} + 1e-12"
+    else:
+        deadline = None
     before, after = (SUPPLY_V if prior else 0.0), (SUPPLY_V if new_value else 0.0)
     if hold:
         # Data holds the captured value, then changes (to the new value) after the edge.
@@ -328,7 +334,6 @@ def _bisection(
         clock_mid=clock_mid,
         ramp=data_ramp,
         deadline=deadline,
-        after_data=latch and not hold,
     )
 
 
@@ -377,33 +382,26 @@ def _bisection_loop(
     ramp: float,
     deadline: str | None = None,
     bounds: tuple[float, float] = (2e-9, -1.5e-9),
-    after_data: bool = False,
 ) -> None:
     """The ``repeat`` loop of a bisection: each try sets every input's PWL (``$&start_<name>``
     and ``$&end_<name>`` mark the swept ramp, ``offset`` before the clock's 50 % point, after
     it with ``hold``) and keeps the offset as passing when Q is ``expected`` at the deadline
-    (default: the clock's 50 % point plus 1.1 × ``nominal_<name>``; with ``after_data`` the
-    swept ramp's 50 % point plus 1.1 × ``nominal_<name>``, a latch's D-to-Q delay) and at the
-    end. The search starts from ``bounds``, an offset taken to pass and one taken to fail
-    (neither is tried itself)."""
+    and at the end. ``deadline`` is a control-language expression evaluated in each try, so
+    it may use ``start_<name>`` (default: the clock's 50 % point plus 1.1 ×
+    ``nominal_<name>``). The search starts from ``bounds``, an offset taken to pass and one
+    taken to fail (neither is tried itself)."""
     lines = deck.control
     # By default 2 ns passes for setup (data long before) and for hold (data long after).
     lines.append(f"let pass_{name} = {bounds[0]:.6e}")
     lines.append(f"let fail_{name} = {bounds[1]:.6e}")
-    if deadline is None and not after_data:
+    if deadline is None:
         deadline = f"{clock_mid:.6e} + {DEGRADE} * nominal_{name} + 1e-12"
-    if deadline is not None:
-        lines.append(f"let deadline_{name} = {deadline}")
     lines.append(f"repeat {BISECTIONS}")
     lines.append(f"  let offset_{name} = (pass_{name} + fail_{name}) / 2")
     sign = "+" if hold else "-"
     lines.append(f"  let start_{name} = {clock_mid:.6e} {sign} offset_{name} - {ramp / 2:.6e}")
     lines.append(f"  let end_{name} = start_{name} + {ramp:.6e}")
-    if after_data:
-        lines.append(
-            f"  let deadline_{name} = start_{name} + {ramp / 2:.6e} + {DEGRADE} * nominal_{name}"
-            " + 1e-12"
-        )
+    lines.append(f"  let deadline_{name} = {deadline}")
     for pin in deck.inputs:
         lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {waveforms[pin]} ]")
     for pin in deck.outputs:
@@ -461,7 +459,8 @@ def _release_bisection(
     data_points = stimuli.pwl_points([], initial=captured)
     # Nominal clock-to-Q delay of the capture, the pin released 2.5 ns before the edge.
     waveforms = {**statics, family.clock: clock_points, family.data: data_points}
-    waveforms[pin] = stimuli.pwl_points([(0.2e-9, fast, False), (1.5e-9, fast, True)], initial=True)
+    assertion = (0.2e-9, fast, False)  # with the clock low
+    waveforms[pin] = stimuli.pwl_points([assertion, (1.5e-9, fast, True)], initial=True)
     _nominal_run(
         deck,
         family,
@@ -477,10 +476,8 @@ def _release_bisection(
     waveforms = {other: statics.get(other, "") for other in deck.inputs}
     waveforms[family.clock] = clock_points
     waveforms[family.data] = data_points
-    waveforms[pin] = (
-        f"0 {SUPPLY_V:g} 0.2e-9 {SUPPLY_V:g} {0.2e-9 + fast:.6e} 0 "
-        f"$&start_{name} 0 $&end_{name} {SUPPLY_V:g}"
-    )
+    asserted = stimuli.pwl_points([assertion], initial=True)
+    waveforms[pin] = f"{asserted} $&start_{name} 0 $&end_{name} {SUPPLY_V:g}"
     _bisection_loop(
         deck,
         name,
