@@ -146,6 +146,28 @@ def test_library_contents() -> None:
     assert library.cells["sky130_fd_sc_hd__conb_1"].pins["HI"].function == "1"
 
 
+def test_output_energy_leaves_out_the_related_pins_own_energy() -> None:
+    """A power tool adds an input pin's internal_power on every toggle of the pin, so an
+    output's table holds the output edge's energy less the causing input edge's pin energy."""
+    inverter = _inverter()  # negative unate: Y rises on A's fall, falls on A's rise
+    inverter.pin_energy_pj["A"] = (np.full(3, -0.003), np.array([0.004, 0.005, 0.006]))
+    flop = _flop()
+    flop.arcs[0].rise_energy_pj, flop.arcs[0].fall_energy_pj = _table(0.034), _table(0.035)
+    library = build_library([inverter, flop], {})
+    (power,) = library.cells["sky130_fd_sc_hd__inv_1"].pins["Y"].internal_power
+    a_fall = np.array([0.004, 0.005, 0.006])[:, None]
+    assert np.allclose(power.rise_power.values, _table(0.001) - a_fall)
+    assert np.allclose(power.fall_power.values, _table(-0.001) + 0.003)
+    # a clock edge: both Q edges follow CLK's rise (0.018, a failed slew filled as in its table)
+    (clock_to_q,) = library.cells["sky130_fd_sc_hd__dfrtp_1"].pins["Q"].internal_power
+    clk_rise = np.array([0.018, 0.018, 0.019])[:, None]
+    assert np.allclose(clock_to_q.rise_power.values, _table(0.034) - clk_rise)
+    assert np.allclose(clock_to_q.fall_power.values, _table(0.035) - clk_rise)
+    # a pin without an energy group of its own keeps the whole output energy
+    plain = build_library([_inverter()], {}).cells["sky130_fd_sc_hd__inv_1"]
+    assert np.allclose(plain.pins["Y"].internal_power[0].rise_power.values, _table(0.001))
+
+
 def test_round_trip(tmp_path: Path) -> None:
     library = build_library([_inverter(), _flop()], {})
     path = tmp_path / "ours.lib.gz"

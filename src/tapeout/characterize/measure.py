@@ -5,7 +5,8 @@ Conventions (those of the sky130hd library we compare with): delay from 50 % of 
 50 % of the output; transitions 20–80 % (no derating); input slews are 20–80 % times of linear
 ramps; times in ns, capacitances in pF, energies in pJ, leakage in nW. Internal energy of an
 output transition is the energy drawn from the supply minus half the load's C·V² (so a falling
-output, which draws almost nothing, reads about −½·C·V²).
+output, which draws almost nothing, reads about −½·C·V²); the Liberty writer then takes the
+related pin's own energy out of it (``liberty_build._input_edge_energy``).
 """
 
 from __future__ import annotations
