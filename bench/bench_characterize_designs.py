@@ -49,11 +49,8 @@ _TIME = """
 import sys
 import numpy as np
 from pathlib import Path
-from tapeout.db.design import Design
 from tapeout.db.library import Library
-from tapeout.flow.steps_physical import wire_rc_per_um
-from tapeout.formats.def_ import read_def
-from tapeout.formats.lef import read_lef
+from tapeout.flow.steps_physical import _read_placed, wire_rc_per_um
 from tapeout.formats.liberty import read_liberty
 from tapeout.formats.sdc import read_sdc
 from tapeout.log import Log
@@ -66,11 +63,10 @@ from tapeout.timing.report import build_report, trace_path
 def_path, sdc_path, liberty_path, wires = sys.argv[1:5]
 log = Log()
 platform = get_platform("sky130hd", pdk_root=Path("builtin"))
-lef = read_lef([platform.tech_lef, *platform.cell_lefs], log=log)
-placed = read_def(def_path, log=log, dbu_per_micron=lef.tech.dbu_per_micron)
+placed = _read_placed(Path(def_path), platform, log)  # as the flow's sta step reads it
 liberty = [read_liberty(liberty_path, log=log)]
-design = Design(placed.design or "top", lef.tech, Library(macros=lef.macros, liberty=liberty),
-                placed.netlist, physical=placed.physical, wires=placed.wires)
+design = placed.design
+design.library = Library(macros=placed.macros, liberty=liberty)
 design.constraints = read_sdc(sdc_path, netlist=design.netlist,
                               library_time_unit_s=liberty[0].time_unit_s,
                               cap_unit_f=liberty[0].capacitive_load_unit_f, log=log)
