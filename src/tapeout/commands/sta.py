@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tapeout.db.design import Design
 from tapeout.db.library import Library
-from tapeout.fileio import write_text
+from tapeout.fileio import check_output, write_text
 from tapeout.formats.liberty import read_liberty
 from tapeout.formats.sdc import read_sdc
 from tapeout.formats.spef import read_spef
@@ -54,6 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Read the inputs, time the design, print the report."""
+    if args.slack_file is not None:
+        inputs = [args.netlist, *args.liberty, args.sdc, *([args.spef] if args.spef else [])]
+        check_output(args.slack_file, inputs)
     log = Log()
     libraries = [read_liberty(path, log=log) for path in args.liberty]
     netlist = read_verilog(args.netlist, top=args.top, log=log)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from tapeout.errors import ConfigError
-from tapeout.fileio import write_text
+from tapeout.fileio import check_output, write_text
 from tapeout.log import Log
 from tapeout.synth import SynthOptions, synthesize
 
@@ -122,6 +122,15 @@ def execute(args: argparse.Namespace) -> int:
         frontend=args.frontend,
     )
     output = args.output or Path(f"{args.top}.mapped.v")
+    inputs = [*args.sources, *([args.sdc] if args.sdc else [])]
+    check_output(output, inputs)
+    if args.report_file is not None:
+        check_output(args.report_file, inputs)
+        if args.report_file.resolve() == output.resolve():
+            raise ConfigError(
+                f"--report-file and the netlist are the same file ({output})",
+                hint="give the report its own path",
+            )
     report = synthesize(options, output, log=Log(), work_directory=args.work_dir)
     data = report.to_json()
     if args.report_file is not None:

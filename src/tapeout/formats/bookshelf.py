@@ -236,7 +236,7 @@ def read_bookshelf(aux_path: str | Path, *, log: Log | None = None) -> Bookshelf
     log = log or Log()
     aux_path = Path(aux_path)
     files = _read_aux(aux_path)
-    name = aux_path.name.removesuffix(".gz").removesuffix(".aux")
+    name = _design_name(aux_path)
     for required in ("nodes", "nets"):
         if required not in files:
             raise ParseError(
@@ -261,6 +261,22 @@ def read_bookshelf(aux_path: str | Path, *, log: Log | None = None) -> Bookshelf
         f"{design.n_nets} nets, {design.n_pins} pins, {design.n_rows} rows",
     )
     return design
+
+
+def bookshelf_inputs(aux_path: str | Path) -> list[Path]:
+    """The .aux file and the files it lists (ParseError when it is malformed)."""
+    aux_path = Path(aux_path)
+    return [aux_path, *_read_aux(aux_path).values()]
+
+
+def bookshelf_outputs(directory: str | Path, aux_path: str | Path) -> list[Path]:
+    """The files ``write_bookshelf`` writes into ``directory`` for the design ``aux_path``."""
+    name = _design_name(Path(aux_path))
+    return [Path(directory) / f"{name}.{kind}" for kind in (*_FILE_KINDS, "aux")]
+
+
+def _design_name(aux_path: Path) -> str:
+    return aux_path.name.removesuffix(".gz").removesuffix(".aux")
 
 
 def _existing(path: Path) -> Path:
@@ -744,13 +760,7 @@ def write_bookshelf(directory: str | Path, name: str, design: BookshelfDesign) -
             "End\n"
         )
 
-    contents = {
-        "nodes": nodes,
-        "nets": nets,
-        "wts": weights,
-        "pl": placement,
-        "scl": rows,
-    }
+    contents = dict(zip(_FILE_KINDS, (nodes, nets, weights, placement, rows), strict=True))
     for kind, parts in contents.items():
         with atomic_write(directory / f"{name}.{kind}") as handle:
             handle.write("".join(parts))
