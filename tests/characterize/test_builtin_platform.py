@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from tapeout import cli
 from tapeout.characterize.fetch import Sky130Files
+from tapeout.flow.config import load_config
 from tapeout.formats.lef import read_lef
 from tapeout.formats.liberty import read_liberty
 from tapeout.platforms import get_platform, resolve
@@ -23,6 +26,34 @@ def test_sources(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(resolve.PDK_ROOT_ENV, str(tmp_path))
     assert all(source.kind == "pdk_root" for source in resolve.default_sources(None))
     assert BuiltinSource().locate("nangate45") is None
+
+
+CONFIG = """[design]
+top = "top"
+sources = ["top.v"]
+clock_period_ns = 5.0
+"""
+
+
+def test_flow_takes_builtin_as_its_pdk_root(
+    sky130_files: Sky130Files, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``builtin`` names the built-in platforms in a config's ``pdk_root`` and in
+    ``tapeout run --pdk-root`` (not a folder of that name beside the config or here)."""
+    monkeypatch.delenv(resolve.PDK_ROOT_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "top.v").write_text(
+        "module top(input clk, input a, output reg q); always @(posedge clk) q <= ~a; endmodule\n"
+    )
+    config = tmp_path / "top.toml"
+    config.write_text(CONFIG.replace("[design]\n", '[design]\npdk_root = "builtin"\n'))
+    assert load_config(config).design.pdk_root == Path("builtin")
+    config.write_text(CONFIG)
+    run_dir = tmp_path / "run"
+    args = ["run", str(config), "--pdk-root", "builtin", "--to", "synth", "--run-dir", str(run_dir)]
+    assert cli.main([*args, "-q"]) == 0
+    assert json.loads((run_dir / "run.json").read_text())["pdk_root"] == "builtin"
+    assert (run_dir / "01_synth" / "top.v").is_file()
 
 
 def test_packaged_files() -> None:

@@ -39,7 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The command's options."""
     parser.add_argument("netlist", type=Path, help="gate netlist: Verilog (.v) or DEF (.def)")
     parser.add_argument("--platform", default="sky130hd", help="platform (default sky130hd)")
-    parser.add_argument("--pdk-root", type=Path, default=None, help="directory of platforms")
+    parser.add_argument("--pdk-root", type=Path, default=None, help="platforms folder, or builtin")
     parser.add_argument("--top", default=None, help="top module of a Verilog netlist")
     parser.add_argument("-o", "--output", type=Path, required=True, help="DEF file to write")
     parser.add_argument("--utilization", type=float, default=0.5, help="cell area / core area")

