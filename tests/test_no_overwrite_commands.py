@@ -102,3 +102,6 @@ def test_check_output_accepts_new_paths_and_creates_nothing(tmp_path: Path) -> N
     assert sorted(path.name for path in tmp_path.iterdir()) == ["old.lib"]
     with pytest.raises(InputFileError, match="not a directory"):
         check_output(tmp_path / "old.lib" / "out.lib")
+    for too_long in (tmp_path / ("a" * 300) / "out.lib", tmp_path / ("a" * 300 + ".lib")):
+        with pytest.raises(InputFileError, match="cannot write: File name too long"):
+            check_output(too_long)
