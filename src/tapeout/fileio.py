@@ -122,22 +122,22 @@ def check_output(output: str | Path, inputs: Iterable[str | Path] = ()) -> None:
         ensure_not_input(output, inputs)
         if output.is_dir():
             raise InputFileError("cannot write: the output path is a directory", file=output)
-        parent = output.absolute().parent
+        target = output.absolute()
+        parent = target.parent
         while not parent.exists() and parent != parent.parent:
             parent = parent.parent
-        usable = parent.is_dir()
-        writable = usable and os.access(parent, os.W_OK | os.X_OK)
-        if usable:  # the folders still to make and the file: names the file system takes
-            longest = os.pathconf(parent, "PC_NAME_MAX")
-            missing = output.absolute().relative_to(parent).parts
-            if any(len(os.fsencode(name)) > longest for name in missing):
-                raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
+        if not parent.is_dir():
+            raise InputFileError(f"cannot write: {parent} is not a directory", file=output)
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputFileError(
+                f"cannot write: permission denied in {parent}",
+                file=output,
+                hint="choose another path",
+            )
+        # the folders still to make and the file: names the file system takes
+        longest = os.pathconf(parent, "PC_NAME_MAX")
+        if any(len(os.fsencode(name)) > longest for name in target.relative_to(parent).parts):
+            raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG))
     except (OSError, ValueError) as error:  # a name too long, a NUL character, a link loop
         message = error.strerror if isinstance(error, OSError) and error.strerror else error
         raise InputFileError(f"cannot write: {message}", file=output) from None
-    if not usable:
-        raise InputFileError(f"cannot write: {parent} is not a directory", file=output)
-    if not writable:
-        raise InputFileError(
-            f"cannot write: permission denied in {parent}", file=output, hint="choose another path"
-        )
