@@ -33,12 +33,6 @@ def _modules(design: Any) -> list[str]:
     return sorted(names)
 
 
-def _top_module(design: Any, top: str) -> Any:
-    from pyosys import libyosys as ys
-
-    return design.module(ys.IdString("\\" + top))
-
-
 def check_top(design: Any, top: str) -> None:
     """Exit with the list of modules when ``top`` is not among them (before ``hierarchy``)."""
     modules = _modules(design)
@@ -55,7 +49,7 @@ def _wire_prefix(name: str) -> str | None:
     return head if separator else ""
 
 
-def rename_cells(design: Any, module_name: str) -> int:
+def rename_cells(module: Any) -> int:
     """Give auto-named cells public names carrying their instance path: ``u_alu._12_``.
 
     A cell takes the path of the public nets it drives, else of the public nets it reads, else
@@ -63,9 +57,6 @@ def rename_cells(design: Any, module_name: str) -> int:
     """
     from pyosys import libyosys as ys
 
-    module = _top_module(design, module_name)
-    if module is None:
-        return 0
     auto_cells = [cell for name, cell in module.cells_.items() if not name.isPublic()]
     cell_wires: list[list[tuple[str, bool]]] = []
     wire_cells: dict[str, list[int]] = {}
@@ -130,8 +121,7 @@ def map_clock_gates(design: Any, gate: list[str]) -> int:
 
     cell_type, clock_pin, enable_pin, output_pin = gate
     made = 0
-    for module_name in user_modules(design):
-        module = design.module(name("\\" + module_name))
+    for module in user_modules(design):
         latches: dict[str, tuple[str, Any]] = {}
         for cell in list(module.cells_.values()):
             if (
@@ -162,6 +152,33 @@ def map_clock_gates(design: Any, gate: list[str]) -> int:
                     module.remove(cell)
                     break
     return made
+
+
+def drop_simulation_statements(design: Any, commands: list[str]) -> list[list[str]]:
+    """Run ``commands`` (which remove the simulation-only cells); return what they removed.
+
+    Each entry is [kind, source]: kind "display" for a ``$print`` cell, else the assertion's
+    flavor (assert, assume, cover, live, fair); source is the cell's ``src`` attribute.
+    """
+    from pyosys import libyosys as ys
+
+    flavor = ys.IdString("\\FLAVOR")
+    found = []
+    for module in user_modules(design):
+        for cell in module.cells_.values():
+            cell_type = cell.type.str()
+            if cell_type == "$print":
+                kind = "display"
+            elif cell_type == "$check":
+                kind = cell.getParam(flavor).decode_string()
+            elif cell_type in ("$assert", "$assume", "$cover", "$live", "$fair"):
+                kind = cell_type[1:]
+            else:
+                continue
+            found.append([kind, cell.get_src_attribute()])
+    for command in commands:
+        ys.run_pass(command)
+    return sorted(found)
 
 
 def library_cell_areas(design: Any) -> dict[str, float]:
@@ -205,13 +222,9 @@ def cell_type_counts(design: Any, top: str) -> dict[str, int]:
     return dict(count("\\" + top, 0))
 
 
-def user_modules(design: Any) -> list[str]:
-    """Names (without the leading backslash) of the non-blackbox modules in the design."""
-    return [
-        name.str().removeprefix("\\")
-        for name, module in design.modules_.items()
-        if not module.get_blackbox_attribute()
-    ]
+def user_modules(design: Any) -> list[Any]:
+    """The non-blackbox modules of the design (``$paramod...`` specializations included)."""
+    return [module for module in design.modules_.values() if not module.get_blackbox_attribute()]
 
 
 def run_job(job: dict[str, Any]) -> None:
@@ -228,8 +241,10 @@ def run_job(job: dict[str, Any]) -> None:
             check_top(design, step["top"])
         elif kind == "map_clock_gates":
             _say("CLOCK-GATES", map_clock_gates(design, step["gate"]))
+        elif kind == "drop_simulation":
+            _say("SIMULATION-ONLY", drop_simulation_statements(design, step["commands"]))
         elif kind == "rename":
-            renamed = sum(rename_cells(design, name) for name in user_modules(design))
+            renamed = sum(rename_cells(module) for module in user_modules(design))
             _say("RENAMED", renamed)
         elif kind == "record_types":
             _say(

