@@ -187,6 +187,22 @@ def test_failed_step_keeps_previous_result_and_its_log(config_path: Path) -> Non
     assert not (run_dir / "02_beta.failed").exists()
 
 
+def test_failed_step_error_names_files_where_they_now_lie(config_path: Path) -> None:
+    # A tool's log named by the error moves with the step's directory to <step>.failed.
+    def run_broken(context: StepContext) -> dict:
+        tool_log = context.output("b").with_name("tool.log")
+        tool_log.write_text("what the tool said")
+        raise ToolError("the tool failed", file=tool_log, hint=f"see the tool's log {tool_log}")
+
+    broken = Step(name="beta", run=run_broken, inputs=("a",), outputs=(("b", "{design}.b"),))
+    with pytest.raises(ToolError) as caught:
+        run_flow(load_config(config_path), steps=(ALPHA, broken))
+    moved = config_path.parent / "runs" / "top" / "02_beta.failed" / "tool.log"
+    assert caught.value.file == str(moved)
+    assert caught.value.hint == f"see the tool's log {moved}"
+    assert moved.read_text() == "what the tool said"
+
+
 def test_step_without_its_output_is_an_error(config_path: Path) -> None:
     lazy = Step(name="alpha", run=lambda context: {}, outputs=(("a", "{design}.a"),))
     with pytest.raises(ToolError, match=r"finished without writing top\.a"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tapeout.errors import DesignError, ParseError, PlatformError
+from tapeout.errors import ConfigError, DesignError, ParseError, PlatformError
 from tapeout.log import Log
 from tapeout.platforms import get_platform
 from tapeout.synth import SynthOptions, SynthReport, synthesize
@@ -216,6 +216,19 @@ def test_unsupported_system_task_names_file_line_and_the_guard(suffix: str, tmp_
     assert caught.value.hint is not None and "`ifndef SYNTHESIS" in caught.value.hint
 
 
+def test_error_without_work_directory_names_no_deleted_file(tmp_path: Path) -> None:
+    # The Yosys log lay in a temporary directory that is gone when the error is shown.
+    source = tmp_path / "missing.v"
+    source.write_text(
+        "module missing(input a, output b);\n  nowhere u (.a(a), .b(b));\nendmodule\n"
+    )
+    with pytest.raises(DesignError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="missing"), tmp_path / "o.v", log=Log())
+    assert "nowhere" in caught.value.message
+    assert "tapeout-synth-" not in str(caught.value)
+    assert caught.value.hint is not None and "--work-dir" in caught.value.hint
+
+
 def test_relative_work_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Yosys runs inside the work directory; a relative one was looked up again from there.
     monkeypatch.chdir(tmp_path)
@@ -342,3 +355,34 @@ def test_include_define_and_parameter(suffix: str, tmp_path: Path) -> None:
         master.startswith("sky130_fd_sc_hd__dfxbp") or "inv" in master
         for master in report.count_by_cell
     )  # INVERT took effect
+
+
+STRING_PARAMETER = """module modal #(parameter MODE = "INVERT", parameter W = 2)
+  (input [W-1:0] a, output [W-1:0] y);
+  generate if (MODE == "NONE") assign y = a; else assign y = ~a; endgenerate
+endmodule
+"""
+
+
+@pytest.mark.parametrize("suffix", [".v", ".sv"])
+@pytest.mark.parametrize(("mode", "inverters"), [("NONE", 0), ('"NONE"', 0), ('"INVERTED"', 4)])
+def test_string_parameter(mode: str, inverters: int, suffix: str, tmp_path: Path) -> None:
+    # Yosys's hierarchy -chparam decodes only numbers ("Can't decode value"): strings go as bits.
+    source = tmp_path / f"modal{suffix}"
+    source.write_text(STRING_PARAMETER)
+    options = SynthOptions(
+        sources=(source,), top="modal", parameters=(("MODE", mode), ("W", "3'd4"))
+    )
+    report = synthesize(options, tmp_path / "out.v", log=Log())
+    found = sum(n for cell, n in report.count_by_cell.items() if "inv" in cell)
+    assert found == inverters
+    assert report.cell_count == 4  # W = 4: four buffers or four inverters
+
+
+@pytest.mark.parametrize("value", ['"two words"', '"a#b"', '"back\\slash"'])
+def test_string_parameter_the_frontends_cannot_pass(value: str, tmp_path: Path) -> None:
+    source = tmp_path / "modal.v"
+    source.write_text(STRING_PARAMETER)
+    options = SynthOptions(sources=(source,), top="modal", parameters=(("MODE", value),))
+    with pytest.raises(ConfigError, match="parameter MODE"):
+        synthesize(options, tmp_path / "out.v", log=Log())

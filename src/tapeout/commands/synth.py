@@ -67,7 +67,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="top-level parameter override (repeatable)",
+        help='top-level parameter override (repeatable); a bare word or "text" is a string',
     )
     parser.add_argument(
         "--dont-use",

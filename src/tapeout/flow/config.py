@@ -103,7 +103,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
             Key("clock_port", "str", "clock input for clock_period_ns; default clk"),
             Key("include_dirs", "str_list", "Verilog include directories"),
             Key("defines", "str_list", 'preprocessor defines, "NAME" or "NAME=VALUE"'),
-            Key("parameters", "table", "top-module parameter overrides, NAME = value"),
+            Key(
+                "parameters",
+                "table",
+                'top-module parameter overrides, NAME = value (a word or "text" is a string)',
+            ),
         )
     },
     "synth": {

@@ -353,8 +353,14 @@ def _run_step(
             if failed.exists():
                 shutil.rmtree(failed)
             temporary.rename(failed)
-        if isinstance(error, TapeoutError) and error.hint is None:
-            error.hint = f"the step's log is in {failed / LOG_NAME}"
+        if isinstance(error, TapeoutError):
+            # Paths inside the step's temporary directory now lie in the .failed one.
+            moved = (str(temporary), str(failed))
+            if error.file is not None:
+                error.file = error.file.replace(*moved)
+            if error.hint is None:
+                error.hint = f"the step's log is in {failed / LOG_NAME}"
+            error.hint = error.hint.replace(*moved)
         raise
     _replace_directory(temporary, final)
     return metrics

@@ -103,7 +103,17 @@ def synthesize(
         work.mkdir(parents=True, exist_ok=True)
         return _synthesize_in(options, plan, facts, output_netlist, work, log, started)
     with tempfile.TemporaryDirectory(prefix="tapeout-synth-") as temporary:
-        return _synthesize_in(options, plan, facts, output_netlist, Path(temporary), log, started)
+        try:
+            return _synthesize_in(
+                options, plan, facts, output_netlist, Path(temporary), log, started
+            )
+        except TapeoutError as error:
+            # Its Yosys log goes with the temporary directory: point at a way to keep it.
+            if error.file is not None and error.file.startswith(temporary):
+                error.file = None
+            if error.hint is not None and temporary in error.hint:
+                error.hint = "tapeout synth --work-dir DIR keeps Yosys's log"
+            raise
 
 
 def simulation_only_summary(

@@ -9,6 +9,7 @@ from pathlib import Path
 from tapeout.errors import ConfigError, InputFileError
 from tapeout.formats.sdc import read_sdc
 from tapeout.log import Log
+from tapeout.synth.script import parameter_value
 
 # Files read with the slang SystemVerilog frontend when ``frontend="auto"``.
 SYSTEMVERILOG_SUFFIXES = (".sv", ".svh")
@@ -27,7 +28,8 @@ class SynthOptions:
     pdk_root: directory holding ``<platform>/...``; None uses the default search.
     include_dirs: ``` `include``` search directories.
     defines: preprocessor macros ``(NAME, VALUE)``.
-    parameters: top-level parameter overrides ``(NAME, VALUE)`` (Verilog constant text).
+    parameters: top-level parameter overrides ``(NAME, VALUE)``: a string in double quotes or
+        as a bare word (``"NONE"``, ``NONE``), else a number (``16``, ``8'hff``).
     sdc: constraints file; its shortest clock period sets ABC's delay target.
     clock_period_ps: delay target in picoseconds; overrides ``sdc``.
     extra_dont_use: cell-name glob patterns avoided besides the platform's own.
@@ -71,8 +73,16 @@ class SynthOptions:
         for name, value in self.parameters:
             if not _IDENTIFIER.match(name):
                 raise ConfigError(f"parameter name {name!r} is not a Verilog identifier")
-            if not value or any(ch in value for ch in ";\n"):
-                raise ConfigError(f"parameter {name} has an unusable value {value!r}")
+            is_string, text = parameter_value(value)
+            if (
+                not value.strip()
+                or any(ch.isspace() or ch in ";#\\" for ch in text)
+                or (is_string and '"' in text)
+            ):
+                raise ConfigError(
+                    f"parameter {name} has a value the frontends cannot pass: {value!r}",
+                    hint='a number (16, 8\'hff) or a string without spaces (NONE, "NONE")',
+                )
         for pattern in self.extra_dont_use:
             if not pattern or any(ch.isspace() for ch in pattern):
                 raise ConfigError(f"don't-use pattern {pattern!r} is empty or has spaces")

@@ -6,6 +6,7 @@ choice is visible (see the comments) and the equivalence check can rely on it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,34 @@ class ScriptPlan:
     slang: bool = False
     clock_gate: tuple[str, str, str, str] | None = None  # (cell, clock, enable, gated clock)
     cell_models: Path | None = None  # Verilog models of cells Liberty cannot describe (ICGs)
+
+
+# A bare word as a parameter value: a string (NONE), since a top-level override cannot name
+# anything else.
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*\Z")
+
+
+def parameter_value(value: str) -> tuple[bool, str]:
+    """``(is_string, text)`` of a top-level parameter override: a string's characters when the
+    value is in double quotes ("NONE") or a bare word (NONE); else the value as written (a
+    number such as 16 or 8'hff, or an expression slang evaluates)."""
+    text = value.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return True, text[1:-1]
+    return bool(_WORD.match(text)), text
+
+
+def _parameter_text(value: str, *, slang: bool) -> str:
+    """A parameter value as the frontend takes it. slang reads a SystemVerilog expression (a
+    string in quotes); Yosys's ``hierarchy -chparam`` reads only numbers, so a string goes as
+    its bits, 8 per character, as Verilog stores a string literal."""
+    is_string, text = parameter_value(value)
+    if not is_string:
+        return text
+    if slang:
+        return f'"{text}"'
+    data = text.encode("utf-8")
+    return f"{8 * max(len(data), 1)}'h{data.hex() or '00'}"
 
 
 # Markers in a command list where the worker runs one of its own steps.
@@ -90,7 +119,7 @@ def slang_arguments(plan: ScriptPlan, rtlil_output: Path) -> list[str]:
     for name, value in plan.defines:
         read += ["-D", f"{name}={value}" if value else name]
     for name, value in plan.parameters:
-        read += ["-G", f"{name}={value}"]
+        read += ["-G", f"{name}={_parameter_text(value, slang=True)}"]
     read += [host(source) for source in plan.sources]
     commands = [
         " ".join(read),
@@ -126,7 +155,9 @@ def read_commands(plan: ScriptPlan, rtlil: Path | None, *, models: bool = False)
 
 def elaborate_commands(plan: ScriptPlan) -> list[str]:
     """Pick the top, apply parameters, and check that every instantiated module exists."""
-    chparam = "".join(f" -chparam {name} {value}" for name, value in plan.parameters)
+    chparam = "".join(
+        f" -chparam {name} {_parameter_text(value, slang=False)}" for name, value in plan.parameters
+    )
     if plan.slang:
         chparam = ""  # slang applied them (-G) while elaborating
     return [f"hierarchy -check -top {plan.top}{chparam}"]
