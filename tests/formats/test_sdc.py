@@ -303,3 +303,30 @@ def test_queries_that_match_nothing_warn(tmp_path: Path) -> None:
     assert constraints.exceptions[0].from_objects == []
     # A bus named without its bits means all of them.
     assert list(constraints.input_transitions_ps) == [("port", "data[0]"), ("port", "data[1]")]
+
+
+def test_collection_commands(tmp_path: Path) -> None:
+    # The PrimeTime/Design Compiler idioms hand-written SDCs use; remove_from_collection was an
+    # unknown command, so the input delays it was meant to set were silently dropped.
+    path = tmp_path / "c.sdc"
+    path.write_text(
+        "create_clock -name c -period 1 [get_ports clk]\n"
+        "set ins [remove_from_collection [all_inputs] [get_ports {clk rst}]]\n"
+        "set_input_delay -clock c 0.2 $ins\n"
+        "set_input_delay -clock c 0.1 [remove_from_collection -intersect [all_inputs] rst]\n"
+        "set both [add_to_collection -unique [get_ports rst] [get_ports {rst out}]]\n"
+        "set_load 0.01 [remove_from_collection $both [get_ports rst]]\n"
+        "set n 0\n"
+        "foreach_in_collection port $ins { incr n }\n"
+        "set_max_fanout [expr $n * [sizeof_collection $both]] [current_design]\n"
+        "set_false_path -from [get_ports [get_object_name [get_ports rst]]]\n"
+    )
+    log = Log()
+    constraints = read_sdc(path, netlist=_tiny_netlist(), log=log)
+    assert "SDC-0001" not in log.ids()
+    slow, fast = constraints.input_delays
+    assert slow.objects == [("port", "data[0]"), ("port", "data[1]")]
+    assert fast.objects == [("port", "rst")]
+    assert list(constraints.loads_ff) == [("port", "out")]
+    assert constraints.max_fanout == {("design", "top"): 4.0}  # 2 inputs x 2 ports
+    assert constraints.exceptions[0].from_objects == [("port", "rst")]

@@ -135,6 +135,10 @@ class _SdcReader(SdcQueries):
             "all_outputs": self.all_ports,
             "all_clocks": self.all_clocks,
             "all_registers": self.all_registers,
+            "remove_from_collection": self.remove_from_collection,
+            "add_to_collection": self.add_to_collection,
+            "sizeof_collection": self.sizeof_collection,
+            "get_object_name": self.get_object_name,
         }
         self.interpreter = Interpreter(
             path,
@@ -144,6 +148,8 @@ class _SdcReader(SdcQueries):
         )
         for name in _IGNORED:
             self.interpreter.commands[name] = self._wrap(name, self.ignored)
+        # Collections are lists here, so a loop over one is foreach with one variable.
+        self.interpreter.commands["foreach_in_collection"] = self.interpreter.commands["foreach"]
 
     # -- plumbing ------------------------------------------------------------------------------
 

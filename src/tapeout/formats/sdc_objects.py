@@ -239,6 +239,39 @@ class SdcQueries:
             self.warn("SDC-0003", "all_registers -clock is not kept")
         return [TclObject("all_registers", " ".join(sorted(found)))]
 
+    # -- collections (PrimeTime/Design Compiler): object lists here -----------------------------
+
+    def remove_from_collection(self, command: str, arguments: list) -> object:
+        """``remove_from_collection [-intersect] base remove``: base without (with -intersect:
+        only) the objects of remove. A plain name in remove matches an object of that name."""
+        found, values = self.options(command, arguments, {"-intersect"}, set(), (2, 2))
+        removed = self.flatten(values[1])
+        objects = {item for item in removed if isinstance(item, TclObject)}
+        names = {to_text(item) for item in removed if not isinstance(item, TclObject)}
+        keep = "-intersect" in found
+        return [
+            item
+            for item in self.flatten(values[0])
+            if ((item in objects) or (to_text(item) in names)) == keep
+        ]
+
+    def add_to_collection(self, command: str, arguments: list) -> object:
+        """``add_to_collection [-unique] base add``: both, in order (-unique: once each)."""
+        found, values = self.options(command, arguments, {"-unique"}, set(), (2, 2))
+        items = self.flatten(values[0]) + self.flatten(values[1])
+        if "-unique" in found:
+            items = list(dict.fromkeys(items))
+        return items
+
+    def sizeof_collection(self, command: str, arguments: list) -> object:
+        _, values = self.options(command, arguments, set(), set(), (1, 1))
+        return str(len(self.flatten(values[0])))
+
+    def get_object_name(self, command: str, arguments: list) -> object:
+        _, values = self.options(command, arguments, set(), set(), (1, 1))
+        names = [to_text(item) for item in self.flatten(values[0])]
+        return names[0] if len(names) == 1 else names
+
     def current_design(self, command: str, arguments: list) -> object:
         _, values = self.options(command, arguments, set(), set(), (0, 1))
         if values:
