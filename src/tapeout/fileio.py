@@ -7,6 +7,7 @@ import errno
 import gzip
 import io
 import os
+import stat
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -39,6 +40,27 @@ def read_text(path: str | Path, *, what: str = "file") -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def _process_umask() -> int:
+    """The umask, read once at import (before any thread starts: setting it to read it back is
+    process-wide)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _process_umask()
+
+
+def output_mode(path: str | Path) -> int:
+    """Permission bits for a file about to replace ``path``: those of the file it replaces,
+    else what a plain ``open`` would give (0666 less the umask). A temporary file from
+    ``tempfile.mkstemp`` is 0600, which would leave every output unreadable to anyone else."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return 0o666 & ~_UMASK
+
+
 @contextlib.contextmanager
 def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Open a temporary file beside ``path``; rename it over ``path`` only on success.
@@ -56,6 +78,7 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
     binary = "b" in mode
     try:
         with os.fdopen(fd, "wb") as raw:
+            os.fchmod(raw.fileno(), output_mode(path))
             if path.suffix == ".gz":
                 # mtime=0 keeps compressed output byte-identical run to run.
                 with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tapeout.errors import DesignError, InputFileError, ParseError
+from tapeout.fileio import output_mode
 from tapeout.formats.gds import merge_gds
 from tapeout.log import Log
 from tapeout.platforms import Platform, get_platform
@@ -96,6 +97,7 @@ def test_gzip_output_and_default_top(sky130hd: Platform, tmp_path: Path) -> None
     report = _merge(sky130hd, out)
     assert report.top_name == "small"  # the DEF's DESIGN name
     assert out.read_bytes()[:2] == b"\x1f\x8b"
+    assert out.stat().st_mode & 0o777 == output_mode(tmp_path / "another")  # not mkstemp's 0600
     layout = kdb.Layout()
     layout.read(str(out))
     assert layout.top_cell().name == "small"

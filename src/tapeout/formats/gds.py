@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tapeout.errors import DesignError, InputFileError, ParseError, ToolError
+from tapeout.fileio import output_mode
 from tapeout.log import Log
 
 if TYPE_CHECKING:
@@ -211,6 +212,7 @@ def _write_atomically(kdb: Any, layout: kdb.Layout, out_path: Path) -> None:
     fd, temporary = tempfile.mkstemp(
         prefix=f".{out_path.name}.", suffix=suffix, dir=out_path.parent
     )
+    os.fchmod(fd, output_mode(out_path))
     os.close(fd)
     options = kdb.SaveLayoutOptions()
     options.format = "GDS2"
