@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tapeout.db.constraints import Clock, Constraints, DrivingCell, PathException, PortDelay
+from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.netlist import NetlistBuilder, PortDirection
 from tapeout.timing import Timer, TimingOptions
+from tests.conftest import shared_path
 from tests.timing.conftest import GcdCase
+from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
+from tests.timing.references import (
+    assert_matches_reference,
+    read_reference_case,
+    slacks_by_name,
+    timer_for,
+)
+
+DRIVING_CELLS = Path(__file__).resolve().parents[1] / "data" / "timing" / "drive"
 
 
 def clock_pins(timer: Timer) -> np.ndarray:
@@ -150,3 +162,26 @@ def test_clock_relations_over_the_common_period(gcd: GcdCase) -> None:
     assert relation[0, 2] == pytest.approx(1000.0)
     assert relation[2, 0] == pytest.approx(1000.0)
     assert timer.constraints.hold_relation_ps[0, 0] == pytest.approx(0.0)
+
+
+def test_driving_cells_match_opensta_and_leave_the_ideal_clock_alone(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # set_driving_cell [all_inputs] takes in the clock port: its delay into the clock net
+    # was added to every launch and capture (ns on a large unbuffered design). And a port's
+    # arrival grows by the driver's delay into its load less that into no load (hold slacks
+    # were up to 83 ps high with the whole delay added).
+    sdc, expected = read_reference_case(DRIVING_CELLS / "gcd_driving_cells.txt")
+    verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
+    netlist, timer = timer_for(sky130_library, verilog, "gcd", sdc, tmp_path)
+    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    assert np.allclose(timer.arrival_max_ps[clock_pins(timer)], [0.0, 300.0])  # rise, fall
+
+
+@requires_sta
+def test_stored_driving_cell_references_are_debian_sta(tmp_path: Path) -> None:
+    sdc, expected = read_reference_case(DRIVING_CELLS / "gcd_driving_cells.txt")
+    verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
+    found = endpoint_slacks_from_sta(tmp_path, verilog, "gcd", sdc)
+    for check in ("setup", "hold"):
+        assert found[check] == pytest.approx(expected[check], abs=1e-3), check

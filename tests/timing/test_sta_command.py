@@ -45,6 +45,26 @@ def test_sta_command_text_and_json(capsys: pytest.CaptureFixture[str], tmp_path:
     assert slacks["clock_period_ps"] == 5000.0 and len(slacks["endpoint_slack_ps"]) > 40
 
 
+def test_sta_command_takes_the_platforms_liberty(capsys: pytest.CaptureFixture[str]) -> None:
+    # Without --liberty: the platform's (here the built-in one), as place and synth do.
+    from tapeout.platforms.builtin import LIBERTY as BUILTIN_LIBERTY
+
+    folder = shared_path(CASE)
+    common = [
+        "-q",
+        "sta",
+        "--netlist",
+        str(folder / "gcd_sky130hd.v"),
+        "--sdc",
+        str(folder / "gcd_sky130hd.sdc"),
+        "--json",
+    ]
+    assert main([*common, "--pdk-root", "builtin"]) == 0
+    by_platform = json.loads(capsys.readouterr().out)
+    assert main([*common, "--liberty", str(BUILTIN_LIBERTY)]) == 0
+    assert json.loads(capsys.readouterr().out) == by_platform
+
+
 def test_sta_command_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code = main(
         ["sta", "--netlist", str(tmp_path / "nope.v"), "--liberty", "x.lib", "--sdc", "x.sdc"]

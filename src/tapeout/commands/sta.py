@@ -14,11 +14,13 @@ from tapeout.formats.sdc import read_sdc
 from tapeout.formats.spef import read_spef
 from tapeout.formats.verilog import read_verilog
 from tapeout.log import Log
+from tapeout.platforms import get_platform
 from tapeout.timing import TimingOptions, build_report, format_report, make_timer
 
 SUMMARY = "static timing analysis: setup/hold slack, TNS and worst paths of a gate netlist"
 EXAMPLES = """\
   tapeout sta --netlist gcd.v --liberty sky130_fd_sc_hd__tt_025C_1v80.lib.gz --sdc gcd.sdc
+  tapeout sta --netlist runs/gcd/01_synth/gcd.v --sdc gcd.sdc --pdk-root builtin
   tapeout sta --netlist gcd.v --liberty tt.lib --sdc gcd.sdc --spef gcd.spef --top gcd
   tapeout sta --netlist gcd.v --liberty tt.lib --sdc gcd.sdc --json --paths 3
   tapeout sta ... --slack-file slack.json      endpoint slacks for the HTML report histogram
@@ -34,9 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--liberty",
         type=Path,
         action="append",
-        required=True,
-        help="Liberty (.lib[.gz]), repeatable",
+        default=[],
+        help="Liberty (.lib[.gz]), repeatable (default: the platform's)",
     )
+    parser.add_argument("--platform", default="sky130hd", help="platform (default sky130hd)")
+    parser.add_argument("--pdk-root", type=Path, default=None, help="platforms folder, or builtin")
     parser.add_argument("--sdc", type=Path, required=True, help="constraints")
     parser.add_argument("--spef", type=Path, default=None, help="parasitics (optional)")
     parser.add_argument("--top", default=None, help="top module (default: guessed)")
@@ -54,11 +58,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def execute(args: argparse.Namespace) -> int:
     """Read the inputs, time the design, print the report."""
+    liberty = args.liberty or [get_platform(args.platform, pdk_root=args.pdk_root).liberty[0]]
     if args.slack_file is not None:
-        inputs = [args.netlist, *args.liberty, args.sdc, *([args.spef] if args.spef else [])]
+        inputs = [args.netlist, *liberty, args.sdc, *([args.spef] if args.spef else [])]
         check_output(args.slack_file, inputs)
     log = Log()
-    libraries = [read_liberty(path, log=log) for path in args.liberty]
+    libraries = [read_liberty(path, log=log) for path in liberty]
     netlist = read_verilog(args.netlist, top=args.top, log=log)
     time_unit_s = libraries[0].time_unit_s
     cap_unit_f = libraries[0].capacitive_load_unit_f

@@ -53,6 +53,7 @@ class SourcesMixin:
         self.arc_ideal_slew_ps = np.zeros(graph.n_arcs)
         self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
         self.clock_network = np.zeros(n_pins, dtype=bool)
+        ideal_sources = np.zeros(n_pins, dtype=bool)
         self.clock_networks: dict[int, np.ndarray] = {}
         self.generated_sources: dict[int, np.ndarray] = {}
         sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
@@ -77,6 +78,7 @@ class SourcesMixin:
             self.clock_networks[k] = network
             self.clock_network |= network
             if not resolved.clock_propagated[k]:
+                ideal_sources[pins] = True
                 self.source_slew_ps[pins] = resolved.clock_slew_ps[k]
                 ideal = network[graph.arc_from] & network[graph.arc_to]
                 ideal &= graph.arc_timing_type == 0
@@ -87,7 +89,7 @@ class SourcesMixin:
         self.launch_pins = np.zeros(n_pins, dtype=bool)
         self.launch_pins[graph.arc_from[sequential]] = True
         self.launch_pins &= self.clock_network
-        self._apply_driving_cells()
+        self._apply_driving_cells(skip=ideal_sources)
 
     def _generated_source(self, clock: int, pins: np.ndarray) -> None:
         """A generated clock's source pins carry that clock only.
@@ -129,8 +131,16 @@ class SourcesMixin:
         reached[sources] = True
         return reached
 
-    def _apply_driving_cells(self) -> None:
-        """Add ``set_driving_cell`` delays and slews to input port sources."""
+    def _apply_driving_cells(self, *, skip: np.ndarray) -> None:
+        """Add ``set_driving_cell`` delays and slews to input port sources: the driving cell's
+        delay into the port's load less its delay into no load, and its slew at that load.
+
+        Not on the sources of ideal clocks (``skip``, bool (n_pins,)): an ideal clock reaches
+        its registers at its edge plus its ideal latency, with its ideal slew, as in OpenSTA.
+        ``set_driving_cell [all_inputs]`` takes in the clock port too, and the driving cell's
+        delay into the unbuffered clock net (ns on a large design) was added to every launch
+        and capture.
+        """
         graph = self.graph
         for pin, (
             cell_name,
@@ -138,6 +148,8 @@ class SourcesMixin:
             from_pin,
             transition,
         ) in self.constraints.driving_cells.items():
+            if skip[pin]:
+                continue
             cell = graph.templates.get(cell_name)
             if cell is None:
                 self.log.warn("STA-0030", f"driving cell {cell_name} not in the libraries")
@@ -159,7 +171,12 @@ class SourcesMixin:
                         table = arc.delay_tables[in_rf][rf]
                         if table < 0:
                             continue
-                        delays.append(graph.tables.lookup(table, in_slew, load))
+                        # Only the delay the port's load adds: the input delay already
+                        # holds the driver's own (zero-load) delay, as in OpenSTA/PrimeTime.
+                        delays.append(
+                            graph.tables.lookup(table, in_slew, load)
+                            - graph.tables.lookup(table, in_slew, 0.0)
+                        )
                         slew_table = arc.slew_tables[in_rf][rf]
                         if slew_table >= 0:
                             slews.append(graph.tables.lookup(slew_table, in_slew, load))
