@@ -386,3 +386,29 @@ def test_string_parameter_the_frontends_cannot_pass(value: str, tmp_path: Path) 
     options = SynthOptions(sources=(source,), top="modal", parameters=(("MODE", value),))
     with pytest.raises(ConfigError, match="parameter MODE"):
         synthesize(options, tmp_path / "out.v", log=Log())
+
+
+def test_memories_are_named_with_their_flop_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No memory macros: a written memory becomes words x bits flops; the log says which.
+    # A read-only table (a case statement Yosys turns into a ROM) becomes logic: not named.
+    source = tmp_path / "memories.v"
+    source.write_text(
+        "module memories(input clk, input we, input [3:0] a, input [3:0] d,\n"
+        "                output reg [3:0] q, output reg [2:0] t);\n"
+        "  reg [3:0] ram [0:15];\n"
+        "  always @(posedge clk) begin if (we) ram[a] <= d; q <= ram[a]; end\n"
+        "  always @(posedge clk) case (a)\n"
+        + "".join(f"    4'd{i}: t <= 3'd{(i * 5) % 8};\n" for i in range(16))
+        + "  endcase\nendmodule\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    log = Log()
+    report = synthesize(SynthOptions(sources=(source,), top="memories"), tmp_path / "o.v", log=log)
+    notes = [text for _, ident, text in log.messages if ident == "SYN-0005"]
+    assert notes == [
+        "memory ram (memories.v:3): 16 words x 4 bits become 64 flip-flops and their "
+        "multiplexers (no memory macros)"
+    ]
+    assert report.flop_count == 64 + 4 + 3

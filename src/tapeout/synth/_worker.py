@@ -181,6 +181,24 @@ def drop_simulation_statements(design: Any, commands: list[str]) -> list[list[st
     return sorted(found)
 
 
+def list_memories(design: Any) -> list[list[Any]]:
+    """[name, words, bits per word, src] of each written memory (a ``$mem_v2`` cell with write
+    ports), largest first. Read-only ones (ROMs, case tables) become logic, not flops."""
+    from pyosys import libyosys as ys
+
+    size, width, memid, writes = (
+        ys.IdString(name) for name in ("\\SIZE", "\\WIDTH", "\\MEMID", "\\WR_PORTS")
+    )
+    found = []
+    for module in user_modules(design):
+        for cell in module.cells_.values():
+            if cell.type.str() == "$mem_v2" and cell.getParam(writes).as_int() > 0:
+                name = cell.getParam(memid).decode_string().removeprefix("\\")
+                words, bits = cell.getParam(size).as_int(), cell.getParam(width).as_int()
+                found.append([name, words, bits, cell.get_src_attribute()])
+    return sorted(found, key=lambda entry: (-entry[1] * entry[2], entry[0]))
+
+
 def library_cell_areas(design: Any) -> dict[str, float]:
     """Area (µm², from Liberty) of each blackbox module, i.e. each library cell."""
     from pyosys import libyosys as ys
@@ -241,6 +259,8 @@ def run_job(job: dict[str, Any]) -> None:
             check_top(design, step["top"])
         elif kind == "map_clock_gates":
             _say("CLOCK-GATES", map_clock_gates(design, step["gate"]))
+        elif kind == "list_memories":
+            _say("MEMORIES", list_memories(design))
         elif kind == "drop_simulation":
             _say("SIMULATION-ONLY", drop_simulation_statements(design, step["commands"]))
         elif kind == "rename":

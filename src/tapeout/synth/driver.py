@@ -29,6 +29,7 @@ from tapeout.synth.runner import (
 )
 from tapeout.synth.script import (
     DROP_SIMULATION,
+    LIST_MEMORIES,
     MAP_CLOCK_GATES,
     SIMULATION_ONLY_COMMANDS,
     ScriptPlan,
@@ -159,16 +160,22 @@ def _worker_steps(commands: list[str], plan: ScriptPlan) -> list[dict[str, Any]]
     """Yosys commands as worker steps, with the worker's own steps at their markers."""
     steps: list[dict[str, Any]] = []
     batch: list[str] = []
+    markers: dict[str, dict[str, Any] | None] = {
+        MAP_CLOCK_GATES: (
+            {"kind": "map_clock_gates", "gate": list(plan.clock_gate)}
+            if plan.clock_gate is not None
+            else None
+        ),
+        DROP_SIMULATION: {"kind": "drop_simulation", "commands": list(SIMULATION_ONLY_COMMANDS)},
+        LIST_MEMORIES: {"kind": "list_memories"},
+    }
     for command in commands:
-        if command == MAP_CLOCK_GATES:
+        if command in markers:
             steps.append({"kind": "commands", "commands": batch})
             batch = []
-            if plan.clock_gate is not None:
-                steps.append({"kind": "map_clock_gates", "gate": list(plan.clock_gate)})
-        elif command == DROP_SIMULATION:
-            steps.append({"kind": "commands", "commands": batch})
-            batch = []
-            steps.append({"kind": "drop_simulation", "commands": list(SIMULATION_ONLY_COMMANDS)})
+            step = markers[command]
+            if step is not None:
+                steps.append(step)
         else:
             batch.append(command)
     steps.append({"kind": "commands", "commands": batch})
@@ -212,6 +219,12 @@ def _synthesize_in(
     dropped = result.first("SIMULATION-ONLY")
     if dropped:
         log.info("SYN-0004", simulation_only_summary(dropped, slang=plan.slang))
+    for name, words, bits, source in result.first("MEMORIES") or []:
+        log.info(
+            "SYN-0005",
+            f"memory {name} ({_source_line(source, slang=plan.slang)}): {words} words x {bits} "
+            f"bits become {words * bits} flip-flops and their multiplexers (no memory macros)",
+        )
     netlist_text = netlist.read_text(encoding="utf-8")
     _verify_netlist(plan, counts, library_areas, netlist_text)
     _check_loaded_netlist(netlist, plan.top, counts, library_areas, log)

@@ -72,6 +72,7 @@ def _parameter_text(value: str, *, slang: bool) -> str:
 # Markers in a command list where the worker runs one of its own steps.
 MAP_CLOCK_GATES = "@map_clock_gates"
 DROP_SIMULATION = "@drop_simulation"
+LIST_MEMORIES = "@list_memories"
 
 # Statements that only mean something in simulation or formal verification, as the cells `proc`
 # makes of them: $display/$write/... ($print) and assert/assume/cover ($check and the older
@@ -205,6 +206,8 @@ def mapping_commands(plan: ScriptPlan) -> list[str]:
         "opt",
         "memory -nomap",
         "opt_clean",
+        # The memories left (the worker names them: each becomes words x bits flops).
+        LIST_MEMORIES,
         # fine: memories become flops and muxes (no SRAM macros); everything becomes gates.
         "opt -fast -full",
         "memory_map",
