@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tapeout.errors import ConfigError
 from tapeout.flow.config import load_config
 from tapeout.flow.manifest import file_sha256, read_manifest
 from tapeout.flow.run import run_flow
@@ -94,3 +95,33 @@ def test_killed_synthesis_resumes_to_same_netlist(pdk_environment, tmp_path: Pat
         assert file_sha256(run_dir / "01_synth" / name) == file_sha256(
             reference / "01_synth" / name
         )
+
+
+ADDER = (
+    "module adder(input [3:0] a, input [3:0] b, output [4:0] s);\n  assign s = a + b;\nendmodule\n"
+)
+
+
+def test_clock_period_on_a_missing_port_is_a_config_error(tmp_path: Path) -> None:
+    # clock_period_ns puts its clock on clock_port (default clk): on no port it timed nothing
+    # and every slack metric read 0.
+    (tmp_path / "adder.v").write_text(ADDER)
+    config = tmp_path / "adder.toml"
+    config.write_text(
+        '[design]\ntop = "adder"\nsources = ["adder.v"]\npdk_root = "builtin"\n'
+        "clock_period_ns = 2\n"
+    )
+    with pytest.raises(ConfigError) as caught:
+        run_flow(load_config(config), to_step="synth")
+    assert caught.value.file == str(config)
+    assert "'clk' is not an input of adder (its inputs: a[0]" in caught.value.message
+    assert caught.value.hint is not None and "clock_port" in caught.value.hint
+
+
+def test_design_without_clock_warns_that_nothing_is_timed(tmp_path: Path) -> None:
+    (tmp_path / "adder.v").write_text(ADDER)
+    config = tmp_path / "adder.toml"
+    config.write_text('[design]\ntop = "adder"\nsources = ["adder.v"]\npdk_root = "builtin"\n')
+    run_flow(load_config(config), to_step="sta")
+    log = (tmp_path / "runs" / "adder" / "04_sta" / "step.log").read_text()
+    assert "[WARN STA-0040] nothing is timed: the constraints define no clock" in log

@@ -15,7 +15,7 @@ from tapeout.formats.spef import read_spef
 from tapeout.formats.verilog import read_verilog
 from tapeout.log import Log
 from tapeout.platforms import get_platform
-from tapeout.timing import TimingOptions, build_report, format_report, make_timer
+from tapeout.timing import TimingOptions, analyze, format_report
 
 SUMMARY = "static timing analysis: setup/hold slack, TNS and worst paths of a gate netlist"
 EXAMPLES = """\
@@ -81,9 +81,7 @@ def execute(args: argparse.Namespace) -> int:
     options = TimingOptions(
         wires=args.wires, report_paths=args.paths, report_endpoints=args.endpoints
     )
-    timer = make_timer(design, options=options, log=log)
-    timer.update()
-    report = build_report(timer, n_paths=args.paths, n_endpoints=args.endpoints)
+    report = analyze(design, options=options, log=log)
     if args.slack_file is not None:
         values = [round(float(v), 3) for v in report.endpoint_slack_ps]
         write_text(

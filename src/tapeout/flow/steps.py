@@ -200,7 +200,33 @@ def run_synth(context: StepContext) -> Metrics:
         log=context.log,
         work_directory=context.directory / "yosys",  # its scripts and logs, for debugging
     )
+    if design.sdc is None and design.clock_period_ns is not None:
+        _check_clock_port(context, design.clock_port, design.top)
     return {**report.metrics(), "constraints__clocks__count": len(constraints.clocks)}
+
+
+def _check_clock_port(context: StepContext, port: str, top: str) -> None:
+    """The clock that clock_period_ns makes must sit on an input of the design: on no port it
+    constrains nothing, and every slack would read 0."""
+    from tapeout.db.netlist import PortDirection
+    from tapeout.formats.verilog_read import read_verilog
+
+    netlist = read_verilog(context.output("netlist"), top=top, log=Log())
+    inputs = [
+        name
+        for name, direction in zip(
+            netlist.port_names, netlist.port_direction.tolist(), strict=True
+        )
+        if direction in (PortDirection.INPUT, PortDirection.INOUT)
+    ]
+    if port not in inputs:
+        shown = ", ".join(inputs[:8]) + (" ..." if len(inputs) > 8 else "") or "none"
+        raise ConfigError(
+            f"design.clock_port: {port!r} is not an input of {top} (its inputs: {shown})",
+            file=context.config.path,
+            hint="set [design] clock_port to the clock input; a design without one needs an "
+            "SDC (sdc = ...) with a virtual clock and input/output delays",
+        )
 
 
 SYNTH = Step(

@@ -66,8 +66,24 @@ def make_timer(
 def analyze(
     design: Design, *, options: TimingOptions | None = None, log: Log | None = None
 ) -> TimingReport:
-    """Full static timing analysis of ``design``: setup/hold WNS, TNS, worst paths."""
+    """Full static timing analysis of ``design``: setup/hold WNS, TNS, worst paths.
+
+    Warns (STA-0040) when nothing is timed: no clock, or none reaching a register or a port
+    with a delay; the report's worst slacks are then infinite (0 in ``metrics()``).
+    """
     options = options or TimingOptions()
     timer = make_timer(design, options=options, log=log)
     timer.update()
-    return build_report(timer, n_paths=options.report_paths, n_endpoints=options.report_endpoints)
+    report = build_report(
+        timer, n_paths=options.report_paths, n_endpoints=options.report_endpoints
+    )
+    if log is not None and not (np.isfinite(report.setup_ws_ps) or np.isfinite(report.hold_ws_ps)):
+        clocks = len(timer.constraints.clock_names)
+        reason = (
+            "the constraints define no clock"
+            if clocks == 0
+            else f"no check is constrained by its {clocks} clock(s) (is the clock on a port "
+            "of the design? do input/output delays name ports?)"
+        )
+        log.warn("STA-0040", f"nothing is timed: {reason}; slack metrics read 0")
+    return report
