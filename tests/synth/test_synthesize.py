@@ -412,3 +412,39 @@ def test_memories_are_named_with_their_flop_count(
         "multiplexers (no memory macros)"
     ]
     assert report.flop_count == 64 + 4 + 3
+
+
+@pytest.mark.parametrize("suffix", [".v", ".sv"])
+def test_tristate_on_a_port_is_refused_at_its_line(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Optimization took 'z for don't-care: the port came out always driven by q.
+    source = tmp_path / f"pad{suffix}"
+    source.write_text(
+        "module pad(input clk, input oe, input d, inout io, output reg q);\n"
+        "  always @(posedge clk) q <= io;\n"
+        "  assign io = oe ? d : 1'bz;\nendmodule\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DesignError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="pad"), tmp_path / "o.v", log=Log())
+    assert "tri-state" in caught.value.message and f"pad{suffix}:3" in caught.value.message
+    assert not (tmp_path / "o.v").exists()
+
+
+@pytest.mark.parametrize("suffix", [".v", ".sv"])
+def test_tristate_bus_inside_the_design_becomes_logic(suffix: str, tmp_path: Path) -> None:
+    # Two 'z drivers of one internal net: a multiplexer, proven equal to the RTL.
+    source = tmp_path / f"bus{suffix}"
+    source.write_text(
+        "module bus(input clk, input sel, input [3:0] a, input [3:0] b, output reg [3:0] q);\n"
+        "  wire [3:0] shared;\n"
+        "  assign shared = sel ? a : 4'bz;\n"
+        "  assign shared = !sel ? b : 4'bz;\n"
+        "  always @(posedge clk) q <= shared;\nendmodule\n"
+    )
+    log = Log()
+    options = SynthOptions(sources=(source,), top="bus", equivalence_check=True)
+    report = synthesize(options, tmp_path / "o.v", log=log)
+    assert report.equivalent is True and report.flop_count == 4
+    assert "SYN-0011" not in log.ids()  # no conflicting drivers left

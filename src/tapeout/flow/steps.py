@@ -214,9 +214,7 @@ def _check_clock_port(context: StepContext, port: str, top: str) -> None:
     netlist = read_verilog(context.output("netlist"), top=top, log=Log())
     inputs = [
         name
-        for name, direction in zip(
-            netlist.port_names, netlist.port_direction.tolist(), strict=True
-        )
+        for name, direction in zip(netlist.port_names, netlist.port_direction.tolist(), strict=True)
         if direction in (PortDirection.INPUT, PortDirection.INOUT)
     ]
     if port not in inputs:

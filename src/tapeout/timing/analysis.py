@@ -74,9 +74,7 @@ def analyze(
     options = options or TimingOptions()
     timer = make_timer(design, options=options, log=log)
     timer.update()
-    report = build_report(
-        timer, n_paths=options.report_paths, n_endpoints=options.report_endpoints
-    )
+    report = build_report(timer, n_paths=options.report_paths, n_endpoints=options.report_endpoints)
     if log is not None and not (np.isfinite(report.setup_ws_ps) or np.isfinite(report.hold_ws_ps)):
         clocks = len(timer.constraints.clock_names)
         reason = (
