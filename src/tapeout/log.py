@@ -13,15 +13,19 @@ _PYTHON_LEVEL = {"INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging
 class Log:
     """Collects messages of one step and forwards them to the ``tapeout`` logger.
 
-    ``messages`` keeps ``(level, id, text)`` so reports and tests can inspect them.
+    ``messages`` keeps ``(level, id, text)`` so reports and tests can inspect them;
+    ``echo=False`` keeps them without forwarding (a second reading of a file already read).
     """
 
     messages: list[tuple[str, str, str]] = field(default_factory=list)
     max_repeats: int = 20
+    echo: bool = True
     _counts: dict[str, int] = field(default_factory=dict)
 
     def _emit(self, level: str, msg_id: str, text: str) -> None:
         self.messages.append((level, msg_id, text))
+        if not self.echo:
+            return
         key = f"{level} {msg_id}"
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count

@@ -211,7 +211,7 @@ def _check_clock_port(context: StepContext, port: str, top: str) -> None:
     from tapeout.db.netlist import PortDirection
     from tapeout.formats.verilog_read import read_verilog
 
-    netlist = read_verilog(context.output("netlist"), top=top, log=Log())
+    netlist = read_verilog(context.output("netlist"), top=top, log=Log(echo=False))
     inputs = [
         name
         for name, direction in zip(netlist.port_names, netlist.port_direction.tolist(), strict=True)
