@@ -47,8 +47,17 @@ def test_combinational_loop_is_broken(sky130_library: LibertyLibrary) -> None:
     inverter = builder.add_instance("g2", "sky130_fd_sc_hd__inv_1")
     builder.connect(inverter, "A", n1)
     builder.connect(inverter, "Y", n2)
+    # A chain behind the loop: on no loop, so none of its arcs may go (they all used to be
+    # candidates, being unordered while the loop stood).
+    previous = n1
+    for index in range(4):
+        buffer = builder.add_instance(f"b{index}", "sky130_fd_sc_hd__buf_1")
+        builder.connect(buffer, "A", previous)
+        previous = builder.net(f"chain{index}")
+        builder.connect(buffer, "X", previous)
     log = Log()
     graph = build_timing_graph(builder.build(), [sky130_library], log=log)
     assert "STA-0003" in log.ids()
     assert graph.disabled_arcs == 1
+    assert (graph.arc_inst >= 0).sum() == 2 + 1 + 4 - 1  # nand2 A, B; inv; 4 buffers; one cut
     assert (graph.pin_level >= 0).all() and graph.order.size == graph.n_pins

@@ -418,17 +418,20 @@ def build_timing_graph(
     level, order, n_left = levelize(n_pins, arc_from, arc_to, enabled)
     disabled = 0
     while n_left:
-        # A combinational loop: disable cell arcs between pins left unordered, then retry.
-        unordered = level < 0
-        cut = enabled & unordered[arc_from] & unordered[arc_to] & (arc_kind == ARC_CELL)
-        if not cut.any():
-            cut = enabled & unordered[arc_from] & unordered[arc_to]
-        first = np.flatnonzero(cut)[:1]
-        enabled[first] = False
-        disabled += 1
+        cut = _loop_cuts(n_pins, arc_from, arc_to, arc_kind, arc_timing_type, enabled)
+        enabled[cut] = False
+        disabled += cut.size
         level, order, n_left = levelize(n_pins, arc_from, arc_to, enabled)
     if disabled:
-        log.warn("STA-0003", f"combinational loops: disabled {disabled} arcs")
+        cut_arcs = np.flatnonzero(~enabled)
+        shown = ", ".join(
+            f"{netlist.pin_name(int(arc_from[a]))} -> {netlist.pin_name(int(arc_to[a]))}"
+            for a in cut_arcs[:3]
+        )
+        log.warn(
+            "STA-0003",
+            f"timing loops: disabled {disabled} arcs ({shown}{' ...' if disabled > 3 else ''})",
+        )
         keep = enabled
         arc_from, arc_to, arc_inst, arc_kind = (
             arc_from[keep],
@@ -470,6 +473,56 @@ def build_timing_graph(
         templates=templates,
         disabled_arcs=disabled,
     )
+
+
+def _loop_cuts(
+    n_pins: int,
+    arc_from: np.ndarray,
+    arc_to: np.ndarray,
+    arc_kind: np.ndarray,
+    arc_timing_type: np.ndarray,
+    enabled: np.ndarray,
+) -> np.ndarray:
+    """One enabled arc to disable in each timing loop (strongly connected component): the
+    combinational cell arc nearest a register clock pin, else the nearest wire, else a
+    sequential arc. Returns the arc indices, int64.
+
+    Loops through registers are mostly clock gating: a gate's enable comes from registers the
+    gated clock drives. The arc nearest the clock pins is then the gate's enable input into
+    the gated clock, which timing ignores anyway (data does not travel on a clock network); a
+    register's clock-to-output arc is cut last, as that would stop the register launching.
+    Only arcs on a loop are candidates: everything downstream of one stays timed.
+    """
+    import scipy.sparse as sparse
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    arcs = np.flatnonzero(enabled)
+    froms, tos = arc_from[arcs], arc_to[arcs]
+    matrix = sparse.csr_matrix((np.ones(arcs.size), (froms, tos)), shape=(n_pins, n_pins))
+    _, component = connected_components(matrix, directed=True, connection="strong")
+    size = np.bincount(component, minlength=n_pins)
+    looped = (component[froms] == component[tos]) & ((size[component[froms]] > 1) | (froms == tos))
+    # Arcs-to-go from each pin to a register clock pin, over wires and combinational arcs.
+    passes = (arc_kind[arcs] == ARC_WIRE) | (arc_timing_type[arcs] == 0)
+    clock_pins = np.unique(froms[(arc_kind[arcs] == ARC_CELL) & (arc_timing_type[arcs] != 0)])
+    distance = np.full(n_pins, np.inf)
+    if clock_pins.size:
+        backward = sparse.csr_matrix(
+            (np.ones(int(passes.sum())), (tos[passes], froms[passes])), shape=(n_pins, n_pins)
+        )
+        distance = dijkstra(backward, directed=True, indices=clock_pins, min_only=True)
+    candidates = arcs[looped]
+    rank = np.where(
+        arc_kind[candidates] == ARC_WIRE, 1, np.where(arc_timing_type[candidates] == 0, 0, 2)
+    )
+    near = distance[arc_to[candidates]]
+    near = np.where(np.isfinite(near), near, float(n_pins))
+    order = np.lexsort((candidates, near, rank, component[arc_from[candidates]]))
+    ordered = candidates[order]
+    groups = component[arc_from[ordered]]
+    first = np.ones(ordered.size, dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    return ordered[first].astype(np.int64)
 
 
 def gather_csr(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:

@@ -84,12 +84,42 @@ class SourcesMixin:
                 ideal &= graph.arc_timing_type == 0
                 self.arc_ideal |= ideal
                 self.arc_ideal_slew_ps[ideal] = resolved.clock_slew_ps[k]
+        self._cut_data_into_clock_networks()
         # Register clock pins: clock-network pins that launch data through sequential arcs
         # (the start points that ``-from <instance or pin>`` exceptions name).
         self.launch_pins = np.zeros(n_pins, dtype=bool)
         self.launch_pins[graph.arc_from[sequential]] = True
         self.launch_pins &= self.clock_network
         self._apply_driving_cells(skip=ideal_sources)
+
+    def _cut_data_into_clock_networks(self) -> None:
+        """Cut the cell arcs from data into a clock network (a clock gate's enable into its
+        output, a clock mux's select): only the clock travels on the network, as in OpenSTA.
+
+        Otherwise a gating signal's arrival (a latch opened by the clock's falling edge, then
+        the gate's delay into a thousand register clock pins) reached the registers as their
+        clock. Such an enable wants a clock gating check, which is not timed yet (STA-0041).
+        """
+        graph = self.graph
+        network = self.clock_network
+        cut = (
+            network[graph.arc_to]
+            & ~network[graph.arc_from]
+            & (graph.arc_kind != 0)
+            & (graph.arc_timing_type == 0)
+        )
+        if not cut.any():
+            return
+        self.arc_cut |= cut
+        graph.arc_delay_table[cut] = -1
+        inputs = np.unique(graph.arc_from[cut])
+        netlist = graph.netlist
+        shown = ", ".join(netlist.pin_name(int(pin)) for pin in inputs[:3])
+        self.log.warn(
+            "STA-0041",
+            f"{inputs.size} data inputs of clock-network cells (clock gates, muxes: {shown}"
+            f"{' ...' if inputs.size > 3 else ''}) are not timed: no clock gating checks yet",
+        )
 
     def _generated_source(self, clock: int, pins: np.ndarray) -> None:
         """A generated clock's source pins carry that clock only.

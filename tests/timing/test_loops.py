@@ -1,0 +1,60 @@
+"""Timing loops and data into clock networks, against Debian OpenSTA: a clock gate whose enable
+comes from the registers it clocks (a loop through the registers' clock-to-output arcs) and
+one whose enable is a port. Stored slacks under tests/data/timing/loops/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapeout.db.liberty import LibertyLibrary
+from tapeout.log import Log
+from tapeout.timing import Timer
+from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
+from tests.timing.references import (
+    assert_matches_reference,
+    read_reference_case,
+    slacks_by_name,
+    timer_for,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "loops"
+
+
+def test_clock_gates_match_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
+    # The loop breaker used to disable an arc at a time among every pin behind the loop (on
+    # cv32e40p 15,998 arcs, most on no loop), and a gate's enable reached the registers as their
+    # clock (cv32e40p: 30 ns of "ideal" clock network delay).
+    sdc, expected = read_reference_case(DATA / "clock_gates.txt")
+    netlist, timer = timer_for(sky130_library, DATA / "clock_gates.v", "clock_gates", sdc, tmp_path)
+    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+
+
+def test_one_arc_per_loop_is_cut_and_port_enables_are_named(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    from tapeout.formats.sdc import read_sdc
+    from tapeout.formats.verilog import read_verilog
+
+    sdc, _ = read_reference_case(DATA / "clock_gates.txt")
+    (tmp_path / "case.sdc").write_text(sdc)
+    netlist = read_verilog(DATA / "clock_gates.v", top="clock_gates")
+    log = Log()
+    Timer(netlist, [sky130_library], read_sdc(tmp_path / "case.sdc", netlist=netlist), log=log)
+    messages = dict((ident, text) for _, ident, text in log.messages)
+    # The loop's gate: its enable input into the gated clock, nothing else.
+    assert messages["STA-0003"] == "timing loops: disabled 1 arcs (_2_/B -> _2_/X)"
+    # The port-enabled gate: no loop, its enable cut from the clock network all the same.
+    assert messages["STA-0041"].startswith("1 data inputs of clock-network cells")
+    assert "_3_/B" in messages["STA-0041"]
+
+
+@requires_sta
+def test_stored_clock_gate_references_are_debian_sta(tmp_path: Path) -> None:
+    sdc, expected = read_reference_case(DATA / "clock_gates.txt")
+    found = endpoint_slacks_from_sta(tmp_path, DATA / "clock_gates.v", "clock_gates", sdc)
+    for check in ("setup", "hold"):
+        # OpenSTA also checks the gates' enables (clock gating checks), which we do not.
+        found[check] = {name: v for name, v in found[check].items() if "/B" not in name}
+        assert found[check] == pytest.approx(expected[check], abs=1e-3), check
