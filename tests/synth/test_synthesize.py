@@ -448,3 +448,16 @@ def test_tristate_bus_inside_the_design_becomes_logic(suffix: str, tmp_path: Pat
     report = synthesize(options, tmp_path / "o.v", log=log)
     assert report.equivalent is True and report.flop_count == 4
     assert "SYN-0011" not in log.ids()  # no conflicting drivers left
+
+
+@pytest.mark.parametrize("suffix", [".v", ".sv"])
+def test_missing_include_names_the_including_line(suffix: str, tmp_path: Path) -> None:
+    # Yosys's own message names no file or line: "Can't open include file `x'!".
+    source = tmp_path / f"inc{suffix}"
+    source.write_text(
+        'module inc(input a, output b);\n`include "nothere.vh"\n  assign b = a;\nendmodule\n'
+    )
+    with pytest.raises(ParseError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="inc"), tmp_path / "o.v", log=Log())
+    assert (caught.value.file, caught.value.line) == (str(source), 2)
+    assert "nothere.vh" in caught.value.message

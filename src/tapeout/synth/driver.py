@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tapeout.errors import DesignError, TapeoutError
+from tapeout.errors import DesignError, ParseError, TapeoutError
 from tapeout.fileio import write_text
 from tapeout.formats.verilog import read_verilog
 from tapeout.log import Log
@@ -45,6 +45,9 @@ from tapeout.synth.script import (
 )
 
 _ASSIGN = re.compile(r"^\s*assign\b", re.MULTILINE)
+# Yosys names no file or line for a missing include.
+_MISSING_INCLUDE = re.compile(r"Yosys: Can't open include file `(.+)'!")
+_INCLUDE_HINT = "add its folder to the include folders (-I DIR; include_dirs in a config)"
 _YOSYS_VERSION = re.compile(r"Yosys \d+\.\d+\S*")
 
 
@@ -140,6 +143,31 @@ def simulation_only_summary(
     )
 
 
+def _missing_include(plan: ScriptPlan, name: str) -> ParseError:
+    """The error for an include Yosys cannot open, at the first `include of it in the sources
+    or the files of the include folders."""
+    folders = ", ".join(str(folder) for folder in plan.include_dirs) or "none given"
+    message = f"include file {name!r} not found (beside the including file or in -I folders: "
+    message += f"{folders})"
+    directive = re.compile(r'^\s*`include\s+"' + re.escape(name) + '"', re.MULTILINE)
+    headers = [
+        path
+        for folder in plan.include_dirs
+        for path in sorted(Path(folder).glob("*"))
+        if path.suffix in (".v", ".vh", ".sv", ".svh", ".h", ".inc")
+    ]
+    for path in [*plan.sources, *headers]:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        found = directive.search(text)
+        if found:
+            line = text.count("\n", 0, found.start()) + 1
+            return ParseError(message, file=path, line=line, hint=_INCLUDE_HINT)
+    return ParseError(message, hint=_INCLUDE_HINT)
+
+
 def _matches(cell: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(cell, pattern) for pattern in patterns)
 
@@ -195,9 +223,15 @@ def _synthesize_in(
         {"kind": "record_types", "key": "final", "top": plan.top},
         {"kind": "commands", "commands": write_commands(plan, netlist, work / "stat.json")},
     ]
-    result = run_worker(
-        steps, work, name="synthesis", timeout_s=DEFAULT_TIMEOUT_S, slang=plan.slang
-    )
+    try:
+        result = run_worker(
+            steps, work, name="synthesis", timeout_s=DEFAULT_TIMEOUT_S, slang=plan.slang
+        )
+    except DesignError as error:
+        missing = _MISSING_INCLUDE.match(error.message)
+        if missing is None:
+            raise
+        raise _missing_include(plan, missing.group(1)) from None
     warnings = surface_warnings(result.log_text, log)
     recorded = {entry["key"]: entry for entry in result.messages.get("TYPES", [])}
     library_areas: dict[str, float] = recorded["final"]["library"]
