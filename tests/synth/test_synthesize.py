@@ -218,13 +218,14 @@ def test_unsupported_system_task_names_file_line_and_the_guard(suffix: str, tmp_
 
 def test_error_without_work_directory_names_no_deleted_file(tmp_path: Path) -> None:
     # The Yosys log lay in a temporary directory that is gone when the error is shown.
-    source = tmp_path / "missing.v"
+    source = tmp_path / "width.v"
     source.write_text(
-        "module missing(input a, output b);\n  nowhere u (.a(a), .b(b));\nendmodule\n"
+        "module width #(parameter W = 1) (input a, output b);\n  assign b = a;\nendmodule\n"
     )
-    with pytest.raises(DesignError) as caught:
-        synthesize(SynthOptions(sources=(source,), top="missing"), tmp_path / "o.v", log=Log())
-    assert "nowhere" in caught.value.message
+    options = SynthOptions(sources=(source,), top="width", parameters=(("W", "2*4"),))
+    with pytest.raises(DesignError) as caught:  # Yosys cannot decode an expression
+        synthesize(options, tmp_path / "o.v", log=Log())
+    assert "2*4" in caught.value.message
     assert "tapeout-synth-" not in str(caught.value)
     assert caught.value.hint is not None and "--work-dir" in caught.value.hint
 
@@ -461,3 +462,28 @@ def test_missing_include_names_the_including_line(suffix: str, tmp_path: Path) -
         synthesize(SynthOptions(sources=(source,), top="inc"), tmp_path / "o.v", log=Log())
     assert (caught.value.file, caught.value.line) == (str(source), 2)
     assert "nothere.vh" in caught.value.message
+
+
+@pytest.mark.parametrize("suffix", [".v", ".sv"])
+def test_undefined_module_names_its_instance_line(suffix: str, tmp_path: Path) -> None:
+    source = tmp_path / f"top{suffix}"
+    source.write_text(
+        "module top(input a, output b);\n  wire c;\n"
+        "  nowhere #(.W(1)) u_x (.a(a), .y(c));\n  assign b = c;\nendmodule\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="top"), tmp_path / "o.v", log=Log())
+    assert (caught.value.file, caught.value.line) == (str(source), 3)
+    assert "nowhere" in caught.value.message
+
+
+def test_missing_port_names_its_instance_line(tmp_path: Path) -> None:
+    source = tmp_path / "port.v"
+    source.write_text(
+        "module sub(input a, output y);\n  assign y = a;\nendmodule\n"
+        "module top(input a, output b);\n  sub u (.a(a), .nope(b));\nendmodule\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="top"), tmp_path / "o.v", log=Log())
+    assert (caught.value.file, caught.value.line) == (str(source), 5)
+    assert "no port 'nope'" in caught.value.message

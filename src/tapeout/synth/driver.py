@@ -47,7 +47,14 @@ from tapeout.synth.script import (
 _ASSIGN = re.compile(r"^\s*assign\b", re.MULTILINE)
 # Yosys names no file or line for a missing include.
 _MISSING_INCLUDE = re.compile(r"Yosys: Can't open include file `(.+)'!")
-_INCLUDE_HINT = "add its folder to the include folders (-I DIR; include_dirs in a config)"
+_INCLUDE_HINT = "add its folder with -I DIR, or to include_dirs in a config"
+_MISSING_PORT = re.compile(
+    r"Yosys: Module `\\?(\S+)' referenced in module `\\?(\S+)' in cell `\\?(\S+)' does not "
+    r"have a port named '\\?(\S+)'"
+)
+_UNDEFINED_MODULE = re.compile(
+    r"Yosys: Module `\\?(\S+)' referenced in module `\\?(\S+)' in cell `\\?(\S+)' is not part"
+)
 _YOSYS_VERSION = re.compile(r"Yosys \d+\.\d+\S*")
 
 
@@ -143,13 +150,44 @@ def simulation_only_summary(
     )
 
 
-def _missing_include(plan: ScriptPlan, name: str) -> ParseError:
-    """The error for an include Yosys cannot open, at the first `include of it in the sources
-    or the files of the include folders."""
-    folders = ", ".join(str(folder) for folder in plan.include_dirs) or "none given"
-    message = f"include file {name!r} not found (beside the including file or in -I folders: "
-    message += f"{folders})"
-    directive = re.compile(r'^\s*`include\s+"' + re.escape(name) + '"', re.MULTILINE)
+def _located_error(plan: ScriptPlan, message: str) -> ParseError | None:
+    """A Yosys error that names no file or line, at the line of the sources it is about: a
+    missing include, a module that is not defined. None for any other message."""
+    include = _MISSING_INCLUDE.match(message)
+    if include is not None:
+        name = include.group(1)
+        folders = ", ".join(str(folder) for folder in plan.include_dirs) or "none given"
+        return _at_first(
+            plan,
+            re.compile(r'^\s*`include\s+"' + re.escape(name) + '"', re.MULTILINE),
+            f"include file {name!r} not found (beside the including file or in -I folders: "
+            f"{folders})",
+            _INCLUDE_HINT,
+        )
+    port = _MISSING_PORT.match(message)
+    if port is not None:
+        name, parent, instance, pin = port.groups()
+        return _at_first(
+            plan,
+            re.compile(rf"^\s*{re.escape(name)}\s*(#|{re.escape(instance)}\b)", re.MULTILINE),
+            f"module {name!r} has no port {pin!r} (instance {instance} in {parent})",
+            f"check the port names of {name}",
+        )
+    module = _UNDEFINED_MODULE.match(message)
+    if module is not None:
+        name, parent, instance = module.groups()
+        return _at_first(
+            plan,
+            re.compile(rf"^\s*{re.escape(name)}\s*(#|{re.escape(instance)}\b)", re.MULTILINE),
+            f"module {name!r} (instance {instance} in {parent}) is not defined in the sources",
+            "add the file that defines it to the sources",
+        )
+    return None
+
+
+def _at_first(plan: ScriptPlan, pattern: re.Pattern[str], message: str, hint: str) -> ParseError:
+    """``message`` at the first line of the sources (then of the include folders' files) that
+    ``pattern`` matches; without a location when none does."""
     headers = [
         path
         for folder in plan.include_dirs
@@ -161,11 +199,11 @@ def _missing_include(plan: ScriptPlan, name: str) -> ParseError:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        found = directive.search(text)
+        found = pattern.search(text)
         if found:
             line = text.count("\n", 0, found.start()) + 1
-            return ParseError(message, file=path, line=line, hint=_INCLUDE_HINT)
-    return ParseError(message, hint=_INCLUDE_HINT)
+            return ParseError(message, file=path, line=line, hint=hint)
+    return ParseError(message, hint=hint)
 
 
 def _matches(cell: str, patterns: tuple[str, ...]) -> bool:
@@ -228,10 +266,10 @@ def _synthesize_in(
             steps, work, name="synthesis", timeout_s=DEFAULT_TIMEOUT_S, slang=plan.slang
         )
     except DesignError as error:
-        missing = _MISSING_INCLUDE.match(error.message)
-        if missing is None:
+        located = _located_error(plan, error.message)
+        if located is None:
             raise
-        raise _missing_include(plan, missing.group(1)) from None
+        raise located from None
     warnings = surface_warnings(result.log_text, log)
     recorded = {entry["key"]: entry for entry in result.messages.get("TYPES", [])}
     library_areas: dict[str, float] = recorded["final"]["library"]
