@@ -392,7 +392,8 @@ def resolve_constraints(
     multicycle_setup = np.ones(n_pins, dtype=np.int64)
     multicycle_hold = np.zeros(n_pins, dtype=np.int64)
     from_exceptions: list[FromException] = []
-    for exception in constraints.exceptions:
+    group_exceptions = _clock_group_exceptions(constraints, names, log)
+    for exception in [*constraints.exceptions, *group_exceptions]:
         if exception.kind not in EXCEPTION_TYPE_PRIORITY:
             log.warn("STA-0014", f"{exception.kind} is not supported yet; ignored")
             continue
@@ -456,6 +457,34 @@ EXCEPTION_TYPE_PRIORITY = {
     "multicycle_path": 1000,
 }
 TO_PINS_PRIORITY = 32
+
+
+def _clock_group_exceptions(
+    constraints: Constraints, clock_names: list[str], log: Log
+) -> list[PathException]:
+    """``set_clock_groups`` as false paths between its groups, both ways (asynchronous and
+    exclusive groups alike: no path between them is timed, as in OpenSTA). A single ``-group``
+    stands against every other clock."""
+    known = set(clock_names)
+    exceptions = []
+    for entry in constraints.clock_groups:
+        groups = [[name for name in group if name in known] for group in entry.groups]
+        unknown = sorted({name for group in entry.groups for name in group} - known)
+        if unknown:
+            log.warn("STA-0016", f"set_clock_groups names unknown clocks {unknown}; ignored")
+        if len(groups) == 1:
+            groups.append([name for name in clock_names if name not in groups[0]])
+        for i, first in enumerate(groups):
+            for j, second in enumerate(groups):
+                if i != j and first and second:
+                    exceptions.append(
+                        PathException(
+                            "false_path",
+                            from_objects=[("clock", name) for name in first],
+                            to_objects=[("clock", name) for name in second],
+                        )
+                    )
+    return exceptions
 
 
 def _priority(exception: PathException) -> int:

@@ -1,0 +1,48 @@
+"""set_clock_groups against Debian OpenSTA: no path between clocks of different groups is timed
+(they were all timed: the clock-domain-crossing flops had setup and hold checks at the closest
+edges of the two periods). Stored slacks under tests/data/timing/clock_groups/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tapeout.db.liberty import LibertyLibrary
+from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
+from tests.timing.references import (
+    assert_matches_reference,
+    read_reference_case,
+    slacks_by_name,
+    timer_for,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "clock_groups"
+GROUPS = "set_clock_groups -asynchronous -group a -group b"
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        GROUPS,
+        "set_clock_groups -physically_exclusive -group a",
+        "set_clock_groups -logically_exclusive -group {b}",
+    ],
+)
+def test_clock_groups_match_opensta(
+    groups: str, sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # One -group stands against every other clock; the relation does not change what is cut.
+    sdc, expected = read_reference_case(DATA / "two_clocks.txt")
+    assert GROUPS in sdc
+    sdc = sdc.replace(GROUPS, groups)
+    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
+    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+
+
+@requires_sta
+def test_stored_clock_group_references_are_debian_sta(tmp_path: Path) -> None:
+    sdc, expected = read_reference_case(DATA / "two_clocks.txt")
+    found = endpoint_slacks_from_sta(tmp_path, DATA / "two_clocks.v", "two_clocks", sdc)
+    for check in ("setup", "hold"):
+        assert found[check] == pytest.approx(expected[check], abs=1e-3), check
