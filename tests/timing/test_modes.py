@@ -185,3 +185,17 @@ def test_stored_driving_cell_references_are_debian_sta(tmp_path: Path) -> None:
     found = endpoint_slacks_from_sta(tmp_path, verilog, "gcd", sdc)
     for check in ("setup", "hold"):
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check
+
+
+def test_constraints_not_applied_yet_are_named(gcd: GcdCase) -> None:
+    # set_timing_derate and set_case_analysis are read from the SDC; timing does not apply them
+    # yet and used to say nothing about it.
+    from tapeout.db.constraints import TimingDerate
+    from tapeout.log import Log
+
+    constraints = copy.deepcopy(gcd.constraints)
+    constraints.timing_derates.append(TimingDerate(1.05, early=False))
+    constraints.case_analysis[("port", "reset")] = "0"
+    log = Log()
+    Timer(gcd.netlist, [gcd.library], constraints, log=log)
+    assert {"STA-0042", "STA-0043"} <= set(log.ids())

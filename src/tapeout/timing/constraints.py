@@ -280,6 +280,7 @@ def resolve_constraints(
     """Map ``constraints`` onto ``netlist``'s pins (unknown objects are warned about);
     ``graph`` lets generated clocks find a master whose network reaches their ``-source``."""
     log = log or Log()
+    _warn_unapplied(constraints, log)
     n_pins = netlist.n_pins
     resolver = _PinResolver(netlist, log)
     clocks = list(constraints.clocks.values())
@@ -457,6 +458,23 @@ EXCEPTION_TYPE_PRIORITY = {
     "multicycle_path": 1000,
 }
 TO_PINS_PRIORITY = 32
+
+
+def _warn_unapplied(constraints: Constraints, log: Log) -> None:
+    """Say which constraints the SDC holds that timing does not apply yet (they were dropped
+    without a word: a derated signoff SDC read as underated)."""
+    if constraints.timing_derates:
+        log.warn(
+            "STA-0042",
+            f"set_timing_derate is not applied yet ({len(constraints.timing_derates)} "
+            "commands): delays and checks are not derated",
+        )
+    if constraints.case_analysis:
+        log.warn(
+            "STA-0043",
+            f"set_case_analysis is not applied yet ({len(constraints.case_analysis)} pins): "
+            "paths through them are timed as if they toggled",
+        )
 
 
 def _clock_group_exceptions(
