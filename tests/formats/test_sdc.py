@@ -330,3 +330,22 @@ def test_collection_commands(tmp_path: Path) -> None:
     assert list(constraints.loads_ff) == [("port", "out")]
     assert constraints.max_fanout == {("design", "top"): 4.0}  # 2 inputs x 2 ports
     assert constraints.exceptions[0].from_objects == [("port", "rst")]
+
+
+def test_input_transition_min_and_max_are_kept_apart(tmp_path: Path) -> None:
+    path = tmp_path / "t.sdc"
+    path.write_text(
+        "set_input_transition -max 0.3 [get_ports data*]\n"
+        "set_input_transition -min 0.05 [get_ports data*]\n"
+        "set_input_transition 0.1 [get_ports rst]\n"
+        "set_input_transition -max 0.2 [get_ports clk]\n"
+    )
+    constraints = read_sdc(path, netlist=_tiny_netlist())
+    assert constraints.input_transitions_ps[("port", "data[0]")] == pytest.approx(300.0)
+    assert constraints.input_transitions_min_ps[("port", "data[0]")] == pytest.approx(50.0)
+    assert constraints.input_transitions_ps[("port", "rst")] == pytest.approx(100.0)
+    assert constraints.input_transitions_min_ps[("port", "rst")] == pytest.approx(100.0)
+    assert ("port", "clk") not in constraints.input_transitions_min_ps
+    write_sdc(tmp_path / "again.sdc", constraints)
+    again = read_sdc(tmp_path / "again.sdc", netlist=_tiny_netlist())
+    assert differences(constraints, again) == []

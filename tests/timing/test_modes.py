@@ -164,6 +164,17 @@ def test_clock_relations_over_the_common_period(gcd: GcdCase) -> None:
     assert timer.constraints.hold_relation_ps[0, 0] == pytest.approx(0.0)
 
 
+def test_min_and_max_input_transitions_match_opensta(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # set_input_transition -max/-min: one value per port was kept (the last command's) and
+    # used in both analyses; with -max alone the early analysis took it too (OpenSTA: 0).
+    sdc, expected = read_reference_case(DRIVING_CELLS / "gcd_input_transitions.txt")
+    verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
+    netlist, timer = timer_for(sky130_library, verilog, "gcd", sdc, tmp_path)
+    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+
+
 def test_driving_cells_match_opensta_and_leave_the_ideal_clock_alone(
     sky130_library: LibertyLibrary, tmp_path: Path
 ) -> None:
@@ -179,8 +190,9 @@ def test_driving_cells_match_opensta_and_leave_the_ideal_clock_alone(
 
 
 @requires_sta
-def test_stored_driving_cell_references_are_debian_sta(tmp_path: Path) -> None:
-    sdc, expected = read_reference_case(DRIVING_CELLS / "gcd_driving_cells.txt")
+@pytest.mark.parametrize("case", ["gcd_driving_cells", "gcd_input_transitions"])
+def test_stored_driving_cell_references_are_debian_sta(case: str, tmp_path: Path) -> None:
+    sdc, expected = read_reference_case(DRIVING_CELLS / f"{case}.txt")
     verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
     found = endpoint_slacks_from_sta(tmp_path, verilog, "gcd", sdc)
     for check in ("setup", "hold"):

@@ -217,7 +217,9 @@ class Constraints:
         input_delays, output_delays: ``set_input_delay``/``set_output_delay`` in file order.
         loads_ff: object -> ``set_load`` capacitance in fF.
         driving_cells: object -> ``set_driving_cell``.
-        input_transitions_ps: object -> ``set_input_transition`` in ps.
+        input_transitions_ps: object -> ``set_input_transition`` in ps (late, ``-max``).
+        input_transitions_min_ps: object -> ``set_input_transition`` in ps (early, ``-min``);
+            a command with neither option sets both.
         exceptions: false paths, multicycle paths and max/min delays in file order.
         max_fanout, max_transition_ps, max_capacitance_ff: object (or ``("design", name)``) ->
             design-rule limit.
@@ -236,6 +238,7 @@ class Constraints:
     loads_ff: dict[ObjectRef, float] = field(default_factory=dict)
     driving_cells: dict[ObjectRef, DrivingCell] = field(default_factory=dict)
     input_transitions_ps: dict[ObjectRef, float] = field(default_factory=dict)
+    input_transitions_min_ps: dict[ObjectRef, float] = field(default_factory=dict)
     exceptions: list[PathException] = field(default_factory=list)
     max_fanout: dict[ObjectRef, float] = field(default_factory=dict)
     max_transition_ps: dict[ObjectRef, float] = field(default_factory=dict)

@@ -416,7 +416,7 @@ class _SdcReader(SdcQueries):
         return ""
 
     def set_input_transition(self, command: str, arguments: list) -> object:
-        _, values = self.options(
+        found, values = self.options(
             command,
             arguments,
             {"-rise", "-fall", "-min", "-max"},
@@ -424,8 +424,12 @@ class _SdcReader(SdcQueries):
             (2, 2),
         )
         value = self.time_ps(command, values[0])
+        either = "-min" not in found and "-max" not in found
         for ref in self.objects(values[1], "port_pin"):
-            self.constraints.input_transitions_ps[ref] = value
+            if "-max" in found or either:
+                self.constraints.input_transitions_ps[ref] = value
+            if "-min" in found or either:
+                self.constraints.input_transitions_min_ps[ref] = value
         return ""
 
     # -- exceptions and rules ------------------------------------------------------------------

@@ -202,8 +202,19 @@ def sdc_text(constraints: Constraints) -> str:
             parts += ["-input_transition_rise", transition, "-input_transition_fall", transition]
         parts.append(_objects([ref], design))
         lines.append(" ".join(parts))
-    for ref, slew in constraints.input_transitions_ps.items():
-        lines.append(f"set_input_transition {_number(slew, time)} {_objects([ref], design)}")
+    late, early = constraints.input_transitions_ps, constraints.input_transitions_min_ps
+    for ref in dict.fromkeys([*late, *early]):
+        if late.get(ref) == early.get(ref):
+            lines.append(
+                f"set_input_transition {_number(late[ref], time)} {_objects([ref], design)}"
+            )
+            continue
+        for option, slews in (("-max", late), ("-min", early)):
+            if ref in slews:
+                lines.append(
+                    f"set_input_transition {option} {_number(slews[ref], time)} "
+                    f"{_objects([ref], design)}"
+                )
     for exception in constraints.exceptions:
         lines.append(_exception_line(exception, time, design))
     for command, table, scale in (

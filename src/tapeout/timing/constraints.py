@@ -94,7 +94,8 @@ class ResolvedConstraints:
         uncertainty_setup_ps, uncertainty_hold_ps: float64 (n_clocks,).
         input_arrival_max, input_arrival_min: float64 (n_pins, 2) input-delay arrivals (±inf
             where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
-        input_slew_ps: float64 (n_pins, 2) ``set_input_transition`` (0 where none).
+        input_slew_ps, input_slew_min_ps: float64 (n_pins, 2) ``set_input_transition`` of late
+            (max) and early (min) analysis (0 where none).
         output_delay_max_ps, output_delay_min_ps: float64 (n_pins, 2) (NaN where none);
             output_tag: int64 (n_pins,) capture tag of the output delay (-1 none).
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
@@ -123,6 +124,7 @@ class ResolvedConstraints:
     input_arrival_min: np.ndarray
     input_tag: np.ndarray
     input_slew_ps: np.ndarray
+    input_slew_min_ps: np.ndarray
     output_delay_max_ps: np.ndarray
     output_delay_min_ps: np.ndarray
     output_tag: np.ndarray
@@ -380,6 +382,10 @@ def resolve_constraints(
     for ref, value in constraints.input_transitions_ps.items():
         for pin in resolver.pins([ref]):
             input_slew[pin] = value
+    input_slew_min = np.zeros((n_pins, 2))
+    for ref, value in constraints.input_transitions_min_ps.items():
+        for pin in resolver.pins([ref]):
+            input_slew_min[pin] = value
     loads = np.zeros(n_pins)
     for ref, value in constraints.loads_ff.items():
         for pin in resolver.pins([ref]):
@@ -435,6 +441,7 @@ def resolve_constraints(
         input_arrival_min=input_min,
         input_tag=input_tag,
         input_slew_ps=input_slew,
+        input_slew_min_ps=input_slew_min,
         output_delay_max_ps=output_max,
         output_delay_min_ps=output_min,
         output_tag=output_tag,

@@ -180,6 +180,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             launch.source_tag_min,
             self.latch_d_pin if launch.blocked is None else launch.blocked,
             self.arc_ideal_slew_ps,
+            self.source_slew_min_ps,
         )
         state = (
             launch.arrival_max,

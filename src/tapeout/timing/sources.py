@@ -49,6 +49,7 @@ class SourcesMixin:
         self.source_arrival_min = resolved.input_arrival_min.copy()
         self.source_tag = resolved.input_tag.copy()
         self.source_slew_ps = resolved.input_slew_ps.copy()
+        self.source_slew_min_ps = resolved.input_slew_min_ps.copy()
         self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
         self.arc_ideal_slew_ps = np.zeros(graph.n_arcs)
         self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
@@ -80,6 +81,7 @@ class SourcesMixin:
             if not resolved.clock_propagated[k]:
                 ideal_sources[pins] = True
                 self.source_slew_ps[pins] = resolved.clock_slew_ps[k]
+                self.source_slew_min_ps[pins] = resolved.clock_slew_ps[k]
                 ideal = network[graph.arc_from] & network[graph.arc_to]
                 ideal &= graph.arc_timing_type == 0
                 self.arc_ideal |= ideal
@@ -195,7 +197,8 @@ class SourcesMixin:
             in_slew = transition or 0.0
             for rf in range(2):
                 load = self.wires.load_cap_ff[pin, rf]
-                delays, slews = [], []
+                delays: list[float] = []
+                slews: list[float] = []
                 for arc in arcs:
                     for in_rf in range(2):
                         table = arc.delay_tables[in_rf][rf]
@@ -215,3 +218,4 @@ class SourcesMixin:
                     self.source_arrival_min[pin, rf] += min(delays)
                 if slews:
                     self.source_slew_ps[pin, rf] = max(slews)
+                    self.source_slew_min_ps[pin, rf] = min(slews)

@@ -11,12 +11,14 @@ in ``tapeout.timing.incremental``) so that their signatures stay short:
 wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
 thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
 values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag, source_tag_min,
-pin_blocked, ideal_slew_ps)`` and one tuple ``state``: ``(arrival_max, arrival_min, slew_max,
-slew_min, tag_max, tag_min, pred_max, pred_min, arc_delay_max, arc_delay_min, dmp_state)``.
+pin_blocked, ideal_slew_ps, source_slew_min_ps)`` and one tuple ``state``: ``(arrival_max,
+arrival_min, slew_max, slew_min, tag_max, tag_min, pred_max, pred_min, arc_delay_max,
+arc_delay_min, dmp_state)``.
 
 An ideal arc (``arc_ideal``: inside an ideal clock network) has no delay and gives its pin the
 clock's ideal slew ``ideal_slew_ps`` (float64 (n_arcs,)). ``source_tag`` is the launch tag of
-``source_arrival_max``, ``source_tag_min`` that of ``source_arrival_min``. Arrivals at a pin
+``source_arrival_max``, ``source_tag_min`` that of ``source_arrival_min``; a source's slew is
+``source_slew_ps`` in late analysis and ``source_slew_min_ps`` in early. Arrivals at a pin
 with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own arrival, slew and
 fan-out arc delays are still computed).
 """
@@ -134,7 +136,7 @@ def update_pin(p, graph, state, scratch) -> bool:
         graph[26],
         graph[27],
     )
-    ideal_slew_ps = graph[28]
+    ideal_slew_ps, source_slew_min_ps = graph[28], graph[29]
     arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
@@ -200,7 +202,7 @@ def update_pin(p, graph, state, scratch) -> bool:
         if new_slew_max == -np.inf:
             new_slew_max = source_slew_ps[p, rf]
         if new_slew_min == np.inf:
-            new_slew_min = source_slew_ps[p, rf]
+            new_slew_min = source_slew_min_ps[p, rf]
         if (
             not _same(new_slew_max, slew_max[p, rf])
             or not _same(new_slew_min, slew_min[p, rf])
