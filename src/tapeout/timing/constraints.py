@@ -482,6 +482,22 @@ def _warn_unapplied(constraints: Constraints, log: Log) -> None:
             f"set_case_analysis is not applied yet ({len(constraints.case_analysis)} pins): "
             "paths through them are timed as if they toggled",
         )
+    propagated_generated = {
+        name for name, clock in constraints.clocks.items() if clock.generated and clock.propagated
+    }
+    referenced = sorted(
+        {
+            delay.clock
+            for delay in [*constraints.input_delays, *constraints.output_delays]
+            if delay.clock in propagated_generated
+        }
+    )
+    if referenced:
+        log.warn(
+            "STA-0044",
+            f"input/output delays relative to propagated generated clocks {referenced} leave out "
+            "their source latency (the master's delay to the generated clock's pin)",
+        )
 
 
 def _clock_group_exceptions(
