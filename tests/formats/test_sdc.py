@@ -349,3 +349,18 @@ def test_input_transition_min_and_max_are_kept_apart(tmp_path: Path) -> None:
     write_sdc(tmp_path / "again.sdc", constraints)
     again = read_sdc(tmp_path / "again.sdc", netlist=_tiny_netlist())
     assert differences(constraints, again) == []
+
+
+def test_timing_derate_paths_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "d.sdc"
+    path.write_text(
+        "set_timing_derate -late -data 1.1\nset_timing_derate -early -clock 0.9\n"
+        "set_timing_derate -cell_check 1.05\n"
+    )
+    constraints = read_sdc(path)
+    data, clock, check = constraints.timing_derates
+    assert (data.data, data.clock, data.late, data.early) == (True, False, True, False)
+    assert (clock.data, clock.clock, clock.late, clock.early) == (False, True, False, True)
+    assert check.cell_check and check.data and check.clock
+    write_sdc(tmp_path / "again.sdc", constraints)
+    assert differences(constraints, read_sdc(tmp_path / "again.sdc")) == []

@@ -192,6 +192,7 @@ class TimingDerate:
         value: the derate factor (1.05 = 5 % slower).
         early, late: applies to min (early) and/or max (late) paths.
         cell_delay, net_delay, cell_check: what it scales (all False = delays of both).
+        data, clock: paths it applies to (``-data``/``-clock``; neither given = both).
         objects: cells, nets or library cells it is limited to (empty = whole design).
     """
 
@@ -202,6 +203,8 @@ class TimingDerate:
     net_delay: bool = False
     cell_check: bool = False
     objects: list[ObjectRef] = field(default_factory=list)
+    data: bool = True
+    clock: bool = True
 
 
 @dataclass(eq=False)

@@ -531,6 +531,9 @@ class _SdcReader(SdcQueries):
         flags |= {"-clock", "-rise", "-fall", "-static", "-dynamic"}
         found, values = self.options(command, arguments, flags, set(), (1, 2))
         either = "-early" not in found and "-late" not in found
+        both_paths = "-data" not in found and "-clock" not in found
+        if "-rise" in found or "-fall" in found:
+            self.warn("SDC-0003", "set_timing_derate -rise/-fall: applied to both transitions")
         self.constraints.timing_derates.append(
             TimingDerate(
                 value=self.number(command, values[0]),
@@ -540,6 +543,8 @@ class _SdcReader(SdcQueries):
                 net_delay="-net_delay" in found,
                 cell_check="-cell_check" in found,
                 objects=self.objects(values[1], "any") if len(values) == 2 else [],
+                data="-data" in found or both_paths,
+                clock="-clock" in found or both_paths,
             )
         )
         return ""

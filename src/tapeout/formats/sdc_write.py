@@ -235,6 +235,8 @@ def sdc_text(constraints: Constraints) -> str:
         for flag in ("cell_delay", "net_delay", "cell_check"):
             if getattr(derate, flag):
                 parts.append(f"-{flag}")
+        if derate.data != derate.clock:
+            parts.append("-data" if derate.data else "-clock")
         parts.append(_number(derate.value, 1.0))
         if derate.objects:
             parts.append(_objects(derate.objects, design))

@@ -96,6 +96,7 @@ class ResolvedConstraints:
             where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
         input_slew_ps, input_slew_min_ps: float64 (n_pins, 2) ``set_input_transition`` of late
             (max) and early (min) analysis (0 where none).
+        derate_factors: float64 (3, 2, 2) ``set_timing_derate`` (see ``derate_factors``).
         output_delay_max_ps, output_delay_min_ps: float64 (n_pins, 2) (NaN where none);
             output_tag: int64 (n_pins,) capture tag of the output delay (-1 none).
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
@@ -125,6 +126,7 @@ class ResolvedConstraints:
     input_tag: np.ndarray
     input_slew_ps: np.ndarray
     input_slew_min_ps: np.ndarray
+    derate_factors: np.ndarray
     output_delay_max_ps: np.ndarray
     output_delay_min_ps: np.ndarray
     output_tag: np.ndarray
@@ -442,6 +444,7 @@ def resolve_constraints(
         input_tag=input_tag,
         input_slew_ps=input_slew,
         input_slew_min_ps=input_slew_min,
+        derate_factors=derate_factors(constraints, log),
         output_delay_max_ps=output_max,
         output_delay_min_ps=output_min,
         output_tag=output_tag,
@@ -467,15 +470,40 @@ EXCEPTION_TYPE_PRIORITY = {
 TO_PINS_PRIORITY = 32
 
 
-def _warn_unapplied(constraints: Constraints, log: Log) -> None:
-    """Say which constraints the SDC holds that timing does not apply yet (they were dropped
-    without a word: a derated signoff SDC read as underated)."""
-    if constraints.timing_derates:
+def derate_factors(constraints: Constraints, log: Log) -> np.ndarray:
+    """``set_timing_derate`` as float64 (3, 2, 2) factors [kind, path, analysis]: kind 0 cell
+    delay, 1 net delay, 2 cell check; path 0 data, 1 clock; analysis 0 late, 1 early.
+
+    Each command sets the factors it names, the last one winning, as in OpenSTA: without
+    -cell_delay/-net_delay/-cell_check it sets cell and net delays, without -data/-clock both
+    paths, without -early/-late both analyses. Derates limited to objects are not applied yet
+    (STA-0042).
+    """
+    factors = np.ones((3, 2, 2))
+    on_objects = 0
+    for derate in constraints.timing_derates:
+        if derate.objects:
+            on_objects += 1
+            continue
+        named = (derate.cell_delay, derate.net_delay, derate.cell_check)
+        kinds = [k for k, flag in enumerate(named) if flag] or [0, 1]
+        paths = [k for k, flag in enumerate((derate.data, derate.clock)) if flag]
+        analyses = [k for k, flag in enumerate((derate.late, derate.early)) if flag]
+        for kind in kinds:
+            for path in paths:
+                factors[kind, path, analyses] = derate.value
+    if on_objects:
         log.warn(
             "STA-0042",
-            f"set_timing_derate is not applied yet ({len(constraints.timing_derates)} "
-            "commands): delays and checks are not derated",
+            f"set_timing_derate on cells, nets or library cells is not applied yet "
+            f"({on_objects} commands): those delays are not derated",
         )
+    return factors
+
+
+def _warn_unapplied(constraints: Constraints, log: Log) -> None:
+    """Say which constraints the SDC holds that timing does not apply yet (they were dropped
+    without a word)."""
     if constraints.case_analysis:
         log.warn(
             "STA-0043",

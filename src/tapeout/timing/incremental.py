@@ -181,6 +181,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             self.latch_d_pin if launch.blocked is None else launch.blocked,
             self.arc_ideal_slew_ps,
             self.source_slew_min_ps,
+            self.arc_derate,
         )
         state = (
             launch.arrival_max,

@@ -93,6 +93,20 @@ class SourcesMixin:
         self.launch_pins[graph.arc_from[sequential]] = True
         self.launch_pins &= self.clock_network
         self._apply_driving_cells(skip=ideal_sources)
+        self._set_derates()
+
+    def _set_derates(self) -> None:
+        """``set_timing_derate`` factors per arc: ``arc_derate`` float64 (n_arcs, 2), late and
+        early, by the arc's kind (cell or net) and path (on a clock network or data); and
+        ``check_derate`` (late, early) of the library setup/hold margins of data checks."""
+        graph = self.graph
+        factors = self.constraints.derate_factors
+        kind = np.where(graph.arc_kind == 0, 1, 0)
+        path = (self.clock_network[graph.arc_from] & self.clock_network[graph.arc_to]).astype(
+            np.int64
+        )
+        self.arc_derate = np.ascontiguousarray(factors[kind, path, :])
+        self.check_derate = (float(factors[2, 0, 0]), float(factors[2, 0, 1]))
 
     def _cut_data_into_clock_networks(self) -> None:
         """Cut the cell arcs from data into a clock network (a clock gate's enable into its

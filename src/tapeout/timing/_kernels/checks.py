@@ -44,6 +44,8 @@ def evaluate_checks(
     check_required_ps,
     check_slack_ps,
     check_margin_ps,
+    check_derate_late,
+    check_derate_early,
 ) -> None:
     """Required time, slack and library margin of each check and data transition.
 
@@ -56,6 +58,8 @@ def evaluate_checks(
         check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
             the data pin has no arrival, the clock no tag, or the check no table for that data
             edge while it has one for the other).
+        check_derate_late, check_derate_early: ``set_timing_derate -cell_check`` factors of
+            the setup-like (late) and hold-like (early) margins.
     """
     for i in range(checks.shape[0]):
         c = checks[i]
@@ -82,17 +86,20 @@ def evaluate_checks(
                     continue
                 margin = 0.0
                 if table >= 0:
-                    margin = lookup_table(
-                        table,
-                        slew_min[cp, clock_rf],
-                        slew_max[dp, rf],
-                        nx,
-                        ny,
-                        xo,
-                        yo,
-                        vo,
-                        axes,
-                        values,
+                    margin = (
+                        lookup_table(
+                            table,
+                            slew_min[cp, clock_rf],
+                            slew_max[dp, rf],
+                            nx,
+                            ny,
+                            xo,
+                            yo,
+                            vo,
+                            axes,
+                            values,
+                        )
+                        * check_derate_late
                     )
                 required = (
                     edge_time_ps[launch]
@@ -115,17 +122,20 @@ def evaluate_checks(
                     continue
                 margin = 0.0
                 if table >= 0:
-                    margin = lookup_table(
-                        table,
-                        slew_max[cp, clock_rf],
-                        slew_min[dp, rf],
-                        nx,
-                        ny,
-                        xo,
-                        yo,
-                        vo,
-                        axes,
-                        values,
+                    margin = (
+                        lookup_table(
+                            table,
+                            slew_max[cp, clock_rf],
+                            slew_min[dp, rf],
+                            nx,
+                            ny,
+                            xo,
+                            yo,
+                            vo,
+                            axes,
+                            values,
+                        )
+                        * check_derate_early
                     )
                 required = (
                     edge_time_ps[launch]

@@ -11,16 +11,17 @@ in ``tapeout.timing.incremental``) so that their signatures stay short:
 wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
 thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
 values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag, source_tag_min,
-pin_blocked, ideal_slew_ps, source_slew_min_ps)`` and one tuple ``state``: ``(arrival_max,
-arrival_min, slew_max, slew_min, tag_max, tag_min, pred_max, pred_min, arc_delay_max,
-arc_delay_min, dmp_state)``.
+pin_blocked, ideal_slew_ps, source_slew_min_ps, arc_derate)`` and one tuple ``state``:
+``(arrival_max, arrival_min, slew_max, slew_min, tag_max, tag_min, pred_max, pred_min,
+arc_delay_max, arc_delay_min, dmp_state)``.
 
 An ideal arc (``arc_ideal``: inside an ideal clock network) has no delay and gives its pin the
 clock's ideal slew ``ideal_slew_ps`` (float64 (n_arcs,)). ``source_tag`` is the launch tag of
 ``source_arrival_max``, ``source_tag_min`` that of ``source_arrival_min``; a source's slew is
-``source_slew_ps`` in late analysis and ``source_slew_min_ps`` in early. Arrivals at a pin
-with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own arrival, slew and
-fan-out arc delays are still computed).
+``source_slew_ps`` in late analysis and ``source_slew_min_ps`` in early. A non-ideal arc's
+delays are scaled by ``arc_derate`` float64 (n_arcs, 2) (late, early: ``set_timing_derate``).
+Arrivals at a pin with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own
+arrival, slew and fan-out arc delays are still computed).
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def update_pin(p, graph, state, scratch) -> bool:
         graph[26],
         graph[27],
     )
-    ideal_slew_ps, source_slew_min_ps = graph[28], graph[29]
+    ideal_slew_ps, source_slew_min_ps, arc_derate = graph[28], graph[29], graph[30]
     arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
@@ -164,6 +165,8 @@ def update_pin(p, graph, state, scratch) -> bool:
                     else:
                         d_max, s_max = _wire_delay(graph, state, a, f, 0, rf, slew_max[f, in_rf])
                         d_min, s_min = _wire_delay(graph, state, a, f, 1, rf, slew_min[f, in_rf])
+                        d_max *= arc_derate[a, 0]
+                        d_min *= arc_derate[a, 1]
                 else:
                     if arc_delay_table[a, in_rf, rf] < 0:
                         continue
@@ -181,6 +184,8 @@ def update_pin(p, graph, state, scratch) -> bool:
                         )
                         if keep_dmp and s_min < new_slew_min:
                             dmp_state[p, 1, rf, :] = scratch
+                        d_max *= arc_derate[a, 0]
+                        d_min *= arc_derate[a, 1]
                 arc_delay_max[a, in_rf, rf] = d_max
                 arc_delay_min[a, in_rf, rf] = d_min
                 if s_max > new_slew_max:
