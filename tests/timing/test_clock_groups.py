@@ -1,6 +1,6 @@
-"""set_clock_groups against Debian OpenSTA: no path between clocks of different groups is timed
-(they were all timed: the clock-domain-crossing flops had setup and hold checks at the closest
-edges of the two periods). Stored slacks under tests/data/timing/clock_groups/."""
+"""Two clocks against Debian OpenSTA: set_clock_groups (no path between groups is timed; they
+were all timed, at the closest edges of the two periods), derates, inter-clock uncertainty and
+ports with delays of both clocks. Stored slacks under tests/data/timing/clock_groups/."""
 
 from __future__ import annotations
 
@@ -49,8 +49,18 @@ def test_timing_derates_match_opensta(sky130_library: LibertyLibrary, tmp_path: 
     assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
 
 
+def test_inter_clock_uncertainty_and_two_clock_ports_match_opensta(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # set_clock_uncertainty -from -to was ignored (a warning), and a port with -add_delay
+    # delays of two clocks launched its latest arrival under the last delay's clock.
+    sdc, expected = read_reference_case(DATA / "two_clocks_related.txt")
+    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
+    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+
+
 @requires_sta
-@pytest.mark.parametrize("case", ["two_clocks", "two_clocks_derated"])
+@pytest.mark.parametrize("case", ["two_clocks", "two_clocks_derated", "two_clocks_related"])
 def test_stored_clock_group_references_are_debian_sta(case: str, tmp_path: Path) -> None:
     sdc, expected = read_reference_case(DATA / f"{case}.txt")
     found = endpoint_slacks_from_sta(tmp_path, DATA / "two_clocks.v", "two_clocks", sdc)

@@ -223,6 +223,9 @@ class Constraints:
         input_transitions_ps: object -> ``set_input_transition`` in ps (late, ``-max``).
         input_transitions_min_ps: object -> ``set_input_transition`` in ps (early, ``-min``);
             a command with neither option sets both.
+        inter_clock_uncertainty: (from clock, to clock) -> [setup ps, hold ps] of
+            ``set_clock_uncertainty -from -to`` (None where not set): it replaces the capture
+            clock's own uncertainty on paths from one to the other.
         exceptions: false paths, multicycle paths and max/min delays in file order.
         max_fanout, max_transition_ps, max_capacitance_ff: object (or ``("design", name)``) ->
             design-rule limit.
@@ -242,6 +245,7 @@ class Constraints:
     driving_cells: dict[ObjectRef, DrivingCell] = field(default_factory=dict)
     input_transitions_ps: dict[ObjectRef, float] = field(default_factory=dict)
     input_transitions_min_ps: dict[ObjectRef, float] = field(default_factory=dict)
+    inter_clock_uncertainty: dict[tuple[str, str], list[float | None]] = field(default_factory=dict)
     exceptions: list[PathException] = field(default_factory=list)
     max_fanout: dict[ObjectRef, float] = field(default_factory=dict)
     max_transition_ps: dict[ObjectRef, float] = field(default_factory=dict)

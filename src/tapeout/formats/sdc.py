@@ -289,13 +289,28 @@ class _SdcReader(SdcQueries):
         found, values = self.options(
             command, arguments, {"-setup", "-hold", "-rise", "-fall"}, inter, (1, 2)
         )
+        both = "-setup" not in found and "-hold" not in found
         if inter & found.keys():
-            self.warn("SDC-0003", "inter-clock uncertainty is not supported; ignored")
+            sources = [found[key] for key in ("-from", "-rise_from", "-fall_from") if key in found]
+            targets = [found[key] for key in ("-to", "-rise_to", "-fall_to") if key in found]
+            if len(sources) != 1 or len(targets) != 1 or len(values) != 1:
+                raise self.error(f"{command}: give one -from, one -to and a value")
+            if {"-rise_from", "-fall_from", "-rise_to", "-fall_to"} & found.keys():
+                self.warn("SDC-0003", f"{command} -rise_*/-fall_*: applied to both edges")
+            value = self.time_ps(command, values[0])
+            for source in self.clocks_of(command, sources[0]):
+                for target in self.clocks_of(command, targets[0]):
+                    pair = self.constraints.inter_clock_uncertainty.setdefault(
+                        (source.name, target.name), [None, None]
+                    )
+                    if both or "-setup" in found:
+                        pair[0] = value
+                    if both or "-hold" in found:
+                        pair[1] = value
             return ""
         if len(values) < 2:
             raise self.error(f"{command}: missing required argument (clocks)")
         value = self.time_ps(command, values[0])
-        both = "-setup" not in found and "-hold" not in found
         for clock in self.clocks_of(command, values[1]):
             if both or "-setup" in found:
                 clock.uncertainty_setup_ps = value

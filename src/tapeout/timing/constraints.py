@@ -91,9 +91,13 @@ class ResolvedConstraints:
             derived from the master's: ``-divide_by``/``-multiply_by``, ``-edges``,
             ``-edge_shift``, ``-invert``).
         clock_master: int64 (n_clocks,) a generated clock's master clock (-1: none).
-        uncertainty_setup_ps, uncertainty_hold_ps: float64 (n_clocks,).
+        uncertainty_setup_ps, uncertainty_hold_ps: float64 (n_clocks + 1, n_clocks) by launch
+            and capture clock (row n_clocks: an unclocked launch): the capture clock's own
+            uncertainty, or the ``-from -to`` one of the pair.
         input_arrival_max, input_arrival_min: float64 (n_pins, 2) input-delay arrivals (±inf
             where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
+        input_by_clock: clock -> (arrival max, arrival min, tag) of its input delays alone
+            (the arrays above merge every clock's, with the tag of the latest).
         input_slew_ps, input_slew_min_ps: float64 (n_pins, 2) ``set_input_transition`` of late
             (max) and early (min) analysis (0 where none).
         derate_factors: float64 (3, 2, 2) ``set_timing_derate`` (see ``derate_factors``).
@@ -124,6 +128,7 @@ class ResolvedConstraints:
     input_arrival_max: np.ndarray
     input_arrival_min: np.ndarray
     input_tag: np.ndarray
+    input_by_clock: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
     input_slew_ps: np.ndarray
     input_slew_min_ps: np.ndarray
     derate_factors: np.ndarray
@@ -322,9 +327,10 @@ def resolve_constraints(
         clock_slew[k] = clock.transition_ps or 0.0
     clock_index = {name: k for k, name in enumerate(names)}
 
-    input_max = np.full((n_pins, 2), -np.inf)
-    input_min = np.full((n_pins, 2), np.inf)
-    input_tag = np.full((n_pins, 2), -1, dtype=np.int64)
+    # Input delays per launching clock (-1: no clock): [max, min, tag] arrays, so that a port
+    # with -add_delay delays of two clocks launches in each clock's pass with that clock's
+    # arrival. Without -add_delay a delay replaces the port's delays of every clock.
+    by_clock: dict[int, list[np.ndarray]] = {}
     for delay in constraints.input_delays:
         k = clock_index.get(delay.clock, -1)
         if delay.clock and k < 0:
@@ -332,22 +338,42 @@ def resolve_constraints(
         tag = -1 if k < 0 else 2 * k + (1 if delay.clock_fall else 0)
         base_max = 0.0 if k < 0 else edge_time[tag] + latency_max[k]
         base_min = 0.0 if k < 0 else edge_time[tag] + latency_min[k]
+        mine = by_clock.setdefault(
+            k,
+            [
+                np.full((n_pins, 2), -np.inf),
+                np.full((n_pins, 2), np.inf),
+                np.full((n_pins, 2), -1, dtype=np.int64),
+            ],
+        )
         for pin in resolver.pins(delay.objects):
             for rf, applies in ((0, delay.applies_rise), (1, delay.applies_fall)):
                 if not applies:
                     continue
+                if not delay.add_delay:
+                    for other in by_clock.values():
+                        if delay.applies_max:
+                            other[0][pin, rf] = -np.inf
+                        if delay.applies_min:
+                            other[1][pin, rf] = np.inf
                 if delay.applies_max:
-                    value = base_max + delay.value_ps
-                    if delay.add_delay:
-                        value = max(value, input_max[pin, rf])
-                    input_max[pin, rf] = value
-                    input_tag[pin, rf] = tag
+                    mine[0][pin, rf] = max(base_max + delay.value_ps, mine[0][pin, rf])
+                    mine[2][pin, rf] = tag
                 if delay.applies_min:
-                    value = base_min + delay.value_ps
-                    if delay.add_delay:
-                        value = min(value, input_min[pin, rf])
-                    input_min[pin, rf] = value
-                    input_tag[pin, rf] = tag
+                    mine[1][pin, rf] = min(base_min + delay.value_ps, mine[1][pin, rf])
+                    mine[2][pin, rf] = tag
+    for arrays in by_clock.values():
+        arrays[2][np.isinf(arrays[0]) & np.isinf(arrays[1])] = -1
+    # Over all clocks: the latest (earliest) arrival with the tag of the latest.
+    input_max = np.full((n_pins, 2), -np.inf)
+    input_min = np.full((n_pins, 2), np.inf)
+    input_tag = np.full((n_pins, 2), -1, dtype=np.int64)
+    for k in sorted(by_clock):
+        arrival_max, arrival_min, tags = by_clock[k]
+        later = (tags >= 0) & ((input_tag < 0) | (arrival_max > input_max))
+        input_tag[later] = tags[later]
+        input_max = np.maximum(input_max, arrival_max)
+        input_min = np.minimum(input_min, arrival_min)
 
     # Input ports without any input delay (clock sources aside) launch unclocked paths at 0.
     # As in OpenSTA they are checked at output ports with output delays (not at registers), so
@@ -364,6 +390,7 @@ def resolve_constraints(
     output_max = np.full((n_pins, 2), np.nan)
     output_min = np.full((n_pins, 2), np.nan)
     output_tag = np.full(n_pins, -1, dtype=np.int64)
+    several = set()
     for delay in constraints.output_delays:
         k = clock_index.get(delay.clock, -1)
         if k < 0:
@@ -371,6 +398,8 @@ def resolve_constraints(
             continue
         tag = 2 * k + (1 if delay.clock_fall else 0)
         for pin in resolver.pins(delay.objects):
+            if delay.add_delay and output_tag[pin] >= 0 and output_tag[pin] != tag:
+                several.add(pin)
             output_tag[pin] = tag
             for rf, applies in ((0, delay.applies_rise), (1, delay.applies_fall)):
                 if not applies:
@@ -380,6 +409,13 @@ def resolve_constraints(
                 if delay.applies_min:
                     output_min[pin, rf] = delay.value_ps
 
+    if several:
+        log.warn(
+            "STA-0045",
+            f"{len(several)} output ports have -add_delay output delays of several clock edges "
+            f"(e.g. {netlist.pin_name(min(several))}): only the last is checked",
+        )
+    uncertainty = _uncertainty(constraints, clocks, clock_index)
     input_slew = np.zeros((n_pins, 2))
     for ref, value in constraints.input_transitions_ps.items():
         for pin in resolver.pins([ref]):
@@ -437,11 +473,12 @@ def resolve_constraints(
         clock_latency_min_ps=latency_min,
         clock_slew_ps=clock_slew,
         clock_propagated=np.array([clock.propagated for clock in clocks], dtype=bool),
-        uncertainty_setup_ps=np.array([c.uncertainty_setup_ps for c in clocks], dtype=np.float64),
-        uncertainty_hold_ps=np.array([c.uncertainty_hold_ps for c in clocks], dtype=np.float64),
+        uncertainty_setup_ps=uncertainty[0],
+        uncertainty_hold_ps=uncertainty[1],
         input_arrival_max=input_max,
         input_arrival_min=input_min,
         input_tag=input_tag,
+        input_by_clock={k: tuple(v) for k, v in by_clock.items() if k >= 0},
         input_slew_ps=input_slew,
         input_slew_min_ps=input_slew_min,
         derate_factors=derate_factors(constraints, log),
@@ -468,6 +505,24 @@ EXCEPTION_TYPE_PRIORITY = {
     "multicycle_path": 1000,
 }
 TO_PINS_PRIORITY = 32
+
+
+def _uncertainty(
+    constraints: Constraints, clocks: list[Clock], clock_index: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Setup and hold uncertainty, float64 (n_clocks + 1, n_clocks) [launch, capture]."""
+    n_clocks = len(clocks)
+    setup = np.tile([clock.uncertainty_setup_ps for clock in clocks], (n_clocks + 1, 1))
+    hold = np.tile([clock.uncertainty_hold_ps for clock in clocks], (n_clocks + 1, 1))
+    setup = setup.reshape(n_clocks + 1, n_clocks).astype(np.float64)
+    hold = hold.reshape(n_clocks + 1, n_clocks).astype(np.float64)
+    for (source, target), (setup_ps, hold_ps) in constraints.inter_clock_uncertainty.items():
+        if source in clock_index and target in clock_index:
+            if setup_ps is not None:
+                setup[clock_index[source], clock_index[target]] = setup_ps
+            if hold_ps is not None:
+                hold[clock_index[source], clock_index[target]] = hold_ps
+    return setup, hold
 
 
 def derate_factors(constraints: Constraints, log: Log) -> np.ndarray:

@@ -258,7 +258,7 @@ class EndpointsMixin:
                     + relation
                     + shift
                     + resolved.clock_latency_min_ps[clock]
-                    - resolved.uncertainty_setup_ps[clock],
+                    - resolved.uncertainty_setup_ps[np.maximum(launch, 0) // 2, clock],
                     edge + max_delay,
                 )
                 - resolved.output_delay_max_ps[pins, rf],
@@ -277,7 +277,7 @@ class EndpointsMixin:
                     + relation
                     + shift
                     + resolved.clock_latency_max_ps[clock]
-                    + resolved.uncertainty_hold_ps[clock],
+                    + resolved.uncertainty_hold_ps[np.maximum(launch, 0) // 2, clock],
                     edge + min_delay,
                 )
                 - resolved.output_delay_min_ps[pins, rf],

@@ -103,7 +103,8 @@ class LatchesMixin:
                     self.slew_max_ps[self.latch_d[latches[i]], data_rf[i]],
                     *arrays,
                 )
-        latest = close_edge + close_latency - margin - resolved.uncertainty_setup_ps[close_tag // 2]
+        own = resolved.uncertainty_setup_ps[-1]  # the closing clock's own uncertainty
+        latest = close_edge + close_latency - margin - own[close_tag // 2]
         opening = np.where(valid, open_edge + open_latency, np.nan)
         return opening, np.where(valid, latest, np.nan), open_edge - edge[open_tag], open_tag
 

@@ -103,7 +103,6 @@ class PassesMixin:
         """
         graph, resolved = self.graph, self.constraints
         n_pins, n_checks = graph.n_pins, graph.check_clock_pin.size
-        n_clock_tags = 2 * len(resolved.clock_names)
         tags = self.source_tag
         exceptions = resolved.from_exceptions
         clock_source = np.zeros(n_pins, dtype=bool)
@@ -135,12 +134,11 @@ class PassesMixin:
                 group_ids[key] = len(members)
                 members.append(key)
             group[pin] = group_ids[key]
-        inputs = (tags >= 0) & (tags < n_clock_tags) & ~clock_source[:, None]
-        rows, columns = np.nonzero(inputs)
-        keys = {
-            (int(tag) // 2, int(bits))
-            for tag, bits in zip(tags[rows, columns].tolist(), group[rows].tolist(), strict=True)
-        }
+        by_clock = resolved.input_by_clock
+        keys = set()
+        for clock, (_, _, clock_tags) in by_clock.items():
+            rows = np.flatnonzero(((clock_tags >= 0).any(axis=1)) & ~clock_source)
+            keys.update((clock, int(bits)) for bits in np.unique(group[rows]).tolist())
         named_launch = self.launch_pins & (group > 0)
         launch_groups: dict[int, set[int]] = {}
         for clock, network in self.clock_networks.items():
@@ -198,13 +196,29 @@ class PassesMixin:
         else:
             first_pass: dict[int, int] = {}
             for clock, bits in ordered:
-                mine = inputs & (tags // 2 == clock) & (group == bits)[:, None]
+                # Input ports with this clock's input delays (their own arrivals, not the
+                # merged ones: a port may carry delays of several clocks), then clock sources.
+                late, early, clock_tags = by_clock.get(clock, (None, None, None))
+                if clock_tags is None:
+                    mine_inputs = np.zeros((n_pins, 2), dtype=bool)
+                    late, early, clock_tags = self.source_arrival_max, self.source_arrival_min, tags
+                else:
+                    mine_inputs = (clock_tags >= 0) & ~clock_source[:, None]
+                    late = late + self.drive_delay_ps[:, :, 0]
+                    early = early + self.drive_delay_ps[:, :, 1]
+                mine_inputs &= (group == bits)[:, None]
+                mine_clock = np.zeros((n_pins, 2), dtype=bool)
                 if clock in self.clock_networks and (bits == 0 or bits in launch_groups[clock]):
-                    mine |= (tags >= 0) & (tags // 2 == clock) & clock_source[:, None]
+                    mine_clock = (tags >= 0) & (tags // 2 == clock) & clock_source[:, None]
+                mine = mine_inputs | mine_clock
                 sources = (
-                    np.where(mine, self.source_arrival_max, -np.inf),
-                    np.where(mine, self.source_arrival_min, np.inf),
-                    np.where(mine, tags, -1),
+                    np.where(
+                        mine_inputs, late, np.where(mine_clock, self.source_arrival_max, -np.inf)
+                    ),
+                    np.where(
+                        mine_inputs, early, np.where(mine_clock, self.source_arrival_min, np.inf)
+                    ),
+                    np.where(mine_inputs, clock_tags, np.where(mine_clock, tags, -1)),
                 )
                 launch = LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
                 launch.blocked = blocked(clock, bits)

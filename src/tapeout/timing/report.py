@@ -327,8 +327,9 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         )
     capture_clock = resolved.clock_names[capture_tag // 2] if capture_tag >= 0 else ""
     clock = max(capture_tag, 0) // 2
+    launch_row = tag // 2 if clocked else len(resolved.clock_names)
     uncertainty = float(
-        (resolved.uncertainty_setup_ps if late else resolved.uncertainty_hold_ps)[clock]
+        (resolved.uncertainty_setup_ps if late else resolved.uncertainty_hold_ps)[launch_row, clock]
         if resolved.clock_names
         else 0.0
     )

@@ -188,6 +188,8 @@ class SourcesMixin:
         and capture.
         """
         graph = self.graph
+        # [pin, rf] -> (late, early) delay added to the input arrivals (for per-clock passes).
+        self.drive_delay_ps = np.zeros((graph.n_pins, 2, 2))
         for pin, (
             cell_name,
             out_pin,
@@ -230,6 +232,7 @@ class SourcesMixin:
                 if delays:
                     self.source_arrival_max[pin, rf] += max(delays)
                     self.source_arrival_min[pin, rf] += min(delays)
+                    self.drive_delay_ps[pin, rf] = (max(delays), min(delays))
                 if slews:
                     self.source_slew_ps[pin, rf] = max(slews)
                     self.source_slew_min_ps[pin, rf] = min(slews)

@@ -108,7 +108,7 @@ def evaluate_checks(
                     + clock_arrival
                     - edge_time_ps[capture]
                     - margin
-                    - uncertainty_setup_ps[capture // 2]
+                    - uncertainty_setup_ps[launch // 2, capture // 2]
                 )
                 check_required_ps[c, rf] = required
                 check_slack_ps[c, rf] = required - arrival
@@ -144,7 +144,7 @@ def evaluate_checks(
                     + clock_arrival
                     - edge_time_ps[capture]
                     + margin
-                    + uncertainty_hold_ps[capture // 2]
+                    + uncertainty_hold_ps[launch // 2, capture // 2]
                 )
                 check_required_ps[c, rf] = required
                 check_slack_ps[c, rf] = arrival - required
