@@ -178,9 +178,9 @@ def sdc_text(constraints: Constraints) -> str:
     for (source, target_clock), (setup, hold) in constraints.inter_clock_uncertainty.items():
         launch, capture = _name_list([source]), _name_list([target_clock])
         between = f"-from [get_clocks {launch}] -to [get_clocks {capture}]"
-        for which, value in (("-setup", setup), ("-hold", hold)):
-            if value is not None:
-                lines.append(f"set_clock_uncertainty {which} {between} {_number(value, time)}")
+        for which, amount in (("-setup", setup), ("-hold", hold)):
+            if amount is not None:
+                lines.append(f"set_clock_uncertainty {which} {between} {_number(amount, time)}")
     for group in constraints.clock_groups:
         parts = ["set_clock_groups", f"-{group.relation}"]
         if group.name:
