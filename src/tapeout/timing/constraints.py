@@ -98,6 +98,9 @@ class ResolvedConstraints:
             where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
         input_by_clock: clock -> (arrival max, arrival min, tag) of its input delays alone
             (the arrays above merge every clock's, with the tag of the latest).
+        output_sets: per capture clock edge, (tag int64 (n_pins,) -1 where unconstrained,
+            output delay max, min float64 (n_pins, 2)); ``output_tag`` and
+            ``output_delay_*`` hold each port's first set.
         input_slew_ps, input_slew_min_ps: float64 (n_pins, 2) ``set_input_transition`` of late
             (max) and early (min) analysis (0 where none).
         derate_factors: float64 (3, 2, 2) ``set_timing_derate`` (see ``derate_factors``).
@@ -129,6 +132,7 @@ class ResolvedConstraints:
     input_arrival_min: np.ndarray
     input_tag: np.ndarray
     input_by_clock: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    output_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     input_slew_ps: np.ndarray
     input_slew_min_ps: np.ndarray
     derate_factors: np.ndarray
@@ -387,34 +391,46 @@ def resolve_constraints(
         and (input_tag[pin] < 0).all()
     ]
 
-    output_max = np.full((n_pins, 2), np.nan)
-    output_min = np.full((n_pins, 2), np.nan)
-    output_tag = np.full(n_pins, -1, dtype=np.int64)
-    several = set()
+    # Output delays per capture clock edge (tag): a port with -add_delay delays of several
+    # clocks is checked against each; without -add_delay a delay replaces the port's others.
+    output_by_tag: dict[int, list[np.ndarray]] = {}
     for delay in constraints.output_delays:
         k = clock_index.get(delay.clock, -1)
         if k < 0:
             log.warn("STA-0013", "output delay without a known clock; ignored")
             continue
         tag = 2 * k + (1 if delay.clock_fall else 0)
+        mine = output_by_tag.setdefault(
+            tag, [np.full((n_pins, 2), np.nan), np.full((n_pins, 2), np.nan)]
+        )
         for pin in resolver.pins(delay.objects):
-            if delay.add_delay and output_tag[pin] >= 0 and output_tag[pin] != tag:
-                several.add(pin)
-            output_tag[pin] = tag
             for rf, applies in ((0, delay.applies_rise), (1, delay.applies_fall)):
                 if not applies:
                     continue
+                if not delay.add_delay:
+                    for other in output_by_tag.values():
+                        if delay.applies_max:
+                            other[0][pin, rf] = np.nan
+                        if delay.applies_min:
+                            other[1][pin, rf] = np.nan
                 if delay.applies_max:
-                    output_max[pin, rf] = delay.value_ps
+                    mine[0][pin, rf] = np.fmax(delay.value_ps, mine[0][pin, rf])
                 if delay.applies_min:
-                    output_min[pin, rf] = delay.value_ps
+                    mine[1][pin, rf] = np.fmin(delay.value_ps, mine[1][pin, rf])
+    output_sets = []
+    for tag in sorted(output_by_tag):
+        late, early = output_by_tag[tag]
+        constrained = ~(np.isnan(late) & np.isnan(early)).all(axis=1)
+        if constrained.any():
+            output_sets.append((np.where(constrained, tag, -1).astype(np.int64), late, early))
+    # The first set of each port, for the single-set callers (a port's capture tag).
+    output_max = np.full((n_pins, 2), np.nan)
+    output_min = np.full((n_pins, 2), np.nan)
+    output_tag = np.full(n_pins, -1, dtype=np.int64)
+    for tags, late, early in reversed(output_sets):
+        mine = tags >= 0
+        output_tag[mine], output_max[mine], output_min[mine] = tags[mine], late[mine], early[mine]
 
-    if several:
-        log.warn(
-            "STA-0045",
-            f"{len(several)} output ports have -add_delay output delays of several clock edges "
-            f"(e.g. {netlist.pin_name(min(several))}): only the last is checked",
-        )
     uncertainty = _uncertainty(constraints, clocks, clock_index)
     input_slew = np.zeros((n_pins, 2))
     for ref, value in constraints.input_transitions_ps.items():
@@ -479,6 +495,7 @@ def resolve_constraints(
         input_arrival_min=input_min,
         input_tag=input_tag,
         input_by_clock={k: tuple(v) for k, v in by_clock.items() if k >= 0},
+        output_sets=output_sets,
         input_slew_ps=input_slew,
         input_slew_min_ps=input_slew_min,
         derate_factors=derate_factors(constraints, log),

@@ -227,19 +227,28 @@ class EndpointsMixin:
                 )
 
     def _output_required(
-        self, tag_max: np.ndarray, tag_min: np.ndarray, launch: LaunchPass
+        self,
+        tag_max: np.ndarray,
+        tag_min: np.ndarray,
+        launch: LaunchPass,
+        output_set: tuple[np.ndarray, np.ndarray, np.ndarray],
     ) -> tuple[np.ndarray, np.ndarray]:
         """Required times (ps, (n_outputs, 2)) at output ports for launches ``tag_*`` of the
-        pass ``launch``."""
+        pass ``launch`` against one set of output delays (``ResolvedConstraints.output_sets``;
+        NaN at ports it does not constrain)."""
         resolved = self.constraints
         pins = self.output_pins
+        set_tags, set_max, set_min = output_set
+        constrained = set_tags[pins] >= 0
+        capture = np.where(constrained, set_tags[pins], resolved.output_tag[pins])
         multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
-            self._pass_exceptions(launch, pins, resolved.output_tag[pins] // 2)
+            self._pass_exceptions(launch, pins, capture // 2)
         )
         if launch.moved is not None:  # those paths are checked in -through child passes
             false_setup = false_setup | launch.moved[pins]
             false_hold = false_hold | launch.moved[pins]
-        capture = resolved.output_tag[pins]
+        false_setup = false_setup | ~constrained
+        false_hold = false_hold | ~constrained
         clock = capture // 2
         period = resolved.clock_period_ps[clock]
         required_max = np.full((pins.size, 2), np.nan)
@@ -261,7 +270,7 @@ class EndpointsMixin:
                     - resolved.uncertainty_setup_ps[np.maximum(launch, 0) // 2, clock],
                     edge + max_delay,
                 )
-                - resolved.output_delay_max_ps[pins, rf],
+                - set_max[pins, rf],
                 np.nan,
             )
             launch = tag_min[pins, rf]
@@ -280,7 +289,7 @@ class EndpointsMixin:
                     + resolved.uncertainty_hold_ps[np.maximum(launch, 0) // 2, clock],
                     edge + min_delay,
                 )
-                - resolved.output_delay_min_ps[pins, rf],
+                - set_min[pins, rf],
                 np.nan,
             )
         required_max[false_setup] = np.nan
@@ -291,18 +300,31 @@ class EndpointsMixin:
         """Output-port required times and slacks: the worst over every launch pass.
 
         ``output_pass_max``/``output_pass_min`` (int64 (n_outputs, 2)) name the pass (index
-        into ``passes``) holding the worst path of each output and transition.
+        into ``passes``) holding the worst path of each output and transition, and
+        ``output_set_max``/``output_set_min`` the set of output delays it is checked against
+        (index into ``ResolvedConstraints.output_sets``: a port may have several clocks').
         """
         pins = self.output_pins
         slack_max_all, slack_min_all, required_max_all, required_min_all = [], [], [], []
-        for launch in self.passes:
-            required_max, required_min = self._output_required(
-                launch.tag_max, launch.tag_min, launch
-            )
-            required_max_all.append(required_max)
-            required_min_all.append(required_min)
-            slack_max_all.append(required_max - launch.arrival_max[pins])
-            slack_min_all.append(launch.arrival_min[pins] - required_min)
+        sets = self.constraints.output_sets
+        for output_set in sets:
+            for launch in self.passes:
+                required_max, required_min = self._output_required(
+                    launch.tag_max, launch.tag_min, launch, output_set
+                )
+                required_max_all.append(required_max)
+                required_min_all.append(required_min)
+                slack_max_all.append(required_max - launch.arrival_max[pins])
+                slack_min_all.append(launch.arrival_min[pins] - required_min)
+        if not sets:
+            self.output_pass_max = self.output_set_max = np.zeros((pins.size, 2), np.int64)
+            self.output_pass_min = self.output_set_min = np.zeros((pins.size, 2), np.int64)
+            empty = np.full((pins.size, 2), np.nan)
+            self.output_slack_max_ps = self.output_required_max_ps = empty
+            self.output_slack_min_ps = self.output_required_min_ps = empty.copy()
+            self.output_report_required_max_ps = self.output_required_max_ps
+            self.output_report_required_min_ps = self.output_required_min_ps
+            return
         rows = np.arange(pins.size)[:, None]
         columns = np.arange(2)[None, :]
         results = []
@@ -315,7 +337,10 @@ class EndpointsMixin:
             results.append(
                 (pick, stack[pick, rows, columns], np.stack(requireds)[pick, rows, columns])
             )
-        (self.output_pass_max, self.output_slack_max_ps, self.output_required_max_ps) = results[0]
-        (self.output_pass_min, self.output_slack_min_ps, self.output_required_min_ps) = results[1]
+        n_passes = len(self.passes)
+        (pick_max, self.output_slack_max_ps, self.output_required_max_ps) = results[0]
+        (pick_min, self.output_slack_min_ps, self.output_required_min_ps) = results[1]
+        self.output_set_max, self.output_pass_max = np.divmod(pick_max, n_passes)
+        self.output_set_min, self.output_pass_min = np.divmod(pick_min, n_passes)
         self.output_report_required_max_ps = self.output_required_max_ps
         self.output_report_required_min_ps = self.output_required_min_ps

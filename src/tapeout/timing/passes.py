@@ -261,6 +261,8 @@ class PassesMixin:
                 if launch.source_tag_min is launch.source_tag:
                     launch.source_tag_min = launch.source_tag.copy()
         self.output_pass_max = np.zeros((0, 2), dtype=np.int64)
+        self.output_set_max = np.zeros((0, 2), dtype=np.int64)
+        self.output_set_min = np.zeros((0, 2), dtype=np.int64)
         self.output_pass_min = np.zeros((0, 2), dtype=np.int64)
 
     def _add_through_passes(self, base: LaunchPass) -> None:

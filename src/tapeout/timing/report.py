@@ -316,10 +316,10 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         required = float(timer.check_required_ps[best, rf])
     else:
         where = int(np.flatnonzero(timer.output_pins == pin)[0])
-        capture_tag = int(resolved.output_tag[pin])
-        output_delay = float(
-            (resolved.output_delay_max_ps if late else resolved.output_delay_min_ps)[pin, rf]
-        )
+        chosen = int((timer.output_set_max if late else timer.output_set_min)[where, rf])
+        set_tags, set_max, set_min = resolved.output_sets[chosen]
+        capture_tag = int(set_tags[pin])
+        output_delay = float((set_max if late else set_min)[pin, rf])
         required = float(
             (timer.output_report_required_max_ps if late else timer.output_report_required_min_ps)[
                 where, rf
