@@ -11,7 +11,9 @@ import numpy as np
 
 from tapeout.db.design import Design
 from tapeout.db.macro import Macro
+from tapeout.db.netlist import Netlist
 from tapeout.db.physical import Physical
+from tapeout.db.tech import Site
 from tapeout.db.wires import Wires
 from tapeout.errors import DesignError, PlatformError
 from tapeout.floorplan.core import make_rows, make_tracks, master_sizes, size_chip
@@ -43,6 +45,37 @@ def _bottom_is_ground(
     return True
 
 
+def _min_core_width(
+    netlist: Netlist,
+    macros: dict[str, Macro],
+    width: np.ndarray,
+    height: np.ndarray,
+    site: Site,
+    options: FloorplanOptions,
+    dbu: int,
+) -> int:
+    """The narrowest core (DBU) whose rows hold the widest standard cell beside the taps.
+
+    Odd rows carry a tap half a tap pitch from their start (``taps.place_taps``): a core
+    sized for a handful of cells left those rows two pieces each narrower than a flip-flop,
+    and legalization found no room for it. 0 when no taps are placed.
+    """
+    platform = options.platform
+    assert platform is not None
+    if not (options.add_taps and platform.tap_cell and platform.tap_pitch_um):
+        return 0
+    tap = macros.get(platform.tap_cell)
+    if tap is None or not netlist.n_insts:
+        return 0
+    rows = height[netlist.inst_master] <= site.height
+    if not rows.any():
+        return 0
+    widest = int(width[netlist.inst_master][rows].max())
+    pitch = max(site.width, (round(platform.tap_pitch_um * dbu) // site.width) * site.width)
+    offset = ((pitch // 2) // site.width) * site.width
+    return offset + int(tap.width) + widest
+
+
 def floorplan(design: Design, options: FloorplanOptions, *, log: Log) -> FloorplanReport:
     """Size die and core, make rows and tracks, place IO pins, macros and taps, build the grid.
 
@@ -70,6 +103,7 @@ def floorplan(design: Design, options: FloorplanOptions, *, log: Log) -> Floorpl
     margin_um = options.core_margin_um
     if margin_um is None:
         margin_um = recipe.core_margin_um if recipe is not None else 10.0
+    min_core_width = _min_core_width(netlist, macros, width, height, site, options, dbu)
     area = size_chip(
         cell_area,
         site,
@@ -80,7 +114,20 @@ def floorplan(design: Design, options: FloorplanOptions, *, log: Log) -> Floorpl
         margin_um=margin_um,
         die_area_um=options.die_area_um,
         core_area_um=options.core_area_um,
+        min_core_width=min_core_width,
     )
+    if (
+        min_core_width
+        and options.die_area_um is None
+        and options.core_area_um is None
+        and area.core[2] - area.core[0] <= min_core_width
+        and cell_area
+    ):
+        log.info(
+            "FLOORPLAN-0004",
+            f"core widened to {(area.core[2] - area.core[0]) / dbu:g} um so that the widest "
+            "cell fits beside the staggered taps in every row",
+        )
     physical = Physical.for_netlist(netlist, dbu_per_micron=dbu)
     physical.die_area = np.array([area.die[:2], area.die[2:]], dtype=np.int64)
     physical.core_area = np.array(area.core, dtype=np.int64)

@@ -61,6 +61,7 @@ def size_chip(
     margin_um: float,
     die_area_um: tuple[float, float, float, float] | None,
     core_area_um: tuple[float, float, float, float] | None,
+    min_core_width: int = 0,
 ) -> ChipArea:
     """Die and core from an explicit rectangle or from cell area / utilization and aspect ratio.
 
@@ -71,6 +72,8 @@ def size_chip(
         cell_area: total instance area, DBU².
         site: the core site (its width and height are the site and row pitch).
         margin_um: core margin used when a rectangle is not given.
+        min_core_width: the narrowest core (DBU) sized from utilization may be (rows narrower
+            leave no room for the widest cell beside the taps); the rows shrink to match.
     """
     grid = max(manufacturing_grid, 1)
     sw, sh = site.width, site.height
@@ -104,7 +107,7 @@ def size_chip(
     else:
         core_area = cell_area / utilization
         width = math.sqrt(core_area / aspect_ratio)
-        n_sites = max(1, math.ceil(width / sw))
+        n_sites = max(1, math.ceil(width / sw), math.ceil(min_core_width / sw))
         n_rows = max(1, math.ceil(core_area / (n_sites * sw) / sh))
         cx0, cy0 = snap_up(margin, sw), snap_up(margin, sh)
         cx1, cy1 = cx0 + n_sites * sw, cy0 + n_rows * sh
