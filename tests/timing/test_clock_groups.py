@@ -1,6 +1,7 @@
 """Two clocks against Debian OpenSTA: set_clock_groups (no path between groups is timed; they
-were all timed, at the closest edges of the two periods), derates, inter-clock uncertainty and
-ports with delays of both clocks. Stored slacks under tests/data/timing/clock_groups/."""
+were all timed, at the closest edges of the two periods), derates, inter-clock uncertainty,
+ports with delays of both clocks and case analysis. Stored slacks under
+tests/data/timing/clock_groups/."""
 
 from __future__ import annotations
 
@@ -60,8 +61,19 @@ def test_inter_clock_uncertainty_and_two_clock_ports_match_opensta(
     assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
 
 
+def test_case_analysis_matches_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
+    # set_case_analysis was read and dropped: paths through constant pins were timed, and an
+    # XOR beside a constant kept both senses.
+    sdc, expected = read_reference_case(DATA / "two_clocks_case.txt")
+    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
+    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    assert (timer.case_value >= 0).sum() > 3  # the ports and the logic they hold constant
+
+
 @requires_sta
-@pytest.mark.parametrize("case", ["two_clocks", "two_clocks_derated", "two_clocks_related"])
+@pytest.mark.parametrize(
+    "case", ["two_clocks", "two_clocks_derated", "two_clocks_related", "two_clocks_case"]
+)
 def test_stored_clock_group_references_are_debian_sta(case: str, tmp_path: Path) -> None:
     sdc, expected = read_reference_case(DATA / f"{case}.txt")
     found = endpoint_slacks_from_sta(tmp_path, DATA / "two_clocks.v", "two_clocks", sdc)

@@ -544,7 +544,10 @@ def combinational_reach(graph: TimingGraph, sources: np.ndarray) -> np.ndarray:
     frontier = sources
     while frontier.size:
         arcs = gather_csr(graph.pin_out_indptr, graph.pin_out_arcs, frontier)
-        arcs = arcs[graph.arc_timing_type[arcs] == 0]
+        switched_off = (graph.arc_kind[arcs] == ARC_CELL) & (
+            graph.arc_delay_table[arcs].reshape(-1, 4) < 0
+        ).all(axis=1)  # no delay table left (set_case_analysis): no transition passes
+        arcs = arcs[(graph.arc_timing_type[arcs] == 0) & ~switched_off]
         targets = np.unique(graph.arc_to[arcs])
         frontier = targets[~reached[targets]]
         reached[frontier] = True

@@ -182,6 +182,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             self.arc_ideal_slew_ps,
             self.source_slew_min_ps,
             self.arc_derate,
+            self.arc_sense_off,
         )
         state = (
             launch.arrival_max,

@@ -206,7 +206,7 @@ class PassesMixin:
                     mine_inputs = (clock_tags >= 0) & ~clock_source[:, None]
                     late = late + self.drive_delay_ps[:, :, 0]
                     early = early + self.drive_delay_ps[:, :, 1]
-                mine_inputs &= (group == bits)[:, None]
+                mine_inputs &= ((group == bits) & (self.case_value < 0))[:, None]
                 mine_clock = np.zeros((n_pins, 2), dtype=bool)
                 if clock in self.clock_networks and (bits == 0 or bits in launch_groups[clock]):
                     mine_clock = (tags >= 0) & (tags // 2 == clock) & clock_source[:, None]

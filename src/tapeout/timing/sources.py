@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapeout.errors import DesignError
+from tapeout.timing.case import case_cuts
 from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
 from tapeout.timing.graph import combinational_reach, gather_csr
 
@@ -57,6 +58,7 @@ class SourcesMixin:
         ideal_sources = np.zeros(n_pins, dtype=bool)
         self.clock_networks: dict[int, np.ndarray] = {}
         self.generated_sources: dict[int, np.ndarray] = {}
+        self._apply_case_analysis()
         sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
         clock_pins = np.zeros(n_pins, dtype=bool)
         clock_pins[graph.arc_from[sequential]] = True
@@ -94,6 +96,31 @@ class SourcesMixin:
         self.launch_pins &= self.clock_network
         self._apply_driving_cells(skip=ideal_sources)
         self._set_derates()
+
+    def _apply_case_analysis(self) -> None:
+        """``set_case_analysis``: cut the arcs no transition travels (``timing/case.py``);
+        ``case_value`` int8 (n_pins,) holds each pin's constant (-1 where it toggles)."""
+        graph = self.graph
+        self.case_value = np.full(graph.n_pins, -1, dtype=np.int8)
+        self.arc_sense_off = np.zeros((graph.n_arcs, 2, 2), dtype=bool)
+        if not self.constraints.case_values:
+            return
+        self.case_value, cut, sense_off = case_cuts(
+            graph, self.libraries, self.constraints.case_values
+        )
+        cut &= graph.arc_kind != 0  # wires into a constant pin carry nothing either way
+        self.arc_cut |= cut
+        graph.arc_delay_table[cut] = -1
+        self.arc_sense_off = sense_off
+        constant = self.case_value >= 0
+        self.source_arrival_max[constant] = -np.inf
+        self.source_arrival_min[constant] = np.inf
+        self.source_tag[constant] = -1
+        self.log.info(
+            "STA-0046",
+            f"set_case_analysis: {int(constant.sum())} constant pins, {int(cut.sum())} cell "
+            "arcs switched off",
+        )
 
     def _set_derates(self) -> None:
         """``set_timing_derate`` factors per arc: ``arc_derate`` float64 (n_arcs, 2), late and

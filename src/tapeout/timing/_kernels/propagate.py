@@ -11,7 +11,8 @@ in ``tapeout.timing.incremental``) so that their signatures stay short:
 wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
 thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
 values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag, source_tag_min,
-pin_blocked, ideal_slew_ps, source_slew_min_ps, arc_derate)`` and one tuple ``state``:
+pin_blocked, ideal_slew_ps, source_slew_min_ps, arc_derate, arc_sense_off)`` and one tuple
+``state``:
 ``(arrival_max, arrival_min, slew_max, slew_min, tag_max, tag_min, pred_max, pred_min,
 arc_delay_max, arc_delay_min, dmp_state)``.
 
@@ -20,6 +21,8 @@ clock's ideal slew ``ideal_slew_ps`` (float64 (n_arcs,)). ``source_tag`` is the 
 ``source_arrival_max``, ``source_tag_min`` that of ``source_arrival_min``; a source's slew is
 ``source_slew_ps`` in late analysis and ``source_slew_min_ps`` in early. A non-ideal arc's
 delays are scaled by ``arc_derate`` float64 (n_arcs, 2) (late, early: ``set_timing_derate``).
+``arc_sense_off`` bool (n_arcs, 2, 2): (input, output transition) pairs no arrival crosses
+(``set_case_analysis`` left the cell one sense); their slews still count, as in OpenSTA.
 Arrivals at a pin with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own
 arrival, slew and fan-out arc delays are still computed).
 """
@@ -138,6 +141,7 @@ def update_pin(p, graph, state, scratch) -> bool:
         graph[27],
     )
     ideal_slew_ps, source_slew_min_ps, arc_derate = graph[28], graph[29], graph[30]
+    arc_sense_off = graph[31]
     arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
@@ -192,7 +196,7 @@ def update_pin(p, graph, state, scratch) -> bool:
                     new_slew_max = s_max
                 if s_min < new_slew_min:
                     new_slew_min = s_min
-                if pin_blocked[f]:
+                if pin_blocked[f] or arc_sense_off[a, in_rf, rf]:
                     continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
@@ -240,6 +244,7 @@ def update_arrivals(p, graph, state) -> bool:
     arc_delay_table = graph[4]
     source_arrival_max, source_arrival_min, source_tag = graph[22], graph[23], graph[25]
     source_tag_min, pin_blocked = graph[26], graph[27]
+    arc_sense_off = graph[31]
     arrival_max, arrival_min = state[0], state[1]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min = state[8], state[9]
@@ -262,7 +267,7 @@ def update_arrivals(p, graph, state) -> bool:
                     continue
                 d_max = arc_delay_max[a, in_rf, rf]
                 d_min = arc_delay_min[a, in_rf, rf]
-                if pin_blocked[f]:
+                if pin_blocked[f] or arc_sense_off[a, in_rf, rf]:
                     continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
