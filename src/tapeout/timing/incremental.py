@@ -175,14 +175,12 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             *graph.tables.arrays(),
             launch.source_max,
             launch.source_min,
-            self.source_slew_ps,
+            self.source_slews,
             launch.source_tag,
             launch.source_tag_min,
             self.latch_d_pin if launch.blocked is None else launch.blocked,
             self.arc_ideal_slew_ps,
-            self.source_slew_min_ps,
-            self.arc_derate,
-            self.arc_sense_off,
+            self.arc_mode,
         )
         state = (
             launch.arrival_max,

@@ -49,8 +49,10 @@ class SourcesMixin:
         self.source_arrival_max = resolved.input_arrival_max.copy()
         self.source_arrival_min = resolved.input_arrival_min.copy()
         self.source_tag = resolved.input_tag.copy()
-        self.source_slew_ps = resolved.input_slew_ps.copy()
-        self.source_slew_min_ps = resolved.input_slew_min_ps.copy()
+        # [pin, transition, late / early] for the kernel; the two names are views into it.
+        self.source_slews = np.stack([resolved.input_slew_ps, resolved.input_slew_min_ps], -1)
+        self.source_slew_ps = self.source_slews[:, :, 0]
+        self.source_slew_min_ps = self.source_slews[:, :, 1]
         self.arc_ideal = np.zeros(graph.n_arcs, dtype=bool)
         self.arc_ideal_slew_ps = np.zeros(graph.n_arcs)
         self.arc_cut = np.zeros(graph.n_arcs, dtype=bool)
@@ -96,13 +98,14 @@ class SourcesMixin:
         self.launch_pins &= self.clock_network
         self._apply_driving_cells(skip=ideal_sources)
         self._set_derates()
+        self._set_arc_mode()
 
     def _apply_case_analysis(self) -> None:
         """``set_case_analysis``: cut the arcs no transition travels (``timing/case.py``);
         ``case_value`` int8 (n_pins,) holds each pin's constant (-1 where it toggles)."""
         graph = self.graph
         self.case_value = np.full(graph.n_pins, -1, dtype=np.int8)
-        self.arc_sense_off = np.zeros((graph.n_arcs, 2, 2), dtype=bool)
+        self.arc_sense_off = np.zeros((0, 2, 2), dtype=bool)  # none (the kernels skip it)
         if not self.constraints.case_values:
             return
         self.case_value, cut, sense_off = case_cuts(
@@ -111,7 +114,7 @@ class SourcesMixin:
         cut &= graph.arc_kind != 0  # wires into a constant pin carry nothing either way
         self.arc_cut |= cut
         graph.arc_delay_table[cut] = -1
-        self.arc_sense_off = sense_off
+        self.arc_sense_off = sense_off if sense_off.any() else self.arc_sense_off
         constant = self.case_value >= 0
         self.source_arrival_max[constant] = -np.inf
         self.source_arrival_min[constant] = np.inf
@@ -133,7 +136,21 @@ class SourcesMixin:
             np.int64
         )
         self.arc_derate = np.ascontiguousarray(factors[kind, path, :])
+        if (factors == 1.0).all():
+            self.arc_derate = np.ones((0, 2))  # no derates: the kernel skips the multiply
         self.check_derate = (float(factors[2, 0, 0]), float(factors[2, 0, 1]))
+
+    def _set_arc_mode(self) -> None:
+        """``arc_mode`` for the forward kernel: derates and senses left off in one float64
+        (n_arcs, 6) array, or empty when there are neither (see ``_kernels/propagate``)."""
+        if self.arc_derate.shape[0] == 0 and self.arc_sense_off.shape[0] == 0:
+            self.arc_mode = np.zeros((0, 6))
+            return
+        n_arcs = self.graph.n_arcs
+        self.arc_mode = np.zeros((n_arcs, 6))
+        self.arc_mode[:, :2] = self.arc_derate if self.arc_derate.shape[0] else 1.0
+        if self.arc_sense_off.shape[0]:
+            self.arc_mode[:, 2:] = self.arc_sense_off.reshape(n_arcs, 4)
 
     def _cut_data_into_clock_networks(self) -> None:
         """Cut the cell arcs from data into a clock network (a clock gate's enable into its

@@ -11,18 +11,18 @@ in ``tapeout.timing.incremental``) so that their signatures stay short:
 wire_delay_ps, wire_slew_ps, load_cap_ff, pi_near_ff, pi_resistance_ohm, pi_far_ff, use_dmp,
 thresholds, table_nx, table_ny, table_x_offset, table_y_offset, table_value_offset, axes,
 values, source_arrival_max, source_arrival_min, source_slew_ps, source_tag, source_tag_min,
-pin_blocked, ideal_slew_ps, source_slew_min_ps, arc_derate, arc_sense_off)`` and one tuple
-``state``:
-``(arrival_max, arrival_min, slew_max, slew_min, tag_max, tag_min, pred_max, pred_min,
-arc_delay_max, arc_delay_min, dmp_state)``.
+pin_blocked, ideal_slew_ps, arc_mode)`` and one tuple ``state``: ``(arrival_max, arrival_min,
+slew_max, slew_min, tag_max, tag_min, pred_max, pred_min, arc_delay_max, arc_delay_min,
+dmp_state)``. Each element of ``graph`` is copied at every pin's call: keep it short.
 
 An ideal arc (``arc_ideal``: inside an ideal clock network) has no delay and gives its pin the
 clock's ideal slew ``ideal_slew_ps`` (float64 (n_arcs,)). ``source_tag`` is the launch tag of
 ``source_arrival_max``, ``source_tag_min`` that of ``source_arrival_min``; a source's slew is
-``source_slew_ps`` in late analysis and ``source_slew_min_ps`` in early. A non-ideal arc's
-delays are scaled by ``arc_derate`` float64 (n_arcs, 2) (late, early: ``set_timing_derate``).
-``arc_sense_off`` bool (n_arcs, 2, 2): (input, output transition) pairs no arrival crosses
-(``set_case_analysis`` left the cell one sense); their slews still count, as in OpenSTA.
+``source_slew_ps`` float64 (n_pins, 2, 2) [pin, transition, late / early]. ``arc_mode``
+float64 (n_arcs, 6) or empty: columns 0 and 1 scale a non-ideal arc's late and early delays
+(``set_timing_derate``), columns 2 + 2 * input + output transition, when not 0, stop arrivals
+of that pair (``set_case_analysis`` left the cell one sense; its slews still count, as in
+OpenSTA).
 Arrivals at a pin with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own
 arrival, slew and fan-out arc delays are still computed).
 """
@@ -140,8 +140,8 @@ def update_pin(p, graph, state, scratch) -> bool:
         graph[26],
         graph[27],
     )
-    ideal_slew_ps, source_slew_min_ps, arc_derate = graph[28], graph[29], graph[30]
-    arc_sense_off = graph[31]
+    ideal_slew_ps, arc_mode = graph[28], graph[29]
+    moded = arc_mode.shape[0] > 0  # empty: no derate, no sense left off
     arrival_max, arrival_min, slew_max, slew_min = state[0], state[1], state[2], state[3]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min, dmp_state = state[8], state[9], state[10]
@@ -169,8 +169,9 @@ def update_pin(p, graph, state, scratch) -> bool:
                     else:
                         d_max, s_max = _wire_delay(graph, state, a, f, 0, rf, slew_max[f, in_rf])
                         d_min, s_min = _wire_delay(graph, state, a, f, 1, rf, slew_min[f, in_rf])
-                        d_max *= arc_derate[a, 0]
-                        d_min *= arc_derate[a, 1]
+                        if moded:
+                            d_max *= arc_mode[a, 0]
+                            d_min *= arc_mode[a, 1]
                 else:
                     if arc_delay_table[a, in_rf, rf] < 0:
                         continue
@@ -188,15 +189,16 @@ def update_pin(p, graph, state, scratch) -> bool:
                         )
                         if keep_dmp and s_min < new_slew_min:
                             dmp_state[p, 1, rf, :] = scratch
-                        d_max *= arc_derate[a, 0]
-                        d_min *= arc_derate[a, 1]
+                        if moded:
+                            d_max *= arc_mode[a, 0]
+                            d_min *= arc_mode[a, 1]
                 arc_delay_max[a, in_rf, rf] = d_max
                 arc_delay_min[a, in_rf, rf] = d_min
                 if s_max > new_slew_max:
                     new_slew_max = s_max
                 if s_min < new_slew_min:
                     new_slew_min = s_min
-                if pin_blocked[f] or arc_sense_off[a, in_rf, rf]:
+                if pin_blocked[f] or (moded and arc_mode[a, 2 + 2 * in_rf + rf] != 0.0):
                     continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
@@ -209,9 +211,9 @@ def update_pin(p, graph, state, scratch) -> bool:
                     new_tag_min = tag_min[f, in_rf]
                     new_pred_min = a * 2 + in_rf
         if new_slew_max == -np.inf:
-            new_slew_max = source_slew_ps[p, rf]
+            new_slew_max = source_slew_ps[p, rf, 0]
         if new_slew_min == np.inf:
-            new_slew_min = source_slew_min_ps[p, rf]
+            new_slew_min = source_slew_ps[p, rf, 1]
         if (
             not _same(new_slew_max, slew_max[p, rf])
             or not _same(new_slew_min, slew_min[p, rf])
@@ -244,7 +246,8 @@ def update_arrivals(p, graph, state) -> bool:
     arc_delay_table = graph[4]
     source_arrival_max, source_arrival_min, source_tag = graph[22], graph[23], graph[25]
     source_tag_min, pin_blocked = graph[26], graph[27]
-    arc_sense_off = graph[31]
+    arc_mode = graph[29]
+    moded = arc_mode.shape[0] > 0
     arrival_max, arrival_min = state[0], state[1]
     tag_max, tag_min, pred_max, pred_min = state[4], state[5], state[6], state[7]
     arc_delay_max, arc_delay_min = state[8], state[9]
@@ -267,7 +270,7 @@ def update_arrivals(p, graph, state) -> bool:
                     continue
                 d_max = arc_delay_max[a, in_rf, rf]
                 d_min = arc_delay_min[a, in_rf, rf]
-                if pin_blocked[f] or arc_sense_off[a, in_rf, rf]:
+                if pin_blocked[f] or (moded and arc_mode[a, 2 + 2 * in_rf + rf] != 0.0):
                     continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
