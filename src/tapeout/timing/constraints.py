@@ -537,10 +537,10 @@ def _uncertainty(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Setup and hold uncertainty, float64 (n_clocks + 1, n_clocks) [launch, capture]."""
     n_clocks = len(clocks)
-    setup = np.tile([clock.uncertainty_setup_ps for clock in clocks], (n_clocks + 1, 1))
-    hold = np.tile([clock.uncertainty_hold_ps for clock in clocks], (n_clocks + 1, 1))
-    setup = setup.reshape(n_clocks + 1, n_clocks).astype(np.float64)
-    hold = hold.reshape(n_clocks + 1, n_clocks).astype(np.float64)
+    setup = np.empty((n_clocks + 1, n_clocks))
+    hold = np.empty((n_clocks + 1, n_clocks))
+    setup[:] = [clock.uncertainty_setup_ps for clock in clocks]  # each row: the capture's own
+    hold[:] = [clock.uncertainty_hold_ps for clock in clocks]
     for (source, target), (setup_ps, hold_ps) in constraints.inter_clock_uncertainty.items():
         if source in clock_index and target in clock_index:
             if setup_ps is not None:
