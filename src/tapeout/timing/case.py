@@ -17,6 +17,8 @@ import numpy as np
 
 from tapeout.db.liberty import LibertyCell, LibertyLibrary
 from tapeout.db.logic import evaluate
+from tapeout.db.names import NameTable
+from tapeout.db.netlist import Netlist
 from tapeout.errors import ParseError
 from tapeout.timing.graph import ARC_CELL, TimingGraph
 
@@ -43,13 +45,13 @@ def case_cuts(
     value = np.full(graph.n_pins, -1, dtype=np.int8)
     cells: dict[str, LibertyCell] = {}
     for library in libraries:
-        for name, cell in library.cells.items():
-            cells.setdefault(name, cell)
+        for name, library_cell in library.cells.items():
+            cells.setdefault(name, library_cell)
     inst_indptr, inst_pins = netlist.inst_pin_csr()
     terms = netlist.terms
     queue: deque[int] = deque()
-    for pin, constant in case_values.items():
-        value[pin] = constant
+    for pin, held in case_values.items():
+        value[pin] = held
         queue.append(pin)
     touched: set[int] = set()
     while queue:
@@ -111,7 +113,9 @@ def _function(cell: LibertyCell, pin_name: str) -> str:
     return pin.function if pin is not None and pin.direction in ("output", "inout") else ""
 
 
-def _pin_values(pins: np.ndarray, value: np.ndarray, terms, netlist) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _pin_values(
+    pins: np.ndarray, value: np.ndarray, terms: NameTable, netlist: Netlist
+) -> dict[str, int]:
     """Terminal name -> constant (0/1) or -1 for the pins of one instance."""
     return {terms[int(netlist.pin_term[pin])]: int(value[pin]) for pin in pins.tolist()}
 
