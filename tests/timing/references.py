@@ -59,3 +59,23 @@ def assert_matches_reference(
         assert sorted(ours) == sorted(expected[check]), check
         for endpoint, value in expected[check].items():
             assert ours[endpoint] == pytest.approx(value, abs=tolerance_ps), (check, endpoint)
+
+
+def timer_matching_reference(
+    library: LibertyLibrary,
+    case: Path,
+    verilog: Path,
+    top: str,
+    folder: Path,
+    *,
+    sdc: str | None = None,
+    tolerance_ps: float = 0.05,
+) -> Timer:
+    """A Timer on ``verilog`` under the stored ``case``'s SDC (or ``sdc``, an edit of it whose
+    results the case also holds), its endpoint slacks checked against the case's."""
+    stored_sdc, expected = read_reference_case(case)
+    netlist, timer = timer_for(library, verilog, top, sdc or stored_sdc, folder)
+    assert_matches_reference(
+        lambda check: slacks_by_name(timer, netlist, check), expected, tolerance_ps
+    )
+    return timer

@@ -10,16 +10,18 @@ from pathlib import Path
 import pytest
 
 from tapeout.db.liberty import LibertyLibrary
+from tapeout.timing import Timer
 from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
-from tests.timing.references import (
-    assert_matches_reference,
-    read_reference_case,
-    slacks_by_name,
-    timer_for,
-)
+from tests.timing.references import read_reference_case, timer_matching_reference
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "clock_groups"
 GROUPS = "set_clock_groups -asynchronous -group a -group b"
+
+
+def _matching(library: LibertyLibrary, case: str, folder: Path, *, sdc: str | None = None) -> Timer:
+    return timer_matching_reference(
+        library, DATA / f"{case}.txt", DATA / "two_clocks.v", "two_clocks", folder, sdc=sdc
+    )
 
 
 @pytest.mark.parametrize(
@@ -34,20 +36,16 @@ def test_clock_groups_match_opensta(
     groups: str, sky130_library: LibertyLibrary, tmp_path: Path
 ) -> None:
     # One -group stands against every other clock; the relation does not change what is cut.
-    sdc, expected = read_reference_case(DATA / "two_clocks.txt")
+    sdc, _ = read_reference_case(DATA / "two_clocks.txt")
     assert GROUPS in sdc
-    sdc = sdc.replace(GROUPS, groups)
-    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
-    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    _matching(sky130_library, "two_clocks", tmp_path, sdc=sdc.replace(GROUPS, groups))
 
 
 def test_timing_derates_match_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
     # set_timing_derate was read and dropped: every delay and margin underated. (Not on gcd:
     # its clock tree is ideal, yet Debian sta gives derated common clock buffers a clock
     # reconvergence credit there.)
-    sdc, expected = read_reference_case(DATA / "two_clocks_derated.txt")
-    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
-    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    _matching(sky130_library, "two_clocks_derated", tmp_path)
 
 
 def test_inter_clock_uncertainty_and_two_clock_ports_match_opensta(
@@ -56,17 +54,13 @@ def test_inter_clock_uncertainty_and_two_clock_ports_match_opensta(
     # set_clock_uncertainty -from -to was ignored (a warning); an input port with -add_delay
     # delays of two clocks launched its latest arrival under the last delay's clock, and an
     # output port was checked against its last delay only.
-    sdc, expected = read_reference_case(DATA / "two_clocks_related.txt")
-    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
-    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    _matching(sky130_library, "two_clocks_related", tmp_path)
 
 
 def test_case_analysis_matches_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
     # set_case_analysis was read and dropped: paths through constant pins were timed, and an
     # XOR beside a constant kept both senses.
-    sdc, expected = read_reference_case(DATA / "two_clocks_case.txt")
-    netlist, timer = timer_for(sky130_library, DATA / "two_clocks.v", "two_clocks", sdc, tmp_path)
-    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    timer = _matching(sky130_library, "two_clocks_case", tmp_path)
     assert (timer.case_value >= 0).sum() > 3  # the ports and the logic they hold constant
 
 

@@ -15,14 +15,10 @@ from tapeout.timing import Timer, TimingOptions
 from tests.conftest import shared_path
 from tests.timing.conftest import GcdCase
 from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
-from tests.timing.references import (
-    assert_matches_reference,
-    read_reference_case,
-    slacks_by_name,
-    timer_for,
-)
+from tests.timing.references import read_reference_case, timer_matching_reference
 
 DRIVING_CELLS = Path(__file__).resolve().parents[1] / "data" / "timing" / "drive"
+GCD_VERILOG = "sta/gcd_sky130hd/gcd_sky130hd.v"  # under ../shared
 
 
 def clock_pins(timer: Timer) -> np.ndarray:
@@ -169,10 +165,8 @@ def test_min_and_max_input_transitions_match_opensta(
 ) -> None:
     # set_input_transition -max/-min: one value per port was kept (the last command's) and
     # used in both analyses; with -max alone the early analysis took it too (OpenSTA: 0).
-    sdc, expected = read_reference_case(DRIVING_CELLS / "gcd_input_transitions.txt")
-    verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
-    netlist, timer = timer_for(sky130_library, verilog, "gcd", sdc, tmp_path)
-    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    case = DRIVING_CELLS / "gcd_input_transitions.txt"
+    timer_matching_reference(sky130_library, case, shared_path(GCD_VERILOG), "gcd", tmp_path)
 
 
 def test_driving_cells_match_opensta_and_leave_the_ideal_clock_alone(
@@ -182,10 +176,10 @@ def test_driving_cells_match_opensta_and_leave_the_ideal_clock_alone(
     # was added to every launch and capture (ns on a large unbuffered design). And a port's
     # arrival grows by the driver's delay into its load less that into no load (hold slacks
     # were up to 83 ps high with the whole delay added).
-    sdc, expected = read_reference_case(DRIVING_CELLS / "gcd_driving_cells.txt")
-    verilog = shared_path("sta/gcd_sky130hd/gcd_sky130hd.v")
-    netlist, timer = timer_for(sky130_library, verilog, "gcd", sdc, tmp_path)
-    assert_matches_reference(lambda check: slacks_by_name(timer, netlist, check), expected, 0.05)
+    case = DRIVING_CELLS / "gcd_driving_cells.txt"
+    timer = timer_matching_reference(
+        sky130_library, case, shared_path(GCD_VERILOG), "gcd", tmp_path
+    )
     assert np.allclose(timer.arrival_max_ps[clock_pins(timer)], [0.0, 300.0])  # rise, fall
 
 
