@@ -58,8 +58,8 @@ def test_inter_clock_uncertainty_and_two_clock_ports_match_opensta(
 
 
 def test_case_analysis_matches_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
-    # set_case_analysis was read and dropped: paths through constant pins were timed, and an
-    # XOR beside a constant kept both senses.
+    # set_case_analysis was read and dropped: paths through constant pins were timed, an XOR
+    # beside a constant kept both senses, and rising/falling pins passed both transitions.
     timer = _matching(sky130_library, "two_clocks_case", tmp_path)
     assert (timer.case_value >= 0).sum() > 3  # the ports and the logic they hold constant
 

@@ -99,6 +99,8 @@ class ResolvedConstraints:
         input_by_clock: clock -> (arrival max, arrival min, tag) of its input delays alone
             (the arrays above merge every clock's, with the tag of the latest).
         case_values: pin -> 0 or 1 of ``set_case_analysis`` (see ``timing/case.py``).
+        case_edges: pin -> the one transition (0 rise, 1 fall) of ``set_case_analysis
+            rising``/``falling``.
         output_sets: per capture clock edge, (tag int64 (n_pins,) -1 where unconstrained,
             output delay max, min float64 (n_pins, 2)); ``output_tag`` and
             ``output_delay_*`` hold each port's first set.
@@ -135,6 +137,7 @@ class ResolvedConstraints:
     input_by_clock: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
     output_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     case_values: dict[int, int]
+    case_edges: dict[int, int]
     input_slew_ps: np.ndarray
     input_slew_min_ps: np.ndarray
     derate_factors: np.ndarray
@@ -504,6 +507,12 @@ def resolve_constraints(
             if value in ("0", "1")
             for pin in resolver.pins([ref])
         },
+        case_edges={
+            pin: 0 if value == "rising" else 1
+            for ref, value in constraints.case_analysis.items()
+            if value in ("rising", "falling")
+            for pin in resolver.pins([ref])
+        },
         input_slew_ps=input_slew,
         input_slew_min_ps=input_slew_min,
         derate_factors=derate_factors(constraints, log),
@@ -584,13 +593,6 @@ def derate_factors(constraints: Constraints, log: Log) -> np.ndarray:
 def _warn_unapplied(constraints: Constraints, log: Log) -> None:
     """Say which constraints the SDC holds that timing does not apply yet (they were dropped
     without a word)."""
-    edges = [value for value in constraints.case_analysis.values() if value not in ("0", "1")]
-    if edges:
-        log.warn(
-            "STA-0043",
-            f"set_case_analysis rising/falling is not applied yet ({len(edges)} pins): those "
-            "pins are timed for both transitions",
-        )
     propagated_generated = {
         name for name, clock in constraints.clocks.items() if clock.generated and clock.propagated
     }

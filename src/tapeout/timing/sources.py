@@ -106,11 +106,17 @@ class SourcesMixin:
         graph = self.graph
         self.case_value = np.full(graph.n_pins, -1, dtype=np.int8)
         self.arc_sense_off = np.zeros((0, 2, 2), dtype=bool)  # none (the kernels skip it)
-        if not self.constraints.case_values:
+        if not self.constraints.case_values and not self.constraints.case_edges:
             return
         self.case_value, cut, sense_off = case_cuts(
             graph, self.libraries, self.constraints.case_values
         )
+        # rising/falling: the other transition leaves the pin through no arc.
+        for pin, edge in self.constraints.case_edges.items():
+            arcs = graph.pin_out_arcs[graph.pin_out_indptr[pin] : graph.pin_out_indptr[pin + 1]]
+            sense_off[arcs, 1 - edge, :] = True
+            self.source_arrival_max[pin, 1 - edge] = -np.inf
+            self.source_arrival_min[pin, 1 - edge] = np.inf
         cut &= graph.arc_kind != 0  # wires into a constant pin carry nothing either way
         self.arc_cut |= cut
         graph.arc_delay_table[cut] = -1
