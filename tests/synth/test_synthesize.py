@@ -487,3 +487,17 @@ def test_missing_port_names_its_instance_line(tmp_path: Path) -> None:
         synthesize(SynthOptions(sources=(source,), top="top"), tmp_path / "o.v", log=Log())
     assert (caught.value.file, caught.value.line) == (str(source), 5)
     assert "no port 'nope'" in caught.value.message
+
+
+def test_signal_reading_initializer_names_the_fix(tmp_path: Path) -> None:
+    # SystemVerilog `logic x = a & b;` is an initial value, which slang cannot synthesize
+    # when it reads signals (ibex has such lines); the error says how to write it instead.
+    source = tmp_path / "init.sv"
+    source.write_text(
+        "module init(input logic a, input logic b, output logic y);\n"
+        "  logic unused = a & b;\n  assign y = a;\nendmodule\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        synthesize(SynthOptions(sources=(source,), top="init"), tmp_path / "o.v", log=Log())
+    assert (caught.value.file, caught.value.line) == (str(source), 2)
+    assert caught.value.hint is not None and "assign" in caught.value.hint

@@ -36,6 +36,10 @@ _SYSTEM_TASK = re.compile(r"system task", re.IGNORECASE)
 _SYSTEM_TASK_HINT = (
     "simulation-only code can go inside `ifndef SYNTHESIS ... `endif; synthesis defines SYNTHESIS"
 )
+# slang cannot synthesize a variable initializer that reads signals (`logic x = a & b;`, an
+# initial value in SystemVerilog, not a continuous assignment).
+_INITIALIZER = "reading net state during design initialization"
+_INITIALIZER_HINT = "declare it, then drive it: logic x; assign x = ...;"
 _MODULE = re.compile(r"^\s*module\s+(?:automatic\s+|static\s+)?([A-Za-z_][\w$]*)", re.MULTILINE)
 
 # Warning ids: what kind of trouble each Yosys message points at.
@@ -192,7 +196,13 @@ def error_from_output(text: str, log_path: Path | None = None) -> TapeoutError:
                 file=match.group("file"),
                 line=int(match.group("line")),
                 column=int(column) if column else None,
-                hint=_SYSTEM_TASK_HINT if _SYSTEM_TASK.search(message) else None,
+                hint=(
+                    _SYSTEM_TASK_HINT
+                    if _SYSTEM_TASK.search(message)
+                    else _INITIALIZER_HINT
+                    if _INITIALIZER in message
+                    else None
+                ),
             )
     for line in text.splitlines():
         match = _ERROR.match(line.strip())
