@@ -102,13 +102,12 @@ class ResolvedConstraints:
         case_edges: pin -> the one transition (0 rise, 1 fall) of ``set_case_analysis
             rising``/``falling``.
         output_sets: per capture clock edge, (tag int64 (n_pins,) -1 where unconstrained,
-            output delay max, min float64 (n_pins, 2)); ``output_tag`` and
-            ``output_delay_*`` hold each port's first set.
+            output delay max, min float64 (n_pins, 2) NaN where none).
         input_slew_ps, input_slew_min_ps: float64 (n_pins, 2) ``set_input_transition`` of late
             (max) and early (min) analysis (0 where none).
         derate_factors: float64 (3, 2, 2) ``set_timing_derate`` (see ``derate_factors``).
-        output_delay_max_ps, output_delay_min_ps: float64 (n_pins, 2) (NaN where none);
-            output_tag: int64 (n_pins,) capture tag of the output delay (-1 none).
+        output_tag: int64 (n_pins,) capture tag of a port's first set of output delays (-1:
+            no output delay).
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
         false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
         multicycle_setup, multicycle_hold: int64 (n_pins,) multipliers on endpoints (1, 0 default);
@@ -141,8 +140,6 @@ class ResolvedConstraints:
     input_slew_ps: np.ndarray
     input_slew_min_ps: np.ndarray
     derate_factors: np.ndarray
-    output_delay_max_ps: np.ndarray
-    output_delay_min_ps: np.ndarray
     output_tag: np.ndarray
     pin_load_ff: np.ndarray
     false_endpoints: np.ndarray
@@ -428,13 +425,10 @@ def resolve_constraints(
         constrained = ~(np.isnan(late) & np.isnan(early)).all(axis=1)
         if constrained.any():
             output_sets.append((np.where(constrained, tag, -1).astype(np.int64), late, early))
-    # The first set of each port, for the single-set callers (a port's capture tag).
-    output_max = np.full((n_pins, 2), np.nan)
-    output_min = np.full((n_pins, 2), np.nan)
+    # Each constrained port's capture tag in its first set (which ports are outputs to check).
     output_tag = np.full(n_pins, -1, dtype=np.int64)
-    for tags, late, early in reversed(output_sets):
-        mine = tags >= 0
-        output_tag[mine], output_max[mine], output_min[mine] = tags[mine], late[mine], early[mine]
+    for tags, _, _ in reversed(output_sets):
+        output_tag[tags >= 0] = tags[tags >= 0]
 
     uncertainty = _uncertainty(constraints, clocks, clock_index)
     input_slew = np.zeros((n_pins, 2))
@@ -516,8 +510,6 @@ def resolve_constraints(
         input_slew_ps=input_slew,
         input_slew_min_ps=input_slew_min,
         derate_factors=derate_factors(constraints, log),
-        output_delay_max_ps=output_max,
-        output_delay_min_ps=output_min,
         output_tag=output_tag,
         pin_load_ff=loads,
         false_endpoints=false_endpoints,

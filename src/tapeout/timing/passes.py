@@ -196,30 +196,26 @@ class PassesMixin:
         else:
             first_pass: dict[int, int] = {}
             for clock, bits in ordered:
-                # Input ports with this clock's input delays (their own arrivals, not the
-                # merged ones: a port may carry delays of several clocks), then clock sources.
-                late, early, clock_tags = by_clock.get(clock, (None, None, None))
-                if clock_tags is None:
-                    mine_inputs = np.zeros((n_pins, 2), dtype=bool)
-                    late, early, clock_tags = self.source_arrival_max, self.source_arrival_min, tags
-                else:
-                    mine_inputs = (clock_tags >= 0) & ~clock_source[:, None]
-                    late = late + self.drive_delay_ps[:, :, 0]
-                    early = early + self.drive_delay_ps[:, :, 1]
-                mine_inputs &= ((group == bits) & (self.case_value < 0))[:, None]
-                mine_clock = np.zeros((n_pins, 2), dtype=bool)
+                # The clock's sources, then input ports with its input delays (their own
+                # arrivals, not the merged ones: a port may carry delays of several clocks).
+                mine = np.zeros((n_pins, 2), dtype=bool)
                 if clock in self.clock_networks and (bits == 0 or bits in launch_groups[clock]):
-                    mine_clock = (tags >= 0) & (tags // 2 == clock) & clock_source[:, None]
-                mine = mine_inputs | mine_clock
+                    mine = (tags >= 0) & (tags // 2 == clock) & clock_source[:, None]
                 sources = (
-                    np.where(
-                        mine_inputs, late, np.where(mine_clock, self.source_arrival_max, -np.inf)
-                    ),
-                    np.where(
-                        mine_inputs, early, np.where(mine_clock, self.source_arrival_min, np.inf)
-                    ),
-                    np.where(mine_inputs, clock_tags, np.where(mine_clock, tags, -1)),
+                    np.where(mine, self.source_arrival_max, -np.inf),
+                    np.where(mine, self.source_arrival_min, np.inf),
+                    np.where(mine, tags, -1),
                 )
+                if clock in by_clock:
+                    late, early, clock_tags = by_clock[clock]
+                    inputs = (clock_tags >= 0) & ~clock_source[:, None]
+                    inputs &= ((group == bits) & (self.case_value < 0))[:, None]
+                    sources = (
+                        np.where(inputs, late + self.drive_delay_ps[:, :, 0], sources[0]),
+                        np.where(inputs, early + self.drive_delay_ps[:, :, 1], sources[1]),
+                        np.where(inputs, clock_tags, sources[2]),
+                    )
+                    mine |= inputs
                 launch = LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
                 launch.blocked = blocked(clock, bits)
                 master = int(resolved.clock_master[clock]) if clock >= 0 else -1

@@ -60,6 +60,7 @@ class SourcesMixin:
         ideal_sources = np.zeros(n_pins, dtype=bool)
         self.clock_networks: dict[int, np.ndarray] = {}
         self.generated_sources: dict[int, np.ndarray] = {}
+        self.arc_mode = np.zeros((0, 6))  # empty: no derate, no sense left off
         self._apply_case_analysis()
         sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
         clock_pins = np.zeros(n_pins, dtype=bool)
@@ -98,14 +99,12 @@ class SourcesMixin:
         self.launch_pins &= self.clock_network
         self._apply_driving_cells(skip=ideal_sources)
         self._set_derates()
-        self._set_arc_mode()
 
     def _apply_case_analysis(self) -> None:
         """``set_case_analysis``: cut the arcs no transition travels (``timing/case.py``);
         ``case_value`` int8 (n_pins,) holds each pin's constant (-1 where it toggles)."""
         graph = self.graph
         self.case_value = np.full(graph.n_pins, -1, dtype=np.int8)
-        self.arc_sense_off = np.zeros((0, 2, 2), dtype=bool)  # none (the kernels skip it)
         if not self.constraints.case_values and not self.constraints.case_edges:
             return
         self.case_value, cut, sense_off = case_cuts(
@@ -120,7 +119,8 @@ class SourcesMixin:
         cut &= graph.arc_kind != 0  # wires into a constant pin carry nothing either way
         self.arc_cut |= cut
         graph.arc_delay_table[cut] = -1
-        self.arc_sense_off = sense_off if sense_off.any() else self.arc_sense_off
+        if sense_off.any():
+            self._full_arc_mode()[:, 2:] = sense_off.reshape(graph.n_arcs, 4)
         constant = self.case_value >= 0
         self.source_arrival_max[constant] = -np.inf
         self.source_arrival_min[constant] = np.inf
@@ -131,32 +131,28 @@ class SourcesMixin:
             "arcs switched off",
         )
 
+    def _full_arc_mode(self) -> np.ndarray:
+        """``arc_mode`` (see ``_kernels/propagate``) with a row per arc: made on first use
+        (delays unscaled, no sense off), as it stays empty when no constraint needs it."""
+        if self.arc_mode.shape[0] == 0:
+            self.arc_mode = np.zeros((self.graph.n_arcs, 6))
+            self.arc_mode[:, :2] = 1.0
+        return self.arc_mode
+
     def _set_derates(self) -> None:
-        """``set_timing_derate`` factors per arc: ``arc_derate`` float64 (n_arcs, 2), late and
-        early, by the arc's kind (cell or net) and path (on a clock network or data); and
-        ``check_derate`` (late, early) of the library setup/hold margins of data checks."""
+        """``set_timing_derate``: each arc's late and early delay factors in ``arc_mode``, by
+        its kind (cell or net) and path (on a clock network or data); ``check_derate`` (late,
+        early) of the library setup/hold margins of data checks."""
         graph = self.graph
         factors = self.constraints.derate_factors
+        self.check_derate = (float(factors[2, 0, 0]), float(factors[2, 0, 1]))
+        if (factors[:2] == 1.0).all():
+            return
         kind = np.where(graph.arc_kind == 0, 1, 0)
         path = (self.clock_network[graph.arc_from] & self.clock_network[graph.arc_to]).astype(
             np.int64
         )
-        self.arc_derate = np.ascontiguousarray(factors[kind, path, :])
-        if (factors == 1.0).all():
-            self.arc_derate = np.ones((0, 2))  # no derates: the kernel skips the multiply
-        self.check_derate = (float(factors[2, 0, 0]), float(factors[2, 0, 1]))
-
-    def _set_arc_mode(self) -> None:
-        """``arc_mode`` for the forward kernel: derates and senses left off in one float64
-        (n_arcs, 6) array, or empty when there are neither (see ``_kernels/propagate``)."""
-        if self.arc_derate.shape[0] == 0 and self.arc_sense_off.shape[0] == 0:
-            self.arc_mode = np.zeros((0, 6))
-            return
-        n_arcs = self.graph.n_arcs
-        self.arc_mode = np.zeros((n_arcs, 6))
-        self.arc_mode[:, :2] = self.arc_derate if self.arc_derate.shape[0] else 1.0
-        if self.arc_sense_off.shape[0]:
-            self.arc_mode[:, 2:] = self.arc_sense_off.reshape(n_arcs, 4)
+        self._full_arc_mode()[:, :2] = factors[kind, path, :]
 
     def _cut_data_into_clock_networks(self) -> None:
         """Cut the cell arcs from data into a clock network (a clock gate's enable into its
