@@ -164,40 +164,36 @@ def drop_simulation_statements(design: Any, commands: list[str]) -> list[list[st
 
     flavor = ys.IdString("\\FLAVOR")
     found = []
-    for module in user_modules(design):
-        for cell in module.cells_.values():
-            cell_type = cell.type.str()
-            if cell_type == "$print":
-                kind = "display"
-            elif cell_type == "$check":
-                kind = cell.getParam(flavor).decode_string()
-            elif cell_type in ("$assert", "$assume", "$cover", "$live", "$fair"):
-                kind = cell_type[1:]
-            else:
-                continue
-            found.append([kind, cell.get_src_attribute()])
+    for cell in user_cells(design):
+        cell_type = cell.type.str()
+        if cell_type == "$print":
+            kind = "display"
+        elif cell_type == "$check":
+            kind = cell.getParam(flavor).decode_string()
+        elif cell_type in ("$assert", "$assume", "$cover", "$live", "$fair"):
+            kind = cell_type[1:]
+        else:
+            continue
+        found.append([kind, cell.get_src_attribute()])
     for command in commands:
         ys.run_pass(command)
     return sorted(found)
 
 
 def check_tristates(design: Any) -> None:
-    """Exit naming the tri-state buffers left (``tribuf -logic`` keeps those driving ports)."""
-    found = []
-    for module in user_modules(design):
-        for cell in module.cells_.values():
-            if cell.type.str() in ("$tribuf", "$_TBUF_"):
-                found.append([ys_log_signal(cell, "\\Y"), cell.get_src_attribute()])
+    """Exit naming the tri-state buffers left (``tribuf -logic`` keeps those driving ports):
+    [what Yosys prints for the output signal (``\\pad``, ``$ternary$...``), src] each."""
+    from pyosys import libyosys as ys
+
+    output = ys.IdString("\\Y")
+    found = [
+        [ys.log_signal(cell.getPort(output)), cell.get_src_attribute()]
+        for cell in user_cells(design)
+        if cell.type.str() in ("$tribuf", "$_TBUF_")
+    ]
     if found:
         _say("TRISTATES", sorted(found))
         sys.exit(2)
-
-
-def ys_log_signal(cell: Any, port: str) -> str:
-    """The text Yosys prints for what ``cell``'s ``port`` connects to (``\\pad``, ``{...}``)."""
-    from pyosys import libyosys as ys
-
-    return ys.log_signal(cell.getPort(ys.IdString(port)))
 
 
 def list_memories(design: Any) -> list[list[Any]]:
@@ -209,12 +205,11 @@ def list_memories(design: Any) -> list[list[Any]]:
         ys.IdString(name) for name in ("\\SIZE", "\\WIDTH", "\\MEMID", "\\WR_PORTS")
     )
     found = []
-    for module in user_modules(design):
-        for cell in module.cells_.values():
-            if cell.type.str() == "$mem_v2" and cell.getParam(writes).as_int() > 0:
-                name = cell.getParam(memid).decode_string().removeprefix("\\")
-                words, bits = cell.getParam(size).as_int(), cell.getParam(width).as_int()
-                found.append([name, words, bits, cell.get_src_attribute()])
+    for cell in user_cells(design):
+        if cell.type.str() == "$mem_v2" and cell.getParam(writes).as_int() > 0:
+            name = cell.getParam(memid).decode_string().removeprefix("\\")
+            words, bits = cell.getParam(size).as_int(), cell.getParam(width).as_int()
+            found.append([name, words, bits, cell.get_src_attribute()])
     return sorted(found, key=lambda entry: (-entry[1] * entry[2], entry[0]))
 
 
@@ -262,6 +257,11 @@ def cell_type_counts(design: Any, top: str) -> dict[str, int]:
 def user_modules(design: Any) -> list[Any]:
     """The non-blackbox modules of the design (``$paramod...`` specializations included)."""
     return [module for module in design.modules_.values() if not module.get_blackbox_attribute()]
+
+
+def user_cells(design: Any) -> list[Any]:
+    """Every cell of the non-blackbox modules."""
+    return [cell for module in user_modules(design) for cell in module.cells_.values()]
 
 
 def run_job(job: dict[str, Any]) -> None:

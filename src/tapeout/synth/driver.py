@@ -169,7 +169,7 @@ def _located_error(plan: ScriptPlan, message: str) -> ParseError | None:
         name, parent, instance, pin = port.groups()
         return _at_first(
             plan,
-            re.compile(rf"^\s*{re.escape(name)}\s*(#|{re.escape(instance)}\b)", re.MULTILINE),
+            _instantiation(name, instance),
             f"module {name!r} has no port {pin!r} (instance {instance} in {parent})",
             f"check the port names of {name}",
         )
@@ -178,11 +178,16 @@ def _located_error(plan: ScriptPlan, message: str) -> ParseError | None:
         name, parent, instance = module.groups()
         return _at_first(
             plan,
-            re.compile(rf"^\s*{re.escape(name)}\s*(#|{re.escape(instance)}\b)", re.MULTILINE),
+            _instantiation(name, instance),
             f"module {name!r} (instance {instance} in {parent}) is not defined in the sources",
             "add the file that defines it to the sources",
         )
     return None
+
+
+def _instantiation(module: str, instance: str) -> re.Pattern[str]:
+    """The line that instantiates ``module`` (as ``instance`` or with parameters)."""
+    return re.compile(rf"^\s*{re.escape(module)}\s*(#|{re.escape(instance)}\b)", re.MULTILINE)
 
 
 def _at_first(plan: ScriptPlan, pattern: re.Pattern[str], message: str, hint: str) -> ParseError:

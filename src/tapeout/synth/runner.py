@@ -107,8 +107,8 @@ def run_worker(
     if tristates:
         shown = ", ".join(
             # A public signal by its name; an internal one ($ternary$...) by its line alone.
-            f"{signal.removeprefix(chr(92))} ({source_line(source, slang=slang)})"
-            if signal.startswith(chr(92))
+            f"{signal[1:]} ({source_line(source, slang=slang)})"
+            if signal.startswith("\\")
             else source_line(source, slang=slang)
             for signal, source in tristates[0][:5]
         )
