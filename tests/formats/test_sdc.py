@@ -259,6 +259,11 @@ def test_unknown_command_warns_with_location(tmp_path: Path) -> None:
         ('set x "abc\n', 'missing "', 1),
         ("set x [list a b\n", "missing close-bracket", 1),
         ("set x {a}b\n", "extra characters after close-brace", 1),
+        (
+            "create_clock -name c -period 1\nset_clock_uncertainty 0.1 -from [get_clocks c]\n",
+            "give one -from, one -to and a value",
+            2,
+        ),
     ],
 )
 def test_errors_name_file_and_line(tmp_path: Path, text: str, message: str, line: int) -> None:
