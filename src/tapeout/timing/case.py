@@ -109,7 +109,8 @@ def case_cuts(
 
 
 def _function(cell: LibertyCell, pin_name: str) -> str:
-    pin = cell.all_pins().get(pin_name)
+    """The Boolean function of output ``pin_name`` ("" for an input or a pin without one)."""
+    pin = cell.pins.get(pin_name) or cell.all_pins().get(pin_name)
     return pin.function if pin is not None and pin.direction in ("output", "inout") else ""
 
 
