@@ -1,5 +1,6 @@
-"""Run Debian OpenSTA (``sta``, 2.0.17) to re-check stored reference slacks (tests skip when
-it is not installed): endpoint setup and hold slacks of a netlist with an SDC."""
+"""Run Debian OpenSTA (``sta``, 2.0.17) to re-check stored references (tests skip when it
+is not installed): endpoint setup and hold slacks, and max-transition violators, of a netlist
+with an SDC."""
 
 from __future__ import annotations
 
@@ -18,6 +19,53 @@ requires_sta = pytest.mark.skipif(
 )
 
 
+def _default_liberty(folder: Path) -> Path:
+    """The sky130hd tt Liberty without its default wire-load model (as the stored references),
+    written once under ``folder``."""
+    liberty = folder / "tt.lib"
+    if not liberty.exists():
+        text = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
+        liberty.write_text(
+            "\n".join(line for line in text.splitlines() if "default_wire_load :" not in line)
+        )
+    return liberty
+
+
+def run_sta(
+    folder: Path, verilog: Path, top: str, sdc: str, commands: str, liberty: Path | None = None
+) -> subprocess.CompletedProcess:
+    """``sta`` on ``verilog`` with ``sdc`` (and ``liberty``, else the default above), then
+    ``commands``; its completed process (text output)."""
+    liberty = liberty or _default_liberty(folder)
+    (folder / "case.sdc").write_text(sdc)
+    (folder / "run.tcl").write_text(
+        f"read_liberty {liberty}\nread_verilog {verilog}\nlink_design {top}\n"
+        f"read_sdc case.sdc\n{commands}"
+    )
+    return subprocess.run(
+        ["sta", "-no_init", "-no_splash", "-exit", "run.tcl"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def max_transition_violators_from_sta(
+    folder: Path, verilog: Path, top: str, sdc: str
+) -> dict[str, tuple[float, float, float]]:
+    """pin -> (limit, transition, slack) ns of every max-transition violator ``sta`` reports."""
+    result = run_sta(
+        folder, verilog, top, sdc, "report_check_types -max_transition -all_violators -digits 6\n"
+    )
+    found: dict[str, tuple[float, float, float]] = {}
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if fields and fields[-1] == "(VIOLATED)":
+            found[fields[0]] = (float(fields[1]), float(fields[2]), float(fields[3]))
+    return found
+
+
 def endpoint_slacks_from_sta(
     folder: Path,
     verilog: Path,
@@ -29,26 +77,14 @@ def endpoint_slacks_from_sta(
     """{"setup"|"hold": endpoint -> worst slack ps} from ``sta`` on ``verilog`` with ``sdc``
     (by default the sky130hd tt Liberty without its default wire-load model, as the stored
     references; else ``liberty``, plain text). ``output`` receives what ``sta`` printed."""
-    if liberty is None:
-        liberty = folder / "tt.lib"
-        if not liberty.exists():
-            text = gzip.decompress(shared_path(LIBERTY).read_bytes()).decode()
-            liberty.write_text(
-                "\n".join(line for line in text.splitlines() if "default_wire_load :" not in line)
-            )
-    (folder / "case.sdc").write_text(sdc)
     report = "-group_count 1000 -endpoint_count 1 -format end -digits 6"
-    (folder / "run.tcl").write_text(
-        f"read_liberty {liberty}\nread_verilog {verilog}\nlink_design {top}\n"
-        f"read_sdc case.sdc\n"
-        f"report_checks -path_delay max {report}\nreport_checks -path_delay min {report}\n"
-    )
-    result = subprocess.run(
-        ["sta", "-no_init", "-no_splash", "-exit", "run.tcl"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_sta(
+        folder,
+        verilog,
+        top,
+        sdc,
+        f"report_checks -path_delay max {report}\nreport_checks -path_delay min {report}\n",
+        liberty,
     )
     if output is not None:
         output.append(result.stdout + result.stderr)

@@ -109,6 +109,9 @@ class ResolvedConstraints:
         output_tag: int64 (n_pins,) capture tag of a port's first set of output delays (-1:
             no output delay).
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
+        design_rule_limits: float64 (3, n_pins) SDC max transition (ps), capacitance (fF) and
+            fanout: the design's limit, on a port's pin the tighter of it and the port's own;
+            NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits).
         false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
         multicycle_setup, multicycle_hold: int64 (n_pins,) multipliers on endpoints (1, 0 default);
             setup moves ``setup - 1`` periods, hold ``setup - 1 - hold`` periods.
@@ -142,6 +145,7 @@ class ResolvedConstraints:
     derate_factors: np.ndarray
     output_tag: np.ndarray
     pin_load_ff: np.ndarray
+    design_rule_limits: np.ndarray
     false_endpoints: np.ndarray
     multicycle_setup: np.ndarray
     multicycle_hold: np.ndarray
@@ -512,6 +516,7 @@ def resolve_constraints(
         derate_factors=derate_factors(constraints, log),
         output_tag=output_tag,
         pin_load_ff=loads,
+        design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
         false_endpoints=false_endpoints,
         multicycle_setup=multicycle_setup,
         multicycle_hold=multicycle_hold,
@@ -580,6 +585,34 @@ def derate_factors(constraints: Constraints, log: Log) -> np.ndarray:
             f"({on_objects} commands): those delays are not derated",
         )
     return factors
+
+
+def _design_rule_limits(
+    constraints: Constraints, resolver: _PinResolver, n_pins: int, log: Log
+) -> np.ndarray:
+    """``ResolvedConstraints.design_rule_limits``; limits on other objects (clocks, pins,
+    cells) are warned about (STA-0045) and left out."""
+    limits = np.full((3, n_pins), np.nan)
+    skipped: set[str] = set()
+    for row, given in enumerate(
+        (constraints.max_transition_ps, constraints.max_capacitance_ff, constraints.max_fanout)
+    ):
+        design = [value for (kind, _), value in given.items() if kind == "design"]
+        if design:
+            limits[row] = min(design)
+        for ref, value in given.items():
+            if ref[0] == "port":
+                pins = resolver.pins([ref])
+                limits[row, pins] = np.fmin(limits[row, pins], value)
+            elif ref[0] != "design":
+                skipped.add(f"{ref[0]} {ref[1]}")
+    if skipped:
+        log.warn(
+            "STA-0045",
+            f"max transition/capacitance/fanout limits on {sorted(skipped)[:5]} are not applied "
+            "(only the design's and ports' limits are)",
+        )
+    return limits
 
 
 def _warn_unapplied(constraints: Constraints, log: Log) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tapeout.timing.drv import DesignRules, check_design_rules, format_design_rules
 from tapeout.timing.graph import ARC_CELL, CHECK_HOLD, CHECK_REMOVAL
 from tapeout.timing.incremental import Timer
 
@@ -85,6 +86,7 @@ class TimingReport:
             histograms (``tapeout.flow.report.write_endpoint_slacks``).
         clock_period_ps: the first clock's period, or None.
         n_pins, n_arcs, n_checks: graph size.
+        design_rules: max slew / capacitance / fanout checks (``timing/drv.py``).
     """
 
     setup_ws_ps: float
@@ -101,10 +103,12 @@ class TimingReport:
     n_pins: int = 0
     n_arcs: int = 0
     n_checks: int = 0
+    design_rules: DesignRules | None = None
 
     def metrics(self, prefix: str = "") -> dict[str, float | int]:
         """ORFS-named metrics (times in ns as OpenROAD reports them): ``timing__setup__ws``,
-        ``timing__setup__tns``, ``timing__hold__ws``, ``timing__hold__tns``, and violation counts.
+        ``timing__setup__tns``, ``timing__hold__ws``, ``timing__hold__tns``, violation counts,
+        and the design rule metrics (``timing__drv__max_slew``, ``…_max_slew_limit``, …).
         ``prefix`` is prepended with a double underscore (``finish`` -> ``finish__timing__...``).
         """
         head = f"{prefix}__" if prefix else ""
@@ -119,6 +123,7 @@ class TimingReport:
             f"{head}timing__hold__tns": ns(self.hold_tns_ps),
             f"{head}timing__drv__setup_violation_count": self.setup_violations,
             f"{head}timing__drv__hold_violation_count": self.hold_violations,
+            **(self.design_rules.metrics(head) if self.design_rules is not None else {}),
         }
 
     def to_json(self) -> dict:
@@ -172,6 +177,23 @@ class TimingReport:
                 }
                 for p in self.paths
             ],
+            "design_rules": {
+                check.kind: {
+                    "unit": check.unit,
+                    "checked": check.checked,
+                    "violations": check.violations,
+                    "violators": [
+                        {
+                            "pin": row.name,
+                            "value": round(row.value, 4),
+                            "limit": round(row.limit, 4),
+                            "slack": round(row.slack, 4),
+                        }
+                        for row in check.violators
+                    ],
+                }
+                for check in (self.design_rules.checks() if self.design_rules else ())
+            },
             "metrics": self.metrics(),
         }
 
@@ -403,6 +425,7 @@ def build_report(timer: Timer, *, n_paths: int = 1, n_endpoints: int = 10) -> Ti
         n_pins=timer.graph.n_pins,
         n_arcs=timer.graph.n_arcs,
         n_checks=int(timer.graph.check_clock_pin.size),
+        design_rules=check_design_rules(timer, n_rows=n_endpoints),
     )
 
 
@@ -588,6 +611,8 @@ def format_report(report: TimingReport, digits: int = 4) -> str:
         format_endpoints(report.hold_endpoints, "min_delay/hold", digits),
     ]
     parts.extend(format_path(path, digits) for path in report.paths)
+    if report.design_rules is not None:
+        parts.append(format_design_rules(report.design_rules, digits))
 
     def value(ps: float) -> str:
         return _ns(ps, digits) if np.isfinite(ps) else "INF"
