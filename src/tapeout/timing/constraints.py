@@ -82,6 +82,8 @@ class ResolvedConstraints:
         edge_time_ps: float64 (n_tags,) time of each edge in its first period (0 unclocked).
         setup_relation_ps, hold_relation_ps: float64 (n_tags, n_tags) capture minus launch time
             of the closest setup / hold edge pair (launch tag, capture tag).
+        gated_hold_relation_ps: float64 (n_tags, n_tags) the same for clock gating hold
+            checks (``_gated_hold_relation``).
         clock_source_pins: list of int64 arrays, the source pins of each clock.
         clock_latency_max_ps, clock_latency_min_ps: float64 (n_clocks,) ideal latency
             (source + network; network only when not propagated).
@@ -126,6 +128,7 @@ class ResolvedConstraints:
     edge_time_ps: np.ndarray
     setup_relation_ps: np.ndarray
     hold_relation_ps: np.ndarray
+    gated_hold_relation_ps: np.ndarray
     clock_source_pins: list[np.ndarray]
     clock_latency_max_ps: np.ndarray
     clock_latency_min_ps: np.ndarray
@@ -178,6 +181,26 @@ def _relations(
         setup = min(setup, capture - launch)
         hold = max(hold, capture - period_b - launch)
     return setup, hold
+
+
+def _gated_hold_relation(
+    period_a: float, edge_a: float, period_b: float, edge_b: float, opposite_b: float
+) -> float:
+    """Capture-minus-launch of a clock gating hold check (OpenSTA's cycle accounting): the
+    capture edge ``b`` is in the same cycle as its opposite edge (``opposite_b``, the
+    gating pulse's other end), the latest such cycle whose opposite edge is not after the
+    launch."""
+    scale = 1000.0
+    ia, ib = round(period_a * scale), round(period_b * scale)
+    if ia <= 0 or ib <= 0:
+        return -math.inf
+    common = ia * ib // math.gcd(ia, ib)
+    relation = -math.inf
+    for m in range(min(common // ia, MAX_EXPANSION_EDGES)):
+        launch = edge_a + m * period_a
+        cycle = math.floor((launch - opposite_b) / period_b + 1e-9)
+        relation = max(relation, edge_b + cycle * period_b - launch)
+    return relation
 
 
 class _PinResolver:
@@ -323,6 +346,12 @@ def resolve_constraints(
         capture = edge_time[b] if edge_time[b] > 0.0 else edge_time[b] + period[b // 2]
         setup_rel[unclocked, b] = capture
         hold_rel[unclocked, b] = capture - period[b // 2]
+    gated_hold_rel = hold_rel.copy()
+    for a in range(n_tags - 1):
+        for b in range(n_tags - 1):
+            gated_hold_rel[a, b] = _gated_hold_relation(
+                period[a // 2], edge_time[a], period[b // 2], edge_time[b], edge_time[b ^ 1]
+            )
     resolver_pins_of_clocks = source_pins
     latency_max = np.zeros(n_clocks)
     latency_min = np.zeros(n_clocks)
@@ -487,6 +516,7 @@ def resolve_constraints(
         edge_time_ps=edge_time,
         setup_relation_ps=setup_rel,
         hold_relation_ps=hold_rel,
+        gated_hold_relation_ps=gated_hold_rel,
         clock_source_pins=source_pins,
         clock_latency_max_ps=latency_max,
         clock_latency_min_ps=latency_min,

@@ -8,7 +8,7 @@ import numpy as np
 
 from tapeout.timing._kernels.checks import evaluate_checks
 from tapeout.timing.constraints import EXCEPTION_TYPE_PRIORITY, TO_PINS_PRIORITY
-from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL
+from tapeout.timing.graph import early_checks
 from tapeout.timing.passes import LaunchPass, gather_csr
 
 
@@ -51,9 +51,7 @@ class EndpointsMixin:
         capture_clock = np.where(capture_tag >= 0, capture_tag // 2, -1)
         if checks.size and period.size:
             capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
-        late_check = (graph.check_kind[checks] != CHECK_HOLD) & (
-            graph.check_kind[checks] != CHECK_REMOVAL
-        )
+        late_check = ~early_checks(graph.check_kind[checks])
         for launch in self.passes[: self.n_clocked_passes]:
             multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
                 self._pass_exceptions(launch, data, capture_clock)
@@ -73,6 +71,7 @@ class EndpointsMixin:
                 resolved.edge_time_ps,
                 resolved.setup_relation_ps,
                 resolved.hold_relation_ps,
+                resolved.gated_hold_relation_ps,
                 resolved.uncertainty_setup_ps,
                 resolved.uncertainty_hold_ps,
                 launch.arrival_max,
@@ -113,9 +112,7 @@ class EndpointsMixin:
         pins = np.union1d(data_pins, self.output_pins)
         new_max = np.full((pins.size, 2), np.inf)
         new_min = np.full((pins.size, 2), -np.inf)
-        late = (graph.check_kind[checks] != CHECK_HOLD) & (
-            graph.check_kind[checks] != CHECK_REMOVAL
-        )
+        late = ~early_checks(graph.check_kind[checks])
         rows = np.searchsorted(pins, graph.check_data_pin[checks])
         for rf in range(2):
             required = self.check_required_ps[checks, rf]

@@ -30,7 +30,16 @@ CHECK_SETUP = 0
 CHECK_HOLD = 1
 CHECK_RECOVERY = 2
 CHECK_REMOVAL = 3
-CHECK_NAMES = ("setup", "hold", "recovery", "removal")
+CHECK_GATING_SETUP = 4  # inferred clock gating checks (timing/gating.py): no Liberty table
+CHECK_GATING_HOLD = 5
+CHECK_NAMES = ("setup", "hold", "recovery", "removal", "clock gating setup", "clock gating hold")
+
+
+def early_checks(kinds: np.ndarray) -> np.ndarray:
+    """bool mask of the hold-like (early, min-path) check kinds: hold, removal, gating hold."""
+    return (kinds == CHECK_HOLD) | (kinds == CHECK_REMOVAL) | (kinds == CHECK_GATING_HOLD)
+
+
 _CHECK_TYPES = {
     "setup_rising": (CHECK_SETUP, RISE),
     "setup_falling": (CHECK_SETUP, FALL),
@@ -216,6 +225,8 @@ class TimingGraph:
         check_inst: int32 (n_checks,) instance of each check.
         templates: master name -> CellTemplates (every cell of the libraries, for resizing).
         disabled_arcs: number of arcs disabled to break combinational loops.
+        loop_cut_arcs: int64 (disabled_arcs, 3) (from pin, to pin, instance) of those arcs (a
+            clock gate's enable arc cut in a loop still gets its gating check).
     """
 
     netlist: Netlist
@@ -244,6 +255,7 @@ class TimingGraph:
     check_inst: np.ndarray
     templates: dict[str, CellTemplates] = field(default_factory=dict)
     disabled_arcs: int = 0
+    loop_cut_arcs: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
 
     @property
     def n_pins(self) -> int:
@@ -417,6 +429,7 @@ def build_timing_graph(
     enabled = np.ones(n_arcs, dtype=bool)
     level, order, n_left = levelize(n_pins, arc_from, arc_to, enabled)
     disabled = 0
+    loop_cut_arcs = np.zeros((0, 3), dtype=np.int64)
     while n_left:
         cut = _loop_cuts(n_pins, arc_from, arc_to, arc_kind, arc_timing_type, enabled)
         enabled[cut] = False
@@ -432,6 +445,8 @@ def build_timing_graph(
             "STA-0003",
             f"timing loops: disabled {disabled} arcs ({shown}{' ...' if disabled > 3 else ''})",
         )
+        cells = cut_arcs[(arc_kind[cut_arcs] != ARC_WIRE) & (arc_timing_type[cut_arcs] == 0)]
+        loop_cut_arcs = np.stack([arc_from[cells], arc_to[cells], arc_inst[cells]], axis=1)
         keep = enabled
         arc_from, arc_to, arc_inst, arc_kind = (
             arc_from[keep],
@@ -472,6 +487,7 @@ def build_timing_graph(
         check_inst=join_checks(2, np.int32, ()),
         templates=templates,
         disabled_arcs=disabled,
+        loop_cut_arcs=loop_cut_arcs.astype(np.int64),
     )
 
 

@@ -27,10 +27,9 @@ from tapeout.timing.dcalc import WireModel
 from tapeout.timing.endpoints import EndpointsMixin
 from tapeout.timing.graph import (
     ARC_CELL,
-    CHECK_HOLD,
-    CHECK_REMOVAL,
     TimingGraph,
     build_timing_graph,
+    early_checks,
 )
 from tapeout.timing.latches import LatchesMixin
 from tapeout.timing.options import TimingOptions
@@ -380,12 +379,9 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         """
         graph = self.graph
         late = check == "setup"
-        kinds = graph.check_kind
-        mask = (
-            (kinds != CHECK_HOLD) & (kinds != CHECK_REMOVAL)
-            if late
-            else ((kinds == CHECK_HOLD) | (kinds == CHECK_REMOVAL))
-        )
+        mask = early_checks(graph.check_kind)
+        if late:
+            mask = ~mask
         slack = np.fmin(self.check_slack_ps[mask, 0], self.check_slack_ps[mask, 1])
         pins = graph.check_data_pin[mask]
         outputs = self.output_slack_max_ps if late else self.output_slack_min_ps

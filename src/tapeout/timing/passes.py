@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tapeout.timing.graph import CHECK_HOLD, CHECK_REMOVAL, gather_csr
+from tapeout.timing.graph import early_checks, gather_csr
 
 __all__ = ["LaunchPass", "PassesMixin", "gather_csr"]
 
@@ -421,9 +421,7 @@ class PassesMixin:
             checks = self.data_check_indices[
                 self.data_check_indptr[pin] : self.data_check_indptr[pin + 1]
             ]
-            early = (self.graph.check_kind[checks] == CHECK_HOLD) | (
-                self.graph.check_kind[checks] == CHECK_REMOVAL
-            )
+            early = early_checks(self.graph.check_kind[checks])
             checks = checks[early] if not late else checks[~early]
             if checks.size:
                 slack = np.nan_to_num(self.check_slack_ps[checks, rf], nan=np.inf)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tapeout.timing.drv import DesignRules, check_design_rules, format_design_rules
-from tapeout.timing.graph import ARC_CELL, CHECK_HOLD, CHECK_REMOVAL
+from tapeout.timing.graph import ARC_CELL, CHECK_GATING_HOLD, CHECK_GATING_SETUP, early_checks
 from tapeout.timing.incremental import Timer
 
 RF_SYMBOL = ("^", "v")
@@ -35,7 +35,9 @@ class TimingPath:
     ``kind``: "setup" or "hold" ("max"/"min" path). Times in ps. ``launch_clock``/
     ``capture_clock``: clock names ("" when unclocked); ``launch_edge_ps``/``capture_edge_ps``:
     the clock edge times; ``margin_ps``: library setup/hold time (0 for output delays);
-    ``output_delay_ps``: the external delay at an output port (NaN otherwise).
+    ``output_delay_ps``: the external delay at an output port (NaN otherwise);
+    ``capture_pin``: the check's clock pin ("" at an output port); ``gating_rf``: for a clock
+    gating check, the clock pin transition its setup is against (-1 for other checks).
     """
 
     kind: str
@@ -59,6 +61,8 @@ class TimingPath:
     required_ps: float
     arrival_ps: float
     slack_ps: float
+    capture_pin: str = ""
+    gating_rf: int = -1
 
 
 @dataclass(frozen=True)
@@ -232,7 +236,7 @@ def _endpoint_rows(timer: Timer, check: str, count: int) -> list[EndpointSlack]:
 def _endpoint_checks(timer: Timer, pin: int, check: str) -> np.ndarray:
     graph = timer.graph
     kinds = graph.check_kind
-    early = (kinds == CHECK_HOLD) | (kinds == CHECK_REMOVAL)
+    early = early_checks(kinds)
     wanted = early if check == "hold" else ~early
     return np.flatnonzero((graph.check_data_pin == pin) & wanted)
 
@@ -327,10 +331,14 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     checks = _endpoint_checks(timer, pin, check)
     margin, output_delay, capture_tag, clock_arrival = 0.0, np.nan, -1, np.nan
     required = np.nan
+    capture_pin, gating_rf = "", -1
     if checks.size:
         best = min(checks, key=lambda c: np.nan_to_num(timer.check_slack_ps[c, rf], nan=np.inf))
         margin = float(timer.check_margin_ps[best, rf])
         clock_pin, clock_rf = int(graph.check_clock_pin[best]), int(graph.check_clock_rf[best])
+        capture_pin = netlist.pin_name(clock_pin)
+        if graph.check_kind[best] in (CHECK_GATING_SETUP, CHECK_GATING_HOLD):
+            gating_rf = clock_rf if graph.check_kind[best] == CHECK_GATING_SETUP else 1 - clock_rf
         capture_tag = int((timer.tag_min if late else timer.tag_max)[clock_pin, clock_rf])
         clock_arrival = float(
             (timer.arrival_min_ps if late else timer.arrival_max_ps)[clock_pin, clock_rf]
@@ -392,6 +400,8 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         required_ps=required,
         arrival_ps=end_arrival,
         slack_ps=slack,
+        capture_pin=capture_pin,
+        gating_rf=gating_rf,
     )
 
 
@@ -465,11 +475,13 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
             return f"({edge} edge-triggered flip-flop clocked by {clock})"
         return f"(input port clocked by {clock})" if clock else "(input port)"
 
-    end_kind = (
-        kind_of(True, path.capture_clock, path.capture_rf)
-        if path.end_is_register
-        else f"(output port clocked by {path.capture_clock})"
-    )
+    if path.gating_rf >= 0:
+        edge = "rising" if path.gating_rf == 0 else "falling"
+        end_kind = f"({edge} clock gating-check end-point clocked by {path.capture_clock})"
+    elif path.end_is_register:
+        end_kind = kind_of(True, path.capture_clock, path.capture_rf)
+    else:
+        end_kind = f"(output port clocked by {path.capture_clock})"
     start_kind = kind_of(path.start_is_register, path.launch_clock, path.launch_rf)
     lines = [
         f"Startpoint: {path.startpoint} {start_kind}",
@@ -565,8 +577,7 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
                 "",
                 "",
                 _ns(time, digits),
-                f"{RF_SYMBOL[path.capture_rf]} {path.points[-1].name.rsplit('/', 1)[0]}"
-                f"/CLK ({path.points[-1].cell})",
+                f"{RF_SYMBOL[path.capture_rf]} {path.capture_pin} ({path.points[-1].cell})",
             )
         )
         sign = -1 if path.kind == "setup" else 1
@@ -577,7 +588,7 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
                 "",
                 _ns(sign * path.margin_ps, digits),
                 _ns(path.required_ps, digits),
-                f"  library {word} time",
+                f"  {'clock gating' if path.gating_rf >= 0 else 'library'} {word} time",
             )
         )
     else:

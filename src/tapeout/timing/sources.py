@@ -11,6 +11,7 @@ import numpy as np
 from tapeout.errors import DesignError
 from tapeout.timing.case import case_cuts
 from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
+from tapeout.timing.gating import gating_checks
 from tapeout.timing.graph import combinational_reach, gather_csr
 
 
@@ -160,7 +161,9 @@ class SourcesMixin:
 
         Otherwise a gating signal's arrival (a latch opened by the clock's falling edge, then
         the gate's delay into a thousand register clock pins) reached the registers as their
-        clock. Such an enable wants a clock gating check, which is not timed yet (STA-0041).
+        clock. An enable of an AND/OR-type gate gets clock gating setup and hold checks
+        instead (``timing/gating.py``); other such inputs (a clock mux's select) are not
+        timed (STA-0041).
         """
         graph = self.graph
         network = self.clock_network
@@ -170,18 +173,46 @@ class SourcesMixin:
             & (graph.arc_kind != 0)
             & (graph.arc_timing_type == 0)
         )
-        if not cut.any():
+        looped = graph.loop_cut_arcs
+        looped = looped[network[looped[:, 1]] & ~network[looped[:, 0]]]
+        if not cut.any() and not looped.size:
             return
         self.arc_cut |= cut
         graph.arc_delay_table[cut] = -1
-        inputs = np.unique(graph.arc_from[cut])
-        netlist = graph.netlist
-        shown = ", ".join(netlist.pin_name(int(pin)) for pin in inputs[:3])
-        self.log.warn(
-            "STA-0041",
-            f"{inputs.size} data inputs of clock-network cells (clock gates, muxes: {shown}"
-            f"{' ...' if inputs.size > 3 else ''}) are not timed: no clock gating checks yet",
+        arcs = np.flatnonzero(cut)
+        candidates = np.concatenate(
+            [np.stack([graph.arc_from[arcs], graph.arc_to[arcs], graph.arc_inst[arcs]], 1), looped]
+        ).astype(np.int64)
+        clock_pins, enable_pins, kinds, clock_rf = gating_checks(
+            graph, self.libraries, candidates, network
         )
+        if enable_pins.size:
+            graph.check_clock_pin = np.concatenate([graph.check_clock_pin, clock_pins])
+            graph.check_data_pin = np.concatenate([graph.check_data_pin, enable_pins])
+            graph.check_kind = np.concatenate([graph.check_kind, kinds.astype(np.int8)])
+            graph.check_clock_rf = np.concatenate([graph.check_clock_rf, clock_rf.astype(np.int8)])
+            graph.check_table = np.concatenate(
+                [graph.check_table, np.full((kinds.size, 2), -1, dtype=graph.check_table.dtype)]
+            )
+            graph.check_inst = np.concatenate(
+                [
+                    graph.check_inst,
+                    graph.netlist.pin_inst[enable_pins].astype(graph.check_inst.dtype),
+                ]
+            )
+            self.log.info(
+                "STA-0047",
+                f"{np.unique(enable_pins).size} clock gate enables get clock gating checks",
+            )
+        inputs = np.setdiff1d(np.unique(graph.arc_from[arcs]), enable_pins)
+        if inputs.size:
+            netlist = graph.netlist
+            shown = ", ".join(netlist.pin_name(int(pin)) for pin in inputs[:3])
+            self.log.warn(
+                "STA-0041",
+                f"{inputs.size} data inputs of clock-network cells (clock muxes, gates of no "
+                f"AND/OR type: {shown}{' ...' if inputs.size > 3 else ''}) are not timed",
+            )
 
     def _generated_source(self, clock: int, pins: np.ndarray) -> None:
         """A generated clock's source pins carry that clock only.

@@ -29,6 +29,7 @@ def evaluate_checks(
     edge_time_ps,
     setup_relation_ps,
     hold_relation_ps,
+    gated_hold_relation_ps,
     uncertainty_setup_ps,
     uncertainty_hold_ps,
     arrival_max,
@@ -51,7 +52,8 @@ def evaluate_checks(
 
     Args:
         checks: int64 (k,) the checks to evaluate (all of them for a full analysis).
-        check_kind: int8 (n,) 0 setup, 1 hold, 2 recovery, 3 removal.
+        check_kind: int8 (n,) 0 setup, 1 hold, 2 recovery, 3 removal, 4 clock gating setup,
+            5 clock gating hold (its capture edge from ``gated_hold_relation_ps``).
         check_shift_setup_ps, check_shift_hold_ps: float64 (n,) multicycle shifts.
         arrival_*, tag_*: the data side (paths of one launch clock); clock_arrival_*,
             clock_tag_*: arrivals at clock pins (every clock).
@@ -66,7 +68,8 @@ def evaluate_checks(
         cp = check_clock_pin[c]
         dp = check_data_pin[c]
         clock_rf = check_clock_rf[c]
-        late = check_kind[c] == 0 or check_kind[c] == 2
+        kind = check_kind[c]
+        late = kind == 0 or kind == 2 or kind == 4
         for rf in range(2):
             check_required_ps[c, rf] = np.nan
             check_slack_ps[c, rf] = np.nan
@@ -137,9 +140,14 @@ def evaluate_checks(
                         )
                         * check_derate_early
                     )
+                relation = (
+                    gated_hold_relation_ps[launch, capture]
+                    if kind == 5
+                    else hold_relation_ps[launch, capture]
+                )
                 required = (
                     edge_time_ps[launch]
-                    + hold_relation_ps[launch, capture]
+                    + relation
                     + check_shift_hold_ps[c]
                     + clock_arrival
                     - edge_time_ps[capture]
