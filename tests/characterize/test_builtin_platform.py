@@ -99,3 +99,47 @@ def test_builtin_platform(sky130_files: Sky130Files, monkeypatch: pytest.MonkeyP
             for table in (arc.rise_constraint, arc.fall_constraint):
                 if table is not None:
                     assert (table.values >= table.index_1 / 0.6 - 1e-6).all(), name
+
+
+def test_rtl_clock_gate_maps_to_the_builtin_clock_gate_and_is_timed(
+    sky130_files: Sky130Files, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The built-in Liberty has the integrated clock gate (dlclkp): RTL clock gating maps to
+    it as on the official platform (before: a latch and an AND gate), and timing checks its
+    enable against the clock with the characterized setup/hold."""
+    from tapeout.db.constraints import Clock, Constraints, PortDelay
+    from tapeout.formats.verilog import read_verilog
+    from tapeout.log import Log
+    from tapeout.synth import SynthOptions, synthesize
+    from tapeout.timing import Timer
+
+    monkeypatch.delenv(resolve.PDK_ROOT_ENV, raising=False)
+    source = Path(__file__).resolve().parents[1] / "data" / "synth" / "explicit_clock_gate.v"
+    options = SynthOptions(
+        sources=(source,),
+        top="explicit_clock_gate",
+        platform="sky130hd",
+        pdk_root=Path("builtin"),
+        equivalence_check=True,
+    )
+    log = Log(echo=False)
+    report = synthesize(options, tmp_path / "gated.v", log=log)
+    assert report.equivalent is True
+    assert report.count_by_cell["sky130_fd_sc_hd__dlclkp_1"] == 1
+    assert report.flop_count == 4  # the latch went into the gate
+    platform = get_platform("sky130hd", pdk_root=Path("builtin"))
+    netlist = read_verilog(tmp_path / "gated.v", top="explicit_clock_gate")
+    constraints = Constraints(
+        clocks={"clk": Clock("clk", 2000.0, [0.0, 1000.0], [("port", "clk")])},
+        input_delays=[PortDelay([("port", "en")], "clk", 1500.0)],
+    )
+    timer = Timer(netlist, [read_liberty(platform.liberty[0])], constraints)
+    timer.update()
+    pins, slack = timer.endpoint_slacks("setup")
+    names = {
+        netlist.pin_name(int(pin)): float(value) for pin, value in zip(pins, slack, strict=True)
+    }
+    (gate_pin,) = [name for name in names if name.endswith("/GATE")]
+    # the enable, arriving 1.5 ns into a 2 ns cycle, meets the next rising edge less the
+    # gate's setup time (0.1-0.4 ns)
+    assert 100.0 < names[gate_pin] < 400.0

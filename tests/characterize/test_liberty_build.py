@@ -235,3 +235,59 @@ def test_update_refuses_other_units_or_templates(tmp_path: Path) -> None:
     template.indices = [index * 2 for index in template.indices]
     with pytest.raises(ConfigError, match="template del_1_7_7 differs"):
         update_library(other_axes, update, file="base.lib")
+
+
+def _clock_gate() -> CellResult:
+    family = FAMILIES["dlclkp"]
+    result = CellResult("sky130_fd_sc_hd__dlclkp_1", family, Grid(SLEWS, {"GCLK": LOADS}))
+    result.arcs.append(
+        ArcTables(
+            "CLK",
+            "GCLK",
+            "positive_unate",
+            _table(0.13),
+            _table(0.13),
+            _table(0.06),
+            _table(0.04),
+            None,
+            None,
+        )
+    )
+    constraint = np.full((3, 3), 0.1)
+    result.constraints.append(
+        ConstraintTables("GATE", "CLK", "setup_rising", constraint, constraint, SLEWS)
+    )
+    result.constraints.append(
+        ConstraintTables("GATE", "CLK", "hold_rising", -constraint, -constraint, SLEWS)
+    )
+    for pin in family.inputs:
+        result.pin_rise_cap_pf[pin] = result.pin_fall_cap_pf[pin] = 0.002
+    return result
+
+
+def test_clock_gate_is_written_as_an_integrated_clock_gate(tmp_path: Path) -> None:
+    from tapeout.synth.liberty_cache import library_facts
+
+    path = tmp_path / "gate.lib"
+    write_liberty(path, build_library([_clock_gate()], {}))
+    cell = read_liberty(path).cells["sky130_fd_sc_hd__dlclkp_1"]
+    # as the official library writes it: synthesis recognises the gate by these attributes
+    assert cell.attributes["clock_gating_integrated_cell"].strip('"') == "latch_posedge"
+    assert cell.pins["CLK"].clock and cell.pins["CLK"].attributes["clock_gate_clock_pin"]
+    assert cell.pins["GATE"].attributes["clock_gate_enable_pin"].strip('"') == "true"
+    gclk = cell.pins["GCLK"]
+    # the output is a state function of the latch node, not combinational logic
+    assert gclk.function == "" and gclk.attributes["state_function"].strip('"') == "(CLK&M0)"
+    assert cell.pins["M0"].direction == "internal"
+    assert cell.statetable is not None and cell.statetable.internal_nodes == "M0"
+    assert not cell.sequential  # no ff/latch group: Yosys must not map flops onto it
+    (arc,) = gclk.timing
+    assert (arc.related_pin, arc.timing_type, arc.timing_sense) == (
+        "CLK",
+        "combinational",
+        "positive_unate",
+    )
+    kinds = {item.timing_type for item in cell.pins["GATE"].timing}
+    assert kinds == {"setup_rising", "hold_rising"}
+    (gate,) = library_facts(path).clock_gates
+    assert (gate.clock_pin, gate.enable_pin, gate.output_pin) == ("CLK", "GATE", "GCLK")

@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from tapeout.characterize import sequential
-from tapeout.characterize.cells import Family, cell_family, sensitizations, subckt_ports
+from tapeout.characterize.cells import (
+    SEQUENTIAL_KINDS,
+    Family,
+    cell_family,
+    sensitizations,
+    subckt_ports,
+)
 from tapeout.characterize.fetch import Sky130Files
 from tapeout.characterize.liberty_build import build_library
 from tapeout.characterize.measure import (
@@ -134,7 +140,7 @@ def characterize_cell(
     if grid is None:
         maxima = estimate_max_loads(name, family, subckt=subckt, models=files.models, ports=ports)
         grid = Grid(DEFAULT_SLEWS_NS, {pin: geometric_loads(maxima[pin]) for pin in outputs})
-    if family.kind in ("flop", "latch"):
+    if family.kind in SEQUENTIAL_KINDS:
         return sequential.characterize_sequential(
             name, family, grid, subckt=subckt, models=files.models, ports=ports
         )
@@ -164,6 +170,14 @@ def estimate_max_loads(
         if family.kind in ("flop", "latch"):
             runs[output] = sequential._clock_arc_runs(deck, family, probe, output)[0]
             names = ("sr", "sf")
+        elif family.kind == "clock_gate":
+            arc = sequential.gated_clock_arc(family)
+            ids = []
+            for load in PROBE_LOADS_PF:
+                ids.append(deck.runs)
+                _toggle_run(deck, family, probe, arc, output, slowest, float(load))
+            runs[output] = np.array(ids)
+            names = ("ta", "tb")
         else:
             arc = sensitizations(family, output)[0]
             ids = []
@@ -218,7 +232,7 @@ def characterize_library(
     results: list[CellResult] = []
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # Flip-flops and latches take longest: start them first.
-        ordered = sorted(cells, key=lambda name: cell_family(name).kind not in ("flop", "latch"))
+        ordered = sorted(cells, key=lambda name: cell_family(name).kind not in SEQUENTIAL_KINDS)
         started = {
             pool.submit(_timed, name, files, reference, stack_node_resistance, log): name
             for name in ordered

@@ -28,7 +28,9 @@ class Family:
     """One cell family's logic: inputs, outputs with functions, and its kind.
 
     ``kind``: "combinational", "flop" (rising-edge D flip-flop), "latch" (active-high D latch),
-    "tie" (constant outputs) or "physical" (fill, tap, decap: no logic pins).
+    "clock_gate" (integrated clock gate: the enable latched while the clock is low, ANDed with
+    the clock; its output function names the latch node), "tie" (constant outputs) or
+    "physical" (fill, tap, decap: no logic pins).
     ``clock``: the clock (or latch enable) pin; ``data``: the D pin; ``clear``/``preset``: an
     active-low asynchronous reset/set pin ("" when none).
     """
@@ -114,6 +116,7 @@ FAMILIES: dict[str, Family] = {
         "flop", ("CLK", "D", "SET_B"), {"Q": "IQ"}, clock="CLK", data="D", preset="SET_B"
     ),
     "dlxtp": Family("latch", ("D", "GATE"), {"Q": "IQ"}, clock="GATE", data="D"),
+    "dlclkp": Family("clock_gate", ("CLK", "GATE"), {"GCLK": "CLK&M0"}, clock="CLK", data="GATE"),
     "fill": Family("physical"),
     "tapvpwrvgnd": Family("physical"),
     "decap": Family("physical"),
@@ -174,10 +177,14 @@ DEFAULT_DRIVES: dict[str, tuple[int, ...]] = {
     "dfrtp": (1, 2),
     "dfstp": (1, 2),
     "dlxtp": (1,),
+    "dlclkp": (1, 2, 4),
     "fill": (1, 2, 4, 8),
     "tapvpwrvgnd": (1,),
     "decap": (3, 4, 6, 8, 12),
 }
+
+
+SEQUENTIAL_KINDS = ("flop", "latch", "clock_gate")  # characterized by ``sequential.py``
 
 
 def default_cells() -> list[str]:

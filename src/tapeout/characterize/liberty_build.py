@@ -25,6 +25,7 @@ from tapeout.db.liberty import (
     OperatingConditions,
     PgPin,
     Sequential,
+    StateTable,
     TimingArc,
 )
 from tapeout.errors import ConfigError
@@ -157,7 +158,10 @@ def add_cell(
             liberty_pin.fall_capacitance = round(fall, 7)
             liberty_pin.capacitance = round((rise + fall) / 2, 7)
         if pin == family.clock:
-            liberty_pin.clock = family.kind == "flop"
+            liberty_pin.clock = family.kind in ("flop", "clock_gate")
+        if family.kind == "clock_gate":
+            role = "clock" if pin == family.clock else "enable"
+            liberty_pin.attributes[f"clock_gate_{role}_pin"] = '"true"'
         if pin in result.pin_energy_pj:
             power = _input_power(*result.pin_energy_pj[pin], result.grid.slews_ns)
             if power is not None:
@@ -166,6 +170,12 @@ def add_cell(
         cell.pins[pin] = liberty_pin
     for output, function in family.outputs.items():
         liberty_pin = LibertyPin(output, direction="output", function=_function(function))
+        if family.kind == "clock_gate":
+            # A function of the latch node is a state function (as the official library
+            # writes it): a plain ``function`` would read as combinational logic.
+            liberty_pin.function = ""
+            liberty_pin.attributes["clock_gate_out_pin"] = '"true"'
+            liberty_pin.attributes["state_function"] = f'"{_function(function)}"'
         _pg_related(liberty_pin)
         arcs = [arc for arc in result.arcs if arc.output == output]
         if arcs and result.grid.loads_pf.get(output) is not None:
@@ -193,6 +203,15 @@ def add_cell(
     elif family.kind == "latch":
         cell.sequential.append(
             Sequential("latch", ["IQ", "IQ_N"], data_in=family.data, enable=family.clock)
+        )
+    elif family.kind == "clock_gate":
+        # The enable latched while the clock is low (node M0), as the official library says.
+        cell.attributes["clock_gating_integrated_cell"] = '"latch_posedge"'
+        node = LibertyPin("M0", direction="internal")
+        node.attributes["internal_node"] = '"M0"'
+        cell.pins["M0"] = node
+        cell.statetable = StateTable(
+            f"{family.clock} {family.data}", "M0", "L L : - : L, L H : - : H, H - : - : N"
         )
     finite = [(when, value) for when, value in result.leakage_nw if np.isfinite(value)]
     for when, value in finite:

@@ -1,6 +1,7 @@
-"""Characterizing flip-flops and latches: clock-to-Q tables, asynchronous clear/preset arcs
-(the slower of the clock low and high), setup and hold, recovery and removal of the
-asynchronous pins and minimum pulse widths by bisection, all in one ngspice process per cell.
+"""Characterizing flip-flops, latches and clock gates: clock-to-Q tables, asynchronous
+clear/preset arcs (the slower of the clock low and high), setup and hold, recovery and removal
+of the asynchronous pins and minimum pulse widths by bisection, all in one ngspice process per
+cell.
 
 Flip-flops (rising edge): the criterion of the sky130hd library, a 10 % rise of clock-to-Q
 delay: a setup (hold) time passes when Q reaches 50 % of its new (old) value no later than
@@ -13,8 +14,12 @@ the assertion would precharge the master's floating feedback nodes and move the 
 Latches (active-high enable), the same criterion on the delay through the open latch: a setup
 passes when Q reaches D's new value no later than 1.1 × the nominal D-to-Q delay after D's
 50 % point and keeps it after the enable falls; a hold passes when the value latched is the
-old one. The bisection runs inside ngspice's control language (``repeat``/``if``), 11 halvings
-of a 3.5 ns interval (1.7 ps resolution).
+old one. Integrated clock gates (the enable latched while the clock is low, then ANDed with
+it): the clock-to-gated-clock arc is combinational (the enable held high), and the enable's
+setup and hold against the rising clock use the flip-flop criterion on the gated clock's
+rising delay where the pulse must pass, and where it must not, that the gated clock never
+reaches 50 % after the clock edge. The bisection runs inside ngspice's control language
+(``repeat``/``if``), 11 halvings of a 3.5 ns interval (1.7 ps resolution).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ BISECTIONS = 11
 PREP_S = 1.5e-9  # the preparing clock pulse ends before this
 BISECTION_STEP_S = 5.037e-12  # largest time step of bisection runs (Q's level is what counts)
 PULSE_SPAN_S = 1e-9  # minimum pulse widths are searched from the full ramp to this beyond it
+CONSTRAINT_LOAD_PF = 0.0005  # output load of the constraint and pulse-width runs
 
 
 @dataclass(eq=False)
@@ -108,6 +114,13 @@ class PulseWidthTables:
 def _inactive(family: Family) -> dict[str, bool]:
     """Static levels of asynchronous pins (inactive: high, they are active low)."""
     return {pin: True for pin in (family.clear, family.preset) if pin}
+
+
+def gated_clock_arc(family: Family) -> Sensitization:
+    """A clock gate's clock-to-gated-clock arc: the enable held high (the latch passes 1)."""
+    return Sensitization(
+        family.clock, next(iter(family.outputs)), {family.data: True}, "positive_unate"
+    )
 
 
 def _clock_waveforms(
@@ -226,6 +239,7 @@ def _bisection(
     low level instead, D steady: recovery (``hold`` False) or removal (``hold`` True).
     """
     latch = family.kind == "latch"
+    gate = family.kind == "clock_gate"
     fast = ramp_time_s(FAST_NS)
     clock_ramp = ramp_time_s(clock_slew_ns)
     data_ramp = ramp_time_s(data_slew_ns)
@@ -290,6 +304,9 @@ def _bisection(
             initial=False,
         )
         pre = _data_points(new_value, 1.5e-9, hold=hold)  # data settled 2 ns before the edge
+        if gate:
+            # The reference is the gated clock's rise with the enable high long before.
+            pre = _data_points(True, 1.5e-9, hold=False)
         _nominal_run(
             deck,
             family,
@@ -297,7 +314,7 @@ def _bisection(
             {**statics, family.clock: clock_points, family.data: pre},
             trigger=clock,
             q=q,
-            q_rising=expected,
+            q_rising=expected or gate,
             edge_s=edge_s,
             stop=stop,
             max_step=max_step_s(min(clock_slew_ns, data_slew_ns)),
@@ -334,6 +351,8 @@ def _bisection(
         clock_mid=clock_mid,
         ramp=data_ramp,
         deadline=deadline,
+        # A clock gate that must block the pulse: no glitch may reach 50 % after the edge.
+        peak_from=edge_s if gate and not expected else None,
     )
 
 
@@ -358,7 +377,7 @@ def _nominal_run(
     deck.control.append(f"let nominal_{name} = 0")
     deck.add_run(
         waveforms,
-        {output: 0.0005 for output in family.outputs},
+        {output: CONSTRAINT_LOAD_PF for output in family.outputs},
         stop,
         [
             f"nominal_{name} trig v({trigger}) val={SUPPLY_V / 2:g} {td} "
@@ -382,6 +401,7 @@ def _bisection_loop(
     ramp: float,
     deadline: str | None = None,
     bounds: tuple[float, float] = (2e-9, -1.5e-9),
+    peak_from: float | None = None,
 ) -> None:
     """The ``repeat`` loop of a bisection: each try sets every input's PWL (``$&start_<name>``
     and ``$&end_<name>`` mark the swept ramp, ``offset`` before the clock's 50 % point, after
@@ -389,7 +409,8 @@ def _bisection_loop(
     and at the end. ``deadline`` is a control-language expression evaluated in each try, so
     it may use ``start_<name>`` (default: the clock's 50 % point plus 1.1 ×
     ``nominal_<name>``). The search starts from ``bounds``, an offset taken to pass and one
-    taken to fail (neither is tried itself)."""
+    taken to fail (neither is tried itself). With ``peak_from`` (s), a try expecting Q low
+    also needs Q's maximum from then to the end below 50 %."""
     lines = deck.control
     # By default 2 ns passes for setup (data long before) and for hold (data long after).
     lines.append(f"let pass_{name} = {bounds[0]:.6e}")
@@ -405,13 +426,19 @@ def _bisection_loop(
     for pin in deck.inputs:
         lines.append(f"  alter @v0_{pin.lower()}[pwl] = [ {waveforms[pin]} ]")
     for pin in deck.outputs:
-        lines.append(f"  alter c0_{pin.lower()} 5e-16")
+        lines.append(f"  alter c0_{pin.lower()} {CONSTRAINT_LOAD_PF * 1e-12:.6e}")
     lines.append(f"  tran 1e-12 {stop:.6e} 0 {BISECTION_STEP_S:.3e}")
     lines.append(f"  meas tran atdeadline_{name} find v({q}) at=$&deadline_{name}")
     lines.append(f"  meas tran atend_{name} find v({q}) at={stop - 1e-11:.6e}")
     good = "gt" if expected else "lt"
     half = f"{SUPPLY_V / 2:g}"
-    lines.append(f"  if (atdeadline_{name} {good} {half}) and (atend_{name} {good} {half})")
+    condition = f"(atdeadline_{name} {good} {half}) and (atend_{name} {good} {half})"
+    if peak_from is not None:
+        lines.append(
+            f"  meas tran peak_{name} max v({q}) from={peak_from:.6e} to={stop - 1e-11:.6e}"
+        )
+        condition += f" and (peak_{name} lt {half})"
+    lines.append(f"  if {condition}")
     lines.append(f"    let pass_{name} = offset_{name}")
     lines.append("  else")
     lines.append(f"    let fail_{name} = offset_{name}")
@@ -586,7 +613,11 @@ def _pulse_label(pin: str, high: bool, q_rising: bool, index: int) -> str:
 
 def _pulse_checks(family: Family) -> list[tuple[str, bool, tuple[bool, ...]]]:
     """(pin, high pulse, Q edges tried) of every min_pulse_width check: a flop's clock high
-    and low, a latch's enable high (both Q edges, the worse counts), a clear or preset low."""
+    and low, a latch's enable high (both Q edges, the worse counts), a clear or preset low.
+    A clock gate has none here (its clock's low pulse, which lets the latch follow the
+    enable, would need its own criterion)."""
+    if family.kind == "clock_gate":
+        return []
     checks = [(family.clock, True, (True, False))]
     if family.kind == "flop":
         checks.append((family.clock, False, (True, False)))
@@ -609,7 +640,8 @@ def sequential_deck(
     """The deck of a flip-flop or latch and the plan to read it back."""
     deck = new_deck(name, family, subckt=subckt, models=models, ports=ports)
     output = next(iter(family.outputs))
-    plan: dict = {"clock": _clock_arc_runs(deck, family, grid, output)}
+    gate = family.kind == "clock_gate"
+    plan: dict = {"clock": None if gate else _clock_arc_runs(deck, family, grid, output)}
     for pin in (family.clear, family.preset):
         if pin:
             plan[pin] = [
@@ -617,8 +649,13 @@ def sequential_deck(
                 for high in (False, True)
             ]
     combinational = _Plan()
-    if family.kind == "latch":
-        arc = Sensitization(family.data, output, {family.clock: True}, "positive_unate")
+    if family.kind in ("latch", "clock_gate"):
+        # D to Q through the open latch; a clock gate's clock to its output, the enable high
+        arc = (
+            gated_clock_arc(family)
+            if gate
+            else Sensitization(family.data, output, {family.clock: True}, "positive_unate")
+        )
         runs = np.zeros((grid.slews_ns.size, grid.loads_pf[output].size), dtype=np.int64)
         for i, slew in enumerate(grid.slews_ns):
             for j, load in enumerate(grid.loads_pf[output]):
@@ -632,8 +669,8 @@ def sequential_deck(
     # Pin capacitances: each input toggled once, the output at the pin-capacitance load.
     for pin in family.inputs:
         others = {other: other != family.data for other in family.inputs if other != pin}
-        if family.kind == "latch" and pin == family.data:
-            others[family.clock] = False
+        if family.kind in ("latch", "clock_gate") and pin == family.data:
+            others[family.clock] = False  # the latch open
         combinational.pin_caps[pin] = [deck.runs]
         sense = "negative_unate" if pin in (family.clear, family.preset) else "positive_unate"
         _toggle_run(
@@ -722,7 +759,8 @@ def _hidden_runs(deck: Deck, family: Family, grid: Grid) -> dict[str, np.ndarray
     setups: dict[str, list[tuple[dict[str, str], bool, tuple]]] = {
         family.clock: [
             (stimuli.pwl_levels({**statics, family.data: value}), False, pulse)
-            for value in (False, True)
+            # a clock gate's output follows its clock while enabled: only the enable low
+            for value in ((False,) if family.kind == "clock_gate" else (False, True))
         ],
         family.data: [({**stimuli.pwl_levels(statics), **clock_closed}, False, ())],
     }
@@ -776,24 +814,25 @@ def read_sequential(
             [[values.get(f"{prefix}{k}", np.nan) for k in row] for row in runs], dtype=np.float64
         )
 
-    runs = plan["clock"]
+    runs = plan["clock"] if plan["clock"] is not None else np.zeros((grid.slews_ns.size, 0))
     loads = grid.loads_pf[output][None, :] * np.ones((runs.shape[0], 1))
     half_cv2 = 0.5 * loads * SUPPLY_V**2
-    cell.arcs.insert(
-        0,
-        ArcTables(
-            pin=family.clock,
-            output=output,
-            sense="non_unate",
-            cell_rise=table("cr", runs) * 1e9,
-            cell_fall=table("cf", runs) * 1e9,
-            rise_transition=table("sr", runs) * 1e9,
-            fall_transition=table("sf", runs) * 1e9,
-            rise_energy_pj=-table("qr", runs) * SUPPLY_V * 1e12 - half_cv2,
-            fall_energy_pj=-table("qf", runs) * SUPPLY_V * 1e12 - half_cv2,
-            timing_type="rising_edge",
-        ),
-    )
+    if plan["clock"] is not None:
+        cell.arcs.insert(
+            0,
+            ArcTables(
+                pin=family.clock,
+                output=output,
+                sense="non_unate",
+                cell_rise=table("cr", runs) * 1e9,
+                cell_fall=table("cf", runs) * 1e9,
+                rise_transition=table("sr", runs) * 1e9,
+                fall_transition=table("sf", runs) * 1e9,
+                rise_energy_pj=-table("qr", runs) * SUPPLY_V * 1e12 - half_cv2,
+                fall_energy_pj=-table("qf", runs) * SUPPLY_V * 1e12 - half_cv2,
+                timing_type="rising_edge",
+            ),
+        )
     for pin, timing_type in ((family.clear, "clear"), (family.preset, "preset")):
         if not pin:
             continue
