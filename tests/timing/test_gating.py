@@ -99,3 +99,37 @@ def test_clock_mux_select_is_named_untimed(sky130_library: LibertyLibrary) -> No
     assert "m1/S" in messages["STA-0041"]
     assert "STA-0047" not in messages
     assert timer.graph.check_kind.max() < 4
+
+
+def test_register_clocked_by_two_clocks_is_named(sky130_library: LibertyLibrary) -> None:
+    # A clock mux of two clocks into a register: OpenSTA checks its data against both
+    # clocks; we check one capture clock per pin, and say so.
+    from tapeout.db.constraints import Clock, Constraints
+    from tapeout.db.netlist import NetlistBuilder, PortDirection
+    from tapeout.log import Log
+    from tapeout.timing import Timer
+
+    builder = NetlistBuilder("mux2clk")
+    nets = {name: builder.net(name) for name in ("a", "b", "s", "d", "mclk", "q")}
+    for name in ("a", "b", "s", "d"):
+        builder.connect_port(builder.add_port(name, PortDirection.INPUT), nets[name])
+    mux = builder.add_instance("m1", "sky130_fd_sc_hd__mux2_1")
+    for term, net in (("A0", "a"), ("A1", "b"), ("S", "s"), ("X", "mclk")):
+        builder.connect(mux, term, nets[net])
+    flop = builder.add_instance("r1", "sky130_fd_sc_hd__dfxtp_1")
+    for term, net in (("CLK", "mclk"), ("D", "d"), ("Q", "q")):
+        builder.connect(flop, term, nets[net])
+    clocks = {
+        "a": Clock("a", 1000.0, [0.0, 500.0], [("port", "a")]),
+        "b": Clock("b", 700.0, [0.0, 350.0], [("port", "b")]),
+    }
+    log = Log(echo=False)
+    Timer(builder.build(), [sky130_library], Constraints(clocks=clocks), log=log)
+    messages = {ident: text for _, ident, text in log.messages}
+    assert messages["STA-0048"].startswith("1 register clock pins are reached by more than one")
+    assert "r1/CLK" in messages["STA-0048"]
+    # with the select held, one clock reaches it: nothing to say
+    log = Log(echo=False)
+    held = Constraints(clocks=clocks, case_analysis={("port", "s"): "0"})
+    Timer(builder.build(), [sky130_library], held, log=log)
+    assert "STA-0048" not in {ident for _, ident, _ in log.messages}

@@ -93,6 +93,7 @@ class SourcesMixin:
                 self.arc_ideal |= ideal
                 self.arc_ideal_slew_ps[ideal] = resolved.clock_slew_ps[k]
         self._cut_data_into_clock_networks()
+        self._warn_shared_clock_pins(clock_pins)
         # Register clock pins: clock-network pins that launch data through sequential arcs
         # (the start points that ``-from <instance or pin>`` exceptions name).
         self.launch_pins = np.zeros(n_pins, dtype=bool)
@@ -212,6 +213,27 @@ class SourcesMixin:
                 "STA-0041",
                 f"{inputs.size} data inputs of clock-network cells (clock muxes, gates of no "
                 f"AND/OR type: {shown}{' ...' if inputs.size > 3 else ''}) are not timed",
+            )
+
+    def _warn_shared_clock_pins(self, clock_pins: np.ndarray) -> None:
+        """STA-0048 when a register clock pin is reached by several clocks (a clock mux
+        without ``set_case_analysis`` on its select): its checks take one capture clock per
+        pin and transition (the earliest for setup, the latest for hold), where OpenSTA checks
+        every clock that reaches it."""
+        if len(self.clock_networks) < 2:
+            return
+        reach = np.zeros(self.graph.n_pins, dtype=np.int64)
+        for network in self.clock_networks.values():
+            reach += network
+        shared = np.flatnonzero((reach > 1) & clock_pins)
+        if shared.size:
+            netlist = self.graph.netlist
+            shown = ", ".join(netlist.pin_name(int(pin)) for pin in shared[:3])
+            self.log.warn(
+                "STA-0048",
+                f"{shared.size} register clock pins are reached by more than one clock ({shown}"
+                f"{' ...' if shared.size > 3 else ''}): each is checked against one capture "
+                "clock, not every one (set_case_analysis on a clock mux select picks one)",
             )
 
     def _generated_source(self, clock: int, pins: np.ndarray) -> None:
