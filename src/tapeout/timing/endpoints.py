@@ -47,7 +47,11 @@ class EndpointsMixin:
         shift_hold = np.zeros(graph.check_clock_pin.size)
         data = graph.check_data_pin[checks]
         capture_period = np.zeros(checks.size)
+        self._check_clock_arrivals()
         capture_tag = self.tag_min[graph.check_clock_pin[checks], graph.check_clock_rf[checks]]
+        rows = self.check_override[checks]
+        split = rows >= 0
+        capture_tag[split] = self.override_tag_min[rows[split], graph.check_clock_rf[checks[split]]]
         capture_clock = np.where(capture_tag >= 0, capture_tag // 2, -1)
         if checks.size and period.size:
             capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
@@ -84,6 +88,11 @@ class EndpointsMixin:
                 self.arrival_min_ps,
                 self.tag_max,
                 self.tag_min,
+                self.check_override,
+                self.override_arrival_max_ps,
+                self.override_arrival_min_ps,
+                self.override_tag_max,
+                self.override_tag_min,
                 launch.check_required,
                 launch.check_slack,
                 launch.check_margin,
@@ -132,6 +141,48 @@ class EndpointsMixin:
         self.endpoint_required_max[pins] = new_max
         self.endpoint_required_min[pins] = new_min
         return changed
+
+    def _check_clock_arrivals(self) -> None:
+        """The capture clock's arrival at the clock pin of each check made against one of
+        several clocks there (``check_capture_clock``), read from that clock's first launch
+        pass: ``check_override`` int64 (n_checks,) is the row of a check in
+        ``override_arrival_max_ps`` … ``override_tag_min`` ((k, 2) each), -1 for the checks
+        that read the merged arrays at their clock pin (the rest)."""
+        graph = self.graph
+        if not hasattr(self, "check_override"):
+            chosen = np.flatnonzero(self.check_capture_clock >= 0)
+            self.check_override = np.full(graph.check_clock_pin.size, -1, dtype=np.int64)
+            self.check_override[chosen] = np.arange(chosen.size)
+            self.override_checks = chosen
+        chosen = self.override_checks
+        n = chosen.size
+        self.override_arrival_max_ps = np.full((n, 2), -np.inf)
+        self.override_arrival_min_ps = np.full((n, 2), np.inf)
+        self.override_tag_max = np.full((n, 2), -1, dtype=np.int64)
+        self.override_tag_min = np.full((n, 2), -1, dtype=np.int64)
+        for clock, index in self.first_pass.items():
+            rows = np.flatnonzero(self.check_capture_clock[chosen] == clock)
+            if rows.size == 0:
+                continue
+            launch = self.passes[index]
+            at = graph.check_clock_pin[chosen[rows]]
+            self.override_arrival_max_ps[rows] = launch.arrival_max[at]
+            self.override_arrival_min_ps[rows] = launch.arrival_min[at]
+            self.override_tag_max[rows] = launch.tag_max[at]
+            self.override_tag_min[rows] = launch.tag_min[at]
+
+    def capture_at(self, check: int, late: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(tag int64 (2,), arrival ps float64 (2,)) of the capture clock at ``check``'s clock
+        pin: the earliest arrival for a late (setup-like) check, the latest for an early one."""
+        row = int(self.check_override[check])
+        if row >= 0:
+            if late:
+                return self.override_tag_min[row], self.override_arrival_min_ps[row]
+            return self.override_tag_max[row], self.override_arrival_max_ps[row]
+        pin = int(self.graph.check_clock_pin[check])
+        if late:
+            return self.tag_min[pin], self.arrival_min_ps[pin]
+        return self.tag_max[pin], self.arrival_max_ps[pin]
 
     def _pass_exceptions(
         self, launch: LaunchPass, pins: np.ndarray, capture_clock: np.ndarray

@@ -169,6 +169,9 @@ class PassesMixin:
             return None if mask is None else mask | self.latch_d_pin
 
         self.passes: list[LaunchPass] = []
+        # clock -> its first pass (its sources, no start-point group): where a capture
+        # clock's own arrival at a shared register clock pin is read
+        self.first_pass: dict[int, int] = {}
         ordered = sorted(keys)
         simple = len(ordered) <= 1 and not any(
             exceptions[i].throughs for i in applying(*(ordered[0] if ordered else (-1, 0)))
@@ -194,7 +197,7 @@ class PassesMixin:
                 )
             )
         else:
-            first_pass: dict[int, int] = {}
+            first_pass = self.first_pass
             for clock, bits in ordered:
                 # The clock's sources, then input ports with its input delays (their own
                 # arrivals, not the merged ones: a port may carry delays of several clocks).

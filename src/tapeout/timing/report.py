@@ -339,10 +339,9 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         capture_pin = netlist.pin_name(clock_pin)
         if graph.check_kind[best] in (CHECK_GATING_SETUP, CHECK_GATING_HOLD):
             gating_rf = clock_rf if graph.check_kind[best] == CHECK_GATING_SETUP else 1 - clock_rf
-        capture_tag = int((timer.tag_min if late else timer.tag_max)[clock_pin, clock_rf])
-        clock_arrival = float(
-            (timer.arrival_min_ps if late else timer.arrival_max_ps)[clock_pin, clock_rf]
-        )
+        capture_tags, clock_arrivals = timer.capture_at(int(best), late)
+        capture_tag = int(capture_tags[clock_rf])
+        clock_arrival = float(clock_arrivals[clock_rf])
         required = float(timer.check_required_ps[best, rf])
     else:
         where = int(np.flatnonzero(timer.output_pins == pin)[0])

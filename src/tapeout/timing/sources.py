@@ -93,7 +93,7 @@ class SourcesMixin:
                 self.arc_ideal |= ideal
                 self.arc_ideal_slew_ps[ideal] = resolved.clock_slew_ps[k]
         self._cut_data_into_clock_networks()
-        self._warn_shared_clock_pins(clock_pins)
+        self._split_shared_clock_checks(clock_pins)
         # Register clock pins: clock-network pins that launch data through sequential arcs
         # (the start points that ``-from <instance or pin>`` exceptions name).
         self.launch_pins = np.zeros(n_pins, dtype=bool)
@@ -215,26 +215,51 @@ class SourcesMixin:
                 f"AND/OR type: {shown}{' ...' if inputs.size > 3 else ''}) are not timed",
             )
 
-    def _warn_shared_clock_pins(self, clock_pins: np.ndarray) -> None:
-        """STA-0048 when a register clock pin is reached by several clocks (a clock mux
-        without ``set_case_analysis`` on its select): its checks take one capture clock per
-        pin and transition (the earliest for setup, the latest for hold), where OpenSTA checks
-        every clock that reaches it."""
+    def _split_shared_clock_checks(self, clock_pins: np.ndarray) -> None:
+        """A check whose clock pin several clocks reach (a clock mux with a free select) is
+        made once per clock, as OpenSTA checks each: ``check_capture_clock`` int64 (n_checks,)
+        names the capture clock of each copy (-1: whichever reaches the pin, one clock).
+        The endpoints read that clock's arrival at the pin from its first launch pass."""
+        graph = self.graph
+        self.check_capture_clock = np.full(graph.check_clock_pin.size, -1, dtype=np.int64)
         if len(self.clock_networks) < 2:
             return
-        reach = np.zeros(self.graph.n_pins, dtype=np.int64)
-        for network in self.clock_networks.values():
-            reach += network
-        shared = np.flatnonzero((reach > 1) & clock_pins)
-        if shared.size:
-            netlist = self.graph.netlist
-            shown = ", ".join(netlist.pin_name(int(pin)) for pin in shared[:3])
-            self.log.warn(
-                "STA-0048",
-                f"{shared.size} register clock pins are reached by more than one clock ({shown}"
-                f"{' ...' if shared.size > 3 else ''}): each is checked against one capture "
-                "clock, not every one (set_case_analysis on a clock mux select picks one)",
-            )
+        clocks = sorted(self.clock_networks)
+        reach = np.stack([self.clock_networks[k] for k in clocks])  # (n_clocks, n_pins)
+        shared = clock_pins & (reach.sum(axis=0) > 1)
+        checks = np.flatnonzero(shared[graph.check_clock_pin])
+        if checks.size == 0:
+            return
+        copies: list[int] = []
+        capture: list[int] = []
+        for c in checks.tolist():
+            reaching = [k for row, k in enumerate(clocks) if reach[row, graph.check_clock_pin[c]]]
+            self.check_capture_clock[c] = reaching[0]
+            for k in reaching[1:]:
+                copies.append(c)
+                capture.append(k)
+        index = np.asarray(copies, dtype=np.int64)
+        for name in (
+            "check_clock_pin",
+            "check_data_pin",
+            "check_kind",
+            "check_clock_rf",
+            "check_table",
+            "check_inst",
+        ):
+            array = getattr(graph, name)
+            setattr(graph, name, np.concatenate([array, array[index]]))
+        self.check_capture_clock = np.concatenate(
+            [self.check_capture_clock, np.asarray(capture, dtype=np.int64)]
+        )
+        pins = np.unique(graph.check_clock_pin[checks])
+        netlist = graph.netlist
+        shown = ", ".join(netlist.pin_name(int(pin)) for pin in pins[:3])
+        self.log.info(
+            "STA-0048",
+            f"{pins.size} register clock pins are reached by more than one clock ({shown}"
+            f"{' ...' if pins.size > 3 else ''}): their checks are made against each clock",
+        )
 
     def _generated_source(self, clock: int, pins: np.ndarray) -> None:
         """A generated clock's source pins carry that clock only.

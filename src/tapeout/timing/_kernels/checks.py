@@ -42,6 +42,11 @@ def evaluate_checks(
     clock_arrival_min,
     clock_tag_max,
     clock_tag_min,
+    check_override,
+    override_arrival_max,
+    override_arrival_min,
+    override_tag_max,
+    override_tag_min,
     check_required_ps,
     check_slack_ps,
     check_margin_ps,
@@ -56,7 +61,9 @@ def evaluate_checks(
             5 clock gating hold (its capture edge from ``gated_hold_relation_ps``).
         check_shift_setup_ps, check_shift_hold_ps: float64 (n,) multicycle shifts.
         arrival_*, tag_*: the data side (paths of one launch clock); clock_arrival_*,
-            clock_tag_*: arrivals at clock pins (every clock).
+            clock_tag_*: arrivals at clock pins (every clock); check_override: int64 (n,) a
+            check's row in override_* ((k, 2): the arrival of the one capture clock it is made
+            against, where several clocks reach its clock pin), -1 to read clock_*.
         check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
             the data pin has no arrival, the clock no tag, or the check no table for that data
             edge while it has one for the other).
@@ -81,10 +88,13 @@ def evaluate_checks(
                 # group with no table at all checks both edges with a zero margin.
                 continue
             if late:
-                capture = clock_tag_min[cp, clock_rf]
+                o = check_override[c]
+                capture = override_tag_min[o, clock_rf] if o >= 0 else clock_tag_min[cp, clock_rf]
                 launch = tag_max[dp, rf]
                 arrival = arrival_max[dp, rf]
-                clock_arrival = clock_arrival_min[cp, clock_rf]
+                clock_arrival = (
+                    override_arrival_min[o, clock_rf] if o >= 0 else clock_arrival_min[cp, clock_rf]
+                )
                 if capture < 0 or launch < 0 or arrival == -np.inf or clock_arrival == np.inf:
                     continue
                 margin = 0.0
@@ -117,10 +127,13 @@ def evaluate_checks(
                 check_slack_ps[c, rf] = required - arrival
                 check_margin_ps[c, rf] = margin
             else:
-                capture = clock_tag_max[cp, clock_rf]
+                o = check_override[c]
+                capture = override_tag_max[o, clock_rf] if o >= 0 else clock_tag_max[cp, clock_rf]
                 launch = tag_min[dp, rf]
                 arrival = arrival_min[dp, rf]
-                clock_arrival = clock_arrival_max[cp, clock_rf]
+                clock_arrival = (
+                    override_arrival_max[o, clock_rf] if o >= 0 else clock_arrival_max[cp, clock_rf]
+                )
                 if capture < 0 or launch < 0 or arrival == np.inf or clock_arrival == -np.inf:
                     continue
                 margin = 0.0
