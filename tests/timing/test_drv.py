@@ -36,7 +36,9 @@ def read_violators(path: Path) -> tuple[str, dict[str, tuple[float, float, float
     return sdc, rows
 
 
-@pytest.mark.parametrize("case", ["gcd_liberty_and_port_limits", "gcd_design_limit"])
+@pytest.mark.parametrize(
+    "case", ["gcd_liberty_and_port_limits", "gcd_design_limit", "gcd_clock_limits"]
+)
 def test_max_slew_violators_match_opensta(
     case: str, sky130_library: LibertyLibrary, tmp_path: Path
 ) -> None:
@@ -62,7 +64,9 @@ def test_max_slew_violators_match_opensta(
 
 
 @requires_sta
-@pytest.mark.parametrize("case", ["gcd_liberty_and_port_limits", "gcd_design_limit"])
+@pytest.mark.parametrize(
+    "case", ["gcd_liberty_and_port_limits", "gcd_design_limit", "gcd_clock_limits"]
+)
 def test_stored_max_slew_references_are_debian_sta(case: str, tmp_path: Path) -> None:
     sdc, expected = read_violators(CASES / f"{case}.txt")
     found = max_transition_violators_from_sta(tmp_path, shared_path(GCD_VERILOG), "gcd", sdc)
@@ -218,15 +222,51 @@ def test_resized_driver_is_checked_with_its_new_limit(sky130_library: LibertyLib
     assert check.violations == 0  # inv_4's limit is four times inv_1's
 
 
-def test_limits_on_clocks_and_pins_are_named_as_not_applied(
-    sky130_library: LibertyLibrary,
-) -> None:
+def test_limits_on_pins_are_named_as_not_applied(sky130_library: LibertyLibrary) -> None:
     netlist = _fanout_netlist(n_loads=2)
     log = Log(echo=False)
     constraints = _clocked(
-        max_transition_ps={("clock", "clk"): 100.0, ("design", "fan"): 500.0},
+        max_transition_ps={("pin", "u0/Y"): 100.0, ("design", "fan"): 500.0},
     )
     timer = Timer(netlist, [sky130_library], constraints, log=log)
     timer.update()
-    assert any(msg_id == "STA-0045" and "clock clk" in text for _, msg_id, text in log.messages)
+    assert any(msg_id == "STA-0045" and "pin u0/Y" in text for _, msg_id, text in log.messages)
     assert check_design_rules(timer).max_slew.worst is not None
+
+
+def test_clock_path_slew_limit_applies_to_a_propagated_clock_network(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    from tapeout.db.constraints import ClockTransitionLimit
+    from tapeout.formats.sdc import read_sdc, write_sdc
+
+    netlist = _fanout_netlist(n_loads=40)
+    clock = Clock("clk", 1000.0, [0.0, 500.0], [("port", "clk")], propagated=True)
+    limit = ClockTransitionLimit("clk", 20.0, data_path=False, fall=False)
+    constraints = Constraints(
+        design="fan",
+        clocks={"clk": clock},
+        input_transitions_ps={("port", "clk"): 50.0},
+        clock_transition_limits=[limit],
+    )
+    timer = Timer(netlist, [sky130_library], constraints)
+    timer.update()
+    check = check_design_rules(timer, n_rows=100).max_slew
+    names = {row.name for row in check.violators}
+    # the clock port and its 40 flop clock pins, rising at 50 ps against 20 ps; data pins
+    # keep the Liberty limits (met)
+    assert "clk" in names and "f0/CLK" in names and len(names) == 41
+    assert all(row.rf == 0 and row.limit == 20.0 for row in check.violators)
+    # read and written back as one SDC command
+    path = tmp_path / "limits.sdc"
+    write_sdc(path, constraints)
+    text = path.read_text()
+    assert "set_max_transition -clock_path -rise 0.02 [get_clocks {clk}]" in text
+    (again,) = read_sdc(path, netlist=netlist).clock_transition_limits
+    assert (again.clock, again.limit_ps, again.clock_path, again.data_path) == (
+        "clk",
+        20.0,
+        True,
+        False,
+    )
+    assert (again.rise, again.fall) == (True, False)

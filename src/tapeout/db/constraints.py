@@ -185,6 +185,20 @@ class ClockGroups:
 
 
 @dataclass(eq=False)
+class ClockTransitionLimit:
+    """``set_max_transition [-clock_path] [-data_path] [-rise] [-fall] value <clocks>``: a
+    slew limit (ps) on the pins of a clock's network (clock path) and/or of the paths it
+    launches (data path), for rising and/or falling transitions (neither flag: both)."""
+
+    clock: str
+    limit_ps: float
+    clock_path: bool = True
+    data_path: bool = True
+    rise: bool = True
+    fall: bool = True
+
+
+@dataclass(eq=False)
 class TimingDerate:
     """``set_timing_derate``: a delay multiplier.
 
@@ -229,6 +243,7 @@ class Constraints:
         exceptions: false paths, multicycle paths and max/min delays in file order.
         max_fanout, max_transition_ps, max_capacitance_ff: object (or ``("design", name)``) ->
             design-rule limit.
+        clock_transition_limits: ``set_max_transition`` on clocks, in file order.
         clock_groups: ``set_clock_groups`` in file order.
         case_analysis: object -> ``0``, ``1``, ``rising`` or ``falling``.
         dont_touch: object -> flag of ``set_dont_touch``.
@@ -250,6 +265,7 @@ class Constraints:
     max_fanout: dict[ObjectRef, float] = field(default_factory=dict)
     max_transition_ps: dict[ObjectRef, float] = field(default_factory=dict)
     max_capacitance_ff: dict[ObjectRef, float] = field(default_factory=dict)
+    clock_transition_limits: list[ClockTransitionLimit] = field(default_factory=list)
     clock_groups: list[ClockGroups] = field(default_factory=list)
     case_analysis: dict[ObjectRef, str] = field(default_factory=dict)
     dont_touch: dict[ObjectRef, bool] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from pathlib import Path
 from tapeout.db.constraints import (
     Clock,
     ClockGroups,
+    ClockTransitionLimit,
     Constraints,
     DrivingCell,
     ObjectRef,
@@ -505,7 +506,7 @@ class _SdcReader(SdcQueries):
         flags = (
             {"-clock_path", "-data_path", "-rise", "-fall"} if "transition" in command else set()
         )
-        _, values = self.options(command, arguments, flags, set(), (2, 2))
+        found, values = self.options(command, arguments, flags, set(), (2, 2))
         if command == "set_max_fanout":
             value = self.number(command, values[0])
             target = self.constraints.max_fanout
@@ -516,6 +517,20 @@ class _SdcReader(SdcQueries):
             value = self.cap_ff(command, values[0])
             target = self.constraints.max_capacitance_ff
         for ref in self.objects(values[1], "design"):
+            if ref[0] == "clock" and command == "set_max_transition":
+                paths = ("-clock_path" in found, "-data_path" in found)
+                edges = ("-rise" in found, "-fall" in found)
+                self.constraints.clock_transition_limits.append(
+                    ClockTransitionLimit(
+                        ref[1],
+                        value,
+                        clock_path=paths[0] or not any(paths),
+                        data_path=paths[1] or not any(paths),
+                        rise=edges[0] or not any(edges),
+                        fall=edges[1] or not any(edges),
+                    )
+                )
+                continue
             target[ref] = value
         return ""
 

@@ -230,6 +230,14 @@ def sdc_text(constraints: Constraints) -> str:
     ):
         for ref, value in table.items():
             lines.append(f"{command} {_number(value, scale)} {_objects([ref], design)}")
+    for limit in constraints.clock_transition_limits:
+        parts = ["set_max_transition"]
+        if limit.clock_path != limit.data_path:
+            parts.append("-clock_path" if limit.clock_path else "-data_path")
+        if limit.rise != limit.fall:
+            parts.append("-rise" if limit.rise else "-fall")
+        parts += [_number(limit.limit_ps, time), f"[get_clocks {_name_list([limit.clock])}]"]
+        lines.append(" ".join(parts))
     for ref, case in constraints.case_analysis.items():
         lines.append(f"set_case_analysis {case} {_objects([ref], design)}")
     for ref, touch in constraints.dont_touch.items():

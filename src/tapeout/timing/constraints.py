@@ -13,6 +13,7 @@ import numpy as np
 
 from tapeout.db.constraints import (
     Clock,
+    ClockTransitionLimit,
     Constraints,
     ObjectRef,
     PathException,
@@ -114,6 +115,8 @@ class ResolvedConstraints:
         design_rule_limits: float64 (3, n_pins) SDC max transition (ps), capacitance (fF) and
             fanout: the design's limit, on a port's pin the tighter of it and the port's own;
             NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits).
+        clock_slew_limits: (clock index, ``ClockTransitionLimit``) of ``set_max_transition``
+            on clocks (``timing/drv.py`` applies them to the clock's network and data pins).
         false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
         multicycle_setup, multicycle_hold: int64 (n_pins,) multipliers on endpoints (1, 0 default);
             setup moves ``setup - 1`` periods, hold ``setup - 1 - hold`` periods.
@@ -149,6 +152,7 @@ class ResolvedConstraints:
     output_tag: np.ndarray
     pin_load_ff: np.ndarray
     design_rule_limits: np.ndarray
+    clock_slew_limits: list[tuple[int, ClockTransitionLimit]]
     false_endpoints: np.ndarray
     multicycle_setup: np.ndarray
     multicycle_hold: np.ndarray
@@ -547,6 +551,11 @@ def resolve_constraints(
         output_tag=output_tag,
         pin_load_ff=loads,
         design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
+        clock_slew_limits=[
+            (names.index(limit.clock), limit)
+            for limit in constraints.clock_transition_limits
+            if limit.clock in names
+        ],
         false_endpoints=false_endpoints,
         multicycle_setup=multicycle_setup,
         multicycle_hold=multicycle_hold,
@@ -620,8 +629,8 @@ def derate_factors(constraints: Constraints, log: Log) -> np.ndarray:
 def _design_rule_limits(
     constraints: Constraints, resolver: _PinResolver, n_pins: int, log: Log
 ) -> np.ndarray:
-    """``ResolvedConstraints.design_rule_limits``; limits on other objects (clocks, pins,
-    cells) are warned about (STA-0045) and left out."""
+    """``ResolvedConstraints.design_rule_limits``; limits on other objects (pins, cells)
+    are warned about (STA-0045) and left out (clocks' slew limits are kept apart)."""
     limits = np.full((3, n_pins), np.nan)
     skipped: set[str] = set()
     for row, given in enumerate(
@@ -640,7 +649,7 @@ def _design_rule_limits(
         log.warn(
             "STA-0045",
             f"max transition/capacitance/fanout limits on {sorted(skipped)[:5]} are not applied "
-            "(only the design's and ports' limits are)",
+            "(only the design's, ports' and clocks' limits are)",
         )
     return limits
 

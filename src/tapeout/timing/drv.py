@@ -3,8 +3,10 @@
 
 A pin's limit is the tightest of the design's (``set_max_transition`` /
 ``set_max_capacitance`` / ``set_max_fanout`` on the design), a top-level port's own SDC limit,
-and for a cell pin its Liberty attribute (``max_transition``, ``max_capacitance``,
-``max_fanout``), else for an output the library default (``default_max_transition``, …).
+for slews a clock's (``-clock_path`` on its network, ``-data_path`` on the paths it launches,
+``-rise``/``-fall``), and for a cell pin its Liberty attribute (``max_transition``,
+``max_capacitance``, ``max_fanout``), else for an output the library default
+(``default_max_transition``, …).
 Pins in an ideal clock network, constant pins (tie cells, ``set_case_analysis``) and, for
 capacitance and fanout, pins that do not drive (inputs, input ports) are not checked.
 """
@@ -192,6 +194,30 @@ def _limits(timer: Timer, row: int, cell_limits: np.ndarray) -> np.ndarray:
     return np.fmin(timer.constraints.design_rule_limits[row], own)
 
 
+def _apply_clock_slew_limits(timer: Timer, limits: np.ndarray) -> None:
+    """``set_max_transition`` on clocks into ``limits`` float64 (n_pins, 2) (by transition):
+    a ``-clock_path`` limit on the pins of the clock's network, a ``-data_path`` one on the
+    pins its launched paths reach (its launch passes' arrivals, off every clock network);
+    the tightest limit applies, as in OpenSTA 2.0."""
+    domains: dict[int, np.ndarray] = {}
+    for clock, limit in timer.constraints.clock_slew_limits:
+        pins = np.zeros(timer.graph.n_pins, dtype=bool)
+        network = timer.clock_networks.get(clock)
+        if limit.clock_path and network is not None:
+            pins |= network
+        if limit.data_path:
+            if clock not in domains:
+                reached = np.zeros(timer.graph.n_pins, dtype=bool)
+                for launch in timer.passes[: timer.n_clocked_passes]:
+                    if launch.clock == clock:
+                        reached |= np.isfinite(launch.arrival_max).any(axis=1)
+                domains[clock] = reached & ~timer.clock_network
+            pins |= domains[clock]
+        for edge, applies in enumerate((limit.rise, limit.fall)):
+            if applies:
+                limits[pins, edge] = np.fmin(limits[pins, edge], limit.limit_ps)
+
+
 def _rows(
     timer: Timer, values: np.ndarray, limits: np.ndarray, rf: np.ndarray | None, n_rows: int
 ) -> tuple[int, int, LimitRow | None, list[LimitRow]]:
@@ -232,11 +258,15 @@ def check_design_rules(timer: Timer, *, n_rows: int = 10) -> DesignRules:
             skip |= network
     skip |= timer.case_value >= 0
     skip |= rules[:, 5] > 0
-    slew_limit = _limits(timer, 0, rules[:, 0])
-    slew_limit[skip] = np.nan
+    slew_limits = np.repeat(_limits(timer, 0, rules[:, 0])[:, None], 2, axis=1)
+    _apply_clock_slew_limits(timer, slew_limits)
+    slew_limits[skip] = np.nan
     slews = timer.slew_max_ps
-    rf = np.argmax(slews, axis=1)
-    slew = slews[np.arange(netlist.n_pins), rf]
+    # the transition with the least slack; one without a limit never wins
+    rf = np.argmin(np.nan_to_num(slew_limits - slews, nan=np.inf), axis=1)
+    rows = np.arange(netlist.n_pins)
+    slew = slews[rows, rf]
+    slew_limit = slew_limits[rows, rf]
 
     drives = rules[:, 4] > 0
     cap_limit = _limits(timer, 1, rules[:, 1])
