@@ -193,15 +193,64 @@ def test_stored_driving_cell_references_are_debian_sta(case: str, tmp_path: Path
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check
 
 
+DERATE = Path(__file__).resolve().parents[1] / "data" / "timing" / "derate"
+
+
+def test_derates_on_instances_and_library_cells_match_opensta(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # set_timing_derate on named cells and library cells was read and dropped (STA-0042).
+    case = DERATE / "gcd_object_derates.txt"
+    timer = timer_matching_reference(
+        sky130_library, case, shared_path(GCD_VERILOG), "gcd", tmp_path
+    )
+    netlist = timer.netlist
+    arcs = timer.graph.arcs_of_instance(netlist.inst_names.index("_295_"))
+    assert (timer.arc_mode[arcs, 0] == 1.3).all() and (timer.arc_mode[arcs, 1] == 0.7).all()
+
+
+def test_net_derate_scales_that_nets_wire_delays(gcd: GcdCase) -> None:
+    from tapeout.db.constraints import TimingDerate
+
+    constraints = copy.deepcopy(gcd.constraints)
+    plain = Timer(gcd.netlist, [gcd.library], constraints, parasitics=gcd.parasitics)
+    plain.update()
+    net = gcd.netlist.net_names.index("_022_")
+    wires = np.flatnonzero(
+        (plain.graph.arc_kind == 0) & (gcd.netlist.pin_net[plain.graph.arc_from] == net)
+    )
+    constraints.timing_derates.append(
+        TimingDerate(2.0, early=False, net_delay=True, objects=[("net", "_022_")])
+    )
+    derated = Timer(gcd.netlist, [gcd.library], constraints, parasitics=gcd.parasitics)
+    derated.update()
+    before = plain.arc_delay_max_ps[wires]
+    assert (before > 0).any()
+    assert np.allclose(derated.arc_delay_max_ps[wires], 2.0 * before, equal_nan=True)
+    assert np.allclose(
+        derated.arc_delay_min_ps[wires], plain.arc_delay_min_ps[wires], equal_nan=True
+    )
+
+
+@requires_sta
+def test_stored_object_derate_reference_is_debian_sta(tmp_path: Path) -> None:
+    sdc, expected = read_reference_case(DERATE / "gcd_object_derates.txt")
+    found = endpoint_slacks_from_sta(tmp_path, shared_path(GCD_VERILOG), "gcd", sdc)
+    for check in ("setup", "hold"):
+        assert found[check] == pytest.approx(expected[check], abs=1e-3), check
+
+
 def test_constraints_not_applied_yet_are_named(gcd: GcdCase) -> None:
-    # set_timing_derate on named objects is read from the SDC; timing does not apply it yet
-    # and used to say nothing about it.
+    # set_timing_derate -cell_check on named objects (library margins of one instance) is
+    # read from the SDC; timing does not apply it, and says so.
     from tapeout.db.constraints import TimingDerate
     from tapeout.log import Log
 
     constraints = copy.deepcopy(gcd.constraints)
-    # A derate on named cells (a global one is applied).
-    constraints.timing_derates.append(TimingDerate(1.05, early=False, objects=[("cell", "_414_")]))
+    # A check derate on named cells (cell and net delay derates on objects are applied).
+    constraints.timing_derates.append(
+        TimingDerate(1.05, early=False, cell_check=True, objects=[("cell", "_414_")])
+    )
     # An output delay on a propagated generated clock misses that clock's source latency.
     constraints.clocks["half"] = Clock(
         "half",

@@ -147,14 +147,39 @@ class SourcesMixin:
         early) of the library setup/hold margins of data checks."""
         graph = self.graph
         factors = self.constraints.derate_factors
+        named = self.constraints.object_derates
         self.check_derate = (float(factors[2, 0, 0]), float(factors[2, 0, 1]))
-        if (factors[:2] == 1.0).all():
+        if (factors[:2] == 1.0).all() and not named:
             return
         kind = np.where(graph.arc_kind == 0, 1, 0)
         path = (self.clock_network[graph.arc_from] & self.clock_network[graph.arc_to]).astype(
             np.int64
         )
-        self._full_arc_mode()[:, :2] = factors[kind, path, :]
+        arc_factors = factors[kind, path, :]  # (n_arcs, 2): late, early
+        if named:
+            # The most specific level that sets a factor wins: a library cell's over the
+            # design's, an instance's over its library cell's; a net's over the design's.
+            netlist = graph.netlist
+            cell_arcs = graph.arc_kind != 0
+            inst = np.where(cell_arcs, graph.arc_inst, -1)
+            for master, table in named.lib_cells.items():
+                master_id = netlist.masters.get(master)
+                arcs = np.flatnonzero(
+                    cell_arcs & (self.inst_master[np.maximum(inst, 0)] == master_id)
+                )
+                _override(arc_factors, arcs, table[0, path[arcs], :])
+            if named.instances:
+                by_inst = np.argsort(inst, kind="stable")
+                for index, table in named.instances.items():
+                    lo, hi = np.searchsorted(inst[by_inst], [index, index + 1])
+                    arcs = by_inst[lo:hi]
+                    _override(arc_factors, arcs, table[0, path[arcs], :])
+            if named.nets:
+                wire_net = np.where(cell_arcs, -1, netlist.pin_net[graph.arc_from])
+                for index, table in named.nets.items():
+                    arcs = np.flatnonzero(wire_net == index)
+                    _override(arc_factors, arcs, table[1, path[arcs], :])
+        self._full_arc_mode()[:, :2] = arc_factors
 
     def _cut_data_into_clock_networks(self) -> None:
         """Cut the cell arcs from data into a clock network (a clock gate's enable into its
@@ -360,3 +385,9 @@ class SourcesMixin:
                 if slews:
                     self.source_slew_ps[pin, rf] = max(slews)
                     self.source_slew_min_ps[pin, rf] = min(slews)
+
+
+def _override(factors: np.ndarray, arcs: np.ndarray, values: np.ndarray) -> None:
+    """Set ``factors[arcs]`` (float64 (k, 2)) to ``values`` where those are not NaN."""
+    keep = np.isnan(values)
+    factors[arcs] = np.where(keep, factors[arcs], values)
