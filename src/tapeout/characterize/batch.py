@@ -170,16 +170,12 @@ def estimate_max_loads(
         if family.kind in ("flop", "latch"):
             runs[output] = sequential._clock_arc_runs(deck, family, probe, output)[0]
             names = ("sr", "sf")
-        elif family.kind == "clock_gate":
-            arc = sequential.gated_clock_arc(family)
-            ids = []
-            for load in PROBE_LOADS_PF:
-                ids.append(deck.runs)
-                _toggle_run(deck, family, probe, arc, output, slowest, float(load))
-            runs[output] = np.array(ids)
-            names = ("ta", "tb")
         else:
-            arc = sensitizations(family, output)[0]
+            arc = (
+                sequential.gated_clock_arc(family)  # the enable high
+                if family.kind == "clock_gate"
+                else sensitizations(family, output)[0]
+            )
             ids = []
             for load in PROBE_LOADS_PF:
                 ids.append(deck.runs)

@@ -12,7 +12,7 @@ from tapeout.errors import DesignError
 from tapeout.timing.case import case_cuts
 from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
 from tapeout.timing.gating import gating_checks
-from tapeout.timing.graph import combinational_reach, gather_csr
+from tapeout.timing.graph import TimingGraph, combinational_reach, gather_csr
 
 
 class SourcesMixin:
@@ -213,18 +213,14 @@ class SourcesMixin:
             graph, self.libraries, candidates, network
         )
         if enable_pins.size:
-            graph.check_clock_pin = np.concatenate([graph.check_clock_pin, clock_pins])
-            graph.check_data_pin = np.concatenate([graph.check_data_pin, enable_pins])
-            graph.check_kind = np.concatenate([graph.check_kind, kinds.astype(np.int8)])
-            graph.check_clock_rf = np.concatenate([graph.check_clock_rf, clock_rf.astype(np.int8)])
-            graph.check_table = np.concatenate(
-                [graph.check_table, np.full((kinds.size, 2), -1, dtype=graph.check_table.dtype)]
-            )
-            graph.check_inst = np.concatenate(
-                [
-                    graph.check_inst,
-                    graph.netlist.pin_inst[enable_pins].astype(graph.check_inst.dtype),
-                ]
+            _append_checks(
+                graph,
+                check_clock_pin=clock_pins,
+                check_data_pin=enable_pins,
+                check_kind=kinds,
+                check_clock_rf=clock_rf,
+                check_table=np.full((kinds.size, 2), -1),
+                check_inst=graph.netlist.pin_inst[enable_pins],
             )
             self.log.info(
                 "STA-0047",
@@ -232,12 +228,10 @@ class SourcesMixin:
             )
         inputs = np.setdiff1d(np.unique(graph.arc_from[arcs]), enable_pins)
         if inputs.size:
-            netlist = graph.netlist
-            shown = ", ".join(netlist.pin_name(int(pin)) for pin in inputs[:3])
             self.log.warn(
                 "STA-0041",
                 f"{inputs.size} data inputs of clock-network cells (clock muxes, gates of no "
-                f"AND/OR type: {shown}{' ...' if inputs.size > 3 else ''}) are not timed",
+                f"AND/OR type: {_some_pins(graph, inputs)}) are not timed",
             )
 
     def _split_shared_clock_checks(self, clock_pins: np.ndarray) -> None:
@@ -264,26 +258,15 @@ class SourcesMixin:
                 copies.append(c)
                 capture.append(k)
         index = np.asarray(copies, dtype=np.int64)
-        for name in (
-            "check_clock_pin",
-            "check_data_pin",
-            "check_kind",
-            "check_clock_rf",
-            "check_table",
-            "check_inst",
-        ):
-            array = getattr(graph, name)
-            setattr(graph, name, np.concatenate([array, array[index]]))
+        _append_checks(graph, **{name: getattr(graph, name)[index] for name in _CHECK_ARRAYS})
         self.check_capture_clock = np.concatenate(
             [self.check_capture_clock, np.asarray(capture, dtype=np.int64)]
         )
         pins = np.unique(graph.check_clock_pin[checks])
-        netlist = graph.netlist
-        shown = ", ".join(netlist.pin_name(int(pin)) for pin in pins[:3])
         self.log.info(
             "STA-0048",
-            f"{pins.size} register clock pins are reached by more than one clock ({shown}"
-            f"{' ...' if pins.size > 3 else ''}): their checks are made against each clock",
+            f"{pins.size} register clock pins are reached by more than one clock "
+            f"({_some_pins(graph, pins)}): their checks are made against each clock",
         )
 
     def _generated_source(self, clock: int, pins: np.ndarray) -> None:
@@ -385,6 +368,29 @@ class SourcesMixin:
                 if slews:
                     self.source_slew_ps[pin, rf] = max(slews)
                     self.source_slew_min_ps[pin, rf] = min(slews)
+
+
+_CHECK_ARRAYS = (
+    "check_clock_pin",
+    "check_data_pin",
+    "check_kind",
+    "check_clock_rf",
+    "check_table",
+    "check_inst",
+)
+
+
+def _append_checks(graph: TimingGraph, **rows: np.ndarray) -> None:
+    """Append checks to ``graph``'s check arrays (one keyword per array, same length)."""
+    for name in _CHECK_ARRAYS:
+        array = getattr(graph, name)
+        setattr(graph, name, np.concatenate([array, np.asarray(rows[name]).astype(array.dtype)]))
+
+
+def _some_pins(graph: TimingGraph, pins: np.ndarray) -> str:
+    """The first three of ``pins`` by name, "..." when there are more."""
+    shown = ", ".join(graph.netlist.pin_name(int(pin)) for pin in pins[:3])
+    return shown + (" ..." if pins.size > 3 else "")
 
 
 def _override(factors: np.ndarray, arcs: np.ndarray, values: np.ndarray) -> None:
