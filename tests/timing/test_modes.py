@@ -251,18 +251,6 @@ def test_constraints_not_applied_yet_are_named(gcd: GcdCase) -> None:
     constraints.timing_derates.append(
         TimingDerate(1.05, early=False, cell_check=True, objects=[("cell", "_414_")])
     )
-    # An output delay on a propagated generated clock misses that clock's source latency.
-    constraints.clocks["half"] = Clock(
-        "half",
-        10000.0,
-        [0.0, 5000.0],
-        [("pin", "_414_/Q")],
-        generated=True,
-        master_clock="clk",
-        divide_by=2,
-        propagated=True,
-    )
-    constraints.output_delays.append(PortDelay([("port", "resp_val")], "half", 100.0))
     log = Log()
     Timer(gcd.netlist, [gcd.library], constraints, log=log)
-    assert {"STA-0042", "STA-0044"} <= set(log.ids())
+    assert "STA-0042" in log.ids()

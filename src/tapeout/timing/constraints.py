@@ -100,8 +100,10 @@ class ResolvedConstraints:
             and capture clock (row n_clocks: an unclocked launch): the capture clock's own
             uncertainty, or the ``-from -to`` one of the pair.
         input_arrival_max, input_arrival_min: float64 (n_pins, 2) input-delay arrivals (±inf
-            where none); input_tag: int64 (n_pins, 2) their launch tags (-1 none).
-        input_by_clock: clock -> (arrival max, arrival min, tag) of its input delays alone
+            where none); input_tag, input_tag_min: int64 (n_pins, 2) the launch tags of the
+            latest and of the earliest (-1 none).
+        input_by_clock: clock -> (arrival max, arrival min, tag of the max, tag of the min) of
+            its input delays alone
             (the arrays above merge every clock's, with the tag of the latest).
         case_values: pin -> 0 or 1 of ``set_case_analysis`` (see ``timing/case.py``).
         case_edges: pin -> the one transition (0 rise, 1 fall) of ``set_case_analysis
@@ -145,7 +147,8 @@ class ResolvedConstraints:
     input_arrival_max: np.ndarray
     input_arrival_min: np.ndarray
     input_tag: np.ndarray
-    input_by_clock: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    input_tag_min: np.ndarray
+    input_by_clock: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
     output_sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     case_values: dict[int, int]
     case_edges: dict[int, int]
@@ -330,7 +333,6 @@ def resolve_constraints(
     """Map ``constraints`` onto ``netlist``'s pins (unknown objects are warned about);
     ``graph`` lets generated clocks find a master whose network reaches their ``-source``."""
     log = log or Log()
-    _warn_unapplied(constraints, log)
     n_pins = netlist.n_pins
     resolver = _PinResolver(netlist, log)
     clocks = list(constraints.clocks.values())
@@ -391,6 +393,7 @@ def resolve_constraints(
                 np.full((n_pins, 2), -np.inf),
                 np.full((n_pins, 2), np.inf),
                 np.full((n_pins, 2), -1, dtype=np.int64),
+                np.full((n_pins, 2), -1, dtype=np.int64),
             ],
         )
         for pin in resolver.pins(delay.objects):
@@ -403,22 +406,28 @@ def resolve_constraints(
                             other[0][pin, rf] = -np.inf
                         if delay.applies_min:
                             other[1][pin, rf] = np.inf
-                if delay.applies_max:
-                    mine[0][pin, rf] = max(base_max + delay.value_ps, mine[0][pin, rf])
+                # each analysis keeps the edge of its own arrival (a port with delays on both
+                # edges of one clock: the latest may be the fall's, the earliest the rise's)
+                if delay.applies_max and base_max + delay.value_ps >= mine[0][pin, rf]:
+                    mine[0][pin, rf] = base_max + delay.value_ps
                     mine[2][pin, rf] = tag
-                if delay.applies_min:
-                    mine[1][pin, rf] = min(base_min + delay.value_ps, mine[1][pin, rf])
-                    mine[2][pin, rf] = tag
+                if delay.applies_min and base_min + delay.value_ps <= mine[1][pin, rf]:
+                    mine[1][pin, rf] = base_min + delay.value_ps
+                    mine[3][pin, rf] = tag
     for arrays in by_clock.values():
-        arrays[2][np.isinf(arrays[0]) & np.isinf(arrays[1])] = -1
-    # Over all clocks: the latest (earliest) arrival with the tag of the latest.
+        arrays[2][np.isinf(arrays[0])] = -1
+        arrays[3][np.isinf(arrays[1])] = -1
+    # Over all clocks: the latest (earliest) arrival with its tag.
     input_max = np.full((n_pins, 2), -np.inf)
     input_min = np.full((n_pins, 2), np.inf)
     input_tag = np.full((n_pins, 2), -1, dtype=np.int64)
+    input_tag_min = np.full((n_pins, 2), -1, dtype=np.int64)
     for k in sorted(by_clock):
-        arrival_max, arrival_min, tags = by_clock[k]
+        arrival_max, arrival_min, tags, tags_min = by_clock[k]
         later = (tags >= 0) & ((input_tag < 0) | (arrival_max > input_max))
         input_tag[later] = tags[later]
+        earlier = (tags_min >= 0) & ((input_tag_min < 0) | (arrival_min < input_min))
+        input_tag_min[earlier] = tags_min[earlier]
         input_max = np.maximum(input_max, arrival_max)
         input_min = np.minimum(input_min, arrival_min)
 
@@ -432,6 +441,7 @@ def resolve_constraints(
         if netlist.port_direction[netlist.port_names.index(port)] != 1
         and pin not in clock_source_pins
         and (input_tag[pin] < 0).all()
+        and (input_tag_min[pin] < 0).all()
     ]
 
     # Output delays per capture clock edge (tag): a port with -add_delay delays of several
@@ -535,6 +545,7 @@ def resolve_constraints(
         input_arrival_max=input_max,
         input_arrival_min=input_min,
         input_tag=input_tag,
+        input_tag_min=input_tag_min,
         input_by_clock={k: tuple(v) for k, v in by_clock.items() if k >= 0},
         output_sets=output_sets,
         case_values={
@@ -727,27 +738,6 @@ def _design_rule_limits(
             "(only the design's, ports' and clocks' limits are)",
         )
     return limits
-
-
-def _warn_unapplied(constraints: Constraints, log: Log) -> None:
-    """Say which constraints the SDC holds that timing does not apply yet (they were dropped
-    without a word)."""
-    propagated_generated = {
-        name for name, clock in constraints.clocks.items() if clock.generated and clock.propagated
-    }
-    referenced = sorted(
-        {
-            delay.clock
-            for delay in [*constraints.input_delays, *constraints.output_delays]
-            if delay.clock in propagated_generated
-        }
-    )
-    if referenced:
-        log.warn(
-            "STA-0044",
-            f"input/output delays relative to propagated generated clocks {referenced} leave out "
-            "their source latency (the master's delay to the generated clock's pin)",
-        )
 
 
 def _clock_group_exceptions(

@@ -299,6 +299,13 @@ class EndpointsMixin:
         false_hold = false_hold | ~constrained
         clock = capture // 2
         period = resolved.clock_period_ps[clock]
+        # a propagated generated capture clock's source latency (late: its earliest)
+        latency_late = resolved.clock_latency_min_ps[clock].copy()
+        latency_early = resolved.clock_latency_max_ps[clock].copy()
+        for generated, (latest, earliest) in self.generated_latency.items():
+            mine = clock == generated
+            latency_late[mine] += earliest[capture[mine] % 2]
+            latency_early[mine] += latest[capture[mine] % 2]
         required_max = np.full((pins.size, 2), np.nan)
         required_min = np.full((pins.size, 2), np.nan)
         for rf in range(2):
@@ -314,7 +321,7 @@ class EndpointsMixin:
                     edge
                     + relation
                     + shift
-                    + resolved.clock_latency_min_ps[clock]
+                    + latency_late
                     - resolved.uncertainty_setup_ps[np.maximum(launch, 0) // 2, clock],
                     edge + max_delay,
                 )
@@ -333,7 +340,7 @@ class EndpointsMixin:
                     edge
                     + relation
                     + shift
-                    + resolved.clock_latency_max_ps[clock]
+                    + latency_early
                     + resolved.uncertainty_hold_ps[np.maximum(launch, 0) // 2, clock],
                     edge + min_delay,
                 )

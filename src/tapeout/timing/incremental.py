@@ -244,6 +244,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             # start from all pins visited so far (their arrivals use those delays; a
             # ``-through`` child's handoff pins are among them when its parents moved there).
             self._refresh_handoffs(launch)
+            visited[launch.moved_sources] = True
             reached, reached_retimed = self._propagate_from(np.flatnonzero(visited), launch)
             visited[reached] = True
             retimed[reached_retimed] = True

@@ -35,6 +35,9 @@ class LaunchPass:
         clocked: False for the passes of unclocked input ports.
         generated: (master pass index, pins int64 (k,)) for the pass launching a propagated
             generated clock: its sources at those pins follow the master's latency there.
+        io_inputs: for such a pass, (late mask, early mask bool (n_pins, 2), late, early
+            float64 (n_pins, 2)): its input-delay sources before the generated clock's source
+            latency is added.
     """
 
     clock: int
@@ -57,6 +60,8 @@ class LaunchPass:
     handoffs: list[tuple[int, np.ndarray]] = field(default_factory=list)
     clocked: bool = True
     generated: tuple[int, np.ndarray] | None = None
+    io_inputs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    moved_sources: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         if self.source_tag_min is None:
@@ -109,7 +114,8 @@ class PassesMixin:
         for pins in resolved.clock_source_pins:
             clock_source[pins] = True
         unclocked = resolved.unclocked_inputs
-        startpoint = self.launch_pins | ((tags >= 0).any(axis=1) & ~clock_source)
+        given = (tags >= 0).any(axis=1) | (self.source_tag_min >= 0).any(axis=1)
+        startpoint = self.launch_pins | (given & ~clock_source)
         startpoint[unclocked] = True
         named_by: dict[int, list[int]] = {}
         for index, exception in enumerate(exceptions):
@@ -136,8 +142,9 @@ class PassesMixin:
             group[pin] = group_ids[key]
         by_clock = resolved.input_by_clock
         keys = set()
-        for clock, (_, _, clock_tags) in by_clock.items():
-            rows = np.flatnonzero(((clock_tags >= 0).any(axis=1)) & ~clock_source)
+        for clock, (_, _, clock_tags, clock_tags_min) in by_clock.items():
+            given = (clock_tags >= 0).any(axis=1) | (clock_tags_min >= 0).any(axis=1)
+            rows = np.flatnonzero(given & ~clock_source)
             keys.update((clock, int(bits)) for bits in np.unique(group[rows]).tolist())
         named_launch = self.launch_pins & (group > 0)
         launch_groups: dict[int, set[int]] = {}
@@ -169,6 +176,8 @@ class PassesMixin:
             return None if mask is None else mask | self.latch_d_pin
 
         self.passes: list[LaunchPass] = []
+        # propagated generated clock -> its source latency (late, early; float64 (2,) by edge)
+        self.generated_latency: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # clock -> its first pass (its sources, no start-point group): where a capture
         # clock's own arrival at a shared register clock pin is read
         self.first_pass: dict[int, int] = {}
@@ -194,6 +203,7 @@ class PassesMixin:
                     self.check_slack_ps,
                     self.check_margin_ps,
                     applying(clock, bits),
+                    source_tag_min=self.source_tag_min,
                 )
             )
         else:
@@ -209,17 +219,25 @@ class PassesMixin:
                     np.where(mine, self.source_arrival_min, np.inf),
                     np.where(mine, tags, -1),
                 )
+                tags_min = np.where(mine, self.source_tag_min, -1)
                 if clock in by_clock:
-                    late, early, clock_tags = by_clock[clock]
-                    inputs = (clock_tags >= 0) & ~clock_source[:, None]
-                    inputs &= ((group == bits) & (self.case_value < 0))[:, None]
+                    late, early, clock_tags, clock_tags_min = by_clock[clock]
+                    own = ((group == bits) & (self.case_value < 0))[:, None] & ~clock_source[
+                        :, None
+                    ]
+                    inputs = own & (clock_tags >= 0)
+                    inputs_min = own & (clock_tags_min >= 0)
                     sources = (
                         np.where(inputs, late + self.drive_delay_ps[:, :, 0], sources[0]),
-                        np.where(inputs, early + self.drive_delay_ps[:, :, 1], sources[1]),
+                        np.where(inputs_min, early + self.drive_delay_ps[:, :, 1], sources[1]),
                         np.where(inputs, clock_tags, sources[2]),
                     )
-                    mine |= inputs
+                    tags_min = np.where(inputs_min, clock_tags_min, tags_min)
+                    mine |= inputs | inputs_min
+                else:
+                    inputs = inputs_min = np.zeros((n_pins, 2), dtype=bool)
                 launch = LaunchPass.empty(clock, sources, n_pins, n_checks, applying(clock, bits))
+                launch.source_tag_min = tags_min
                 launch.blocked = blocked(clock, bits)
                 master = int(resolved.clock_master[clock]) if clock >= 0 else -1
                 if (
@@ -230,6 +248,13 @@ class PassesMixin:
                     and (mine[self.generated_sources[clock]]).any()
                 ):
                     launch.generated = (first_pass[master], self.generated_sources[clock])
+                    if inputs.any() or inputs_min.any():
+                        launch.io_inputs = (
+                            inputs,
+                            inputs_min,
+                            sources[0].copy(),
+                            sources[1].copy(),
+                        )
                 first_pass.setdefault(clock, len(self.passes))
                 self._add_through_passes(launch)
         self.n_clocked_passes = len(self.passes)
@@ -365,15 +390,45 @@ class PassesMixin:
         master_index, pins = launch.generated
         master = self.passes[master_index]
         edge_time = self.constraints.edge_time_ps
+        latest = np.zeros(2)
+        earliest = np.zeros(2)
         for edge in range(2):
             own_edge = edge_time[2 * launch.clock + edge]
-            for sources, arrivals, tag_array, none in (
-                (launch.source_max, master.arrival_max, master.tag_max, -np.inf),
-                (launch.source_min, master.arrival_min, master.tag_min, np.inf),
+            for sources, arrivals, tag_array, none, summary in (
+                (launch.source_max, master.arrival_max, master.tag_max, -np.inf, latest),
+                (launch.source_min, master.arrival_min, master.tag_min, np.inf, earliest),
             ):
                 tag = tag_array[pins, edge]
                 latency = arrivals[pins, edge] - edge_time[np.maximum(tag, 0)]
                 sources[pins, edge] = np.where(tag >= 0, own_edge + latency, none)
+                known = latency[tag >= 0]
+                if known.size:
+                    summary[edge] = known.max() if none < 0 else known.min()
+        self.generated_latency[launch.clock] = (latest, earliest)
+        if launch.io_inputs is not None:
+            # Input delays relative to the generated clock count from its edge as it arrives
+            # at its source pin: the master's latency there (OpenSTA's source latency).
+            mask, mask_min, late, early = launch.io_inputs
+            before = (launch.source_max.copy(), launch.source_min.copy())
+            edge = np.maximum(launch.source_tag, 0) % 2
+            launch.source_max[mask] = (late + latest[edge])[mask]
+            edge = np.maximum(launch.source_tag_min, 0) % 2
+            launch.source_min[mask_min] = (early + earliest[edge])[mask_min]
+            moved = (launch.source_max != before[0]) | (launch.source_min != before[1])
+            launch.moved_sources = np.flatnonzero(moved.any(axis=1))
+
+    def io_latency_ps(self, tag: int, late: bool) -> float:
+        """The clock latency an input or output delay of clock edge ``tag`` counts from: the
+        ideal latency (late: the latest) plus a propagated generated clock's source latency."""
+        resolved = self.constraints
+        clock = tag // 2
+        latency = float(
+            (resolved.clock_latency_max_ps if late else resolved.clock_latency_min_ps)[clock]
+        )
+        generated = self.generated_latency.get(clock)
+        if generated is not None:
+            latency += float(generated[0 if late else 1][tag % 2])
+        return latency
 
     def handoff_parent(self, index: int, pin: int, rf: int, late: bool) -> int:
         """The parent pass whose arrival at ``pin`` is pass ``index``'s source there (-1: none)."""

@@ -312,8 +312,7 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     if start_is_register:
         launch_latency = start.arrival_ps - launch_edge
     elif clocked:
-        latencies = resolved.clock_latency_max_ps if late else resolved.clock_latency_min_ps
-        launch_latency = float(latencies[tag // 2])
+        launch_latency = timer.io_latency_ps(tag, late)
     else:
         launch_latency = 0.0
     input_delay = 0.0 if start_is_register else start.arrival_ps - launch_edge - launch_latency
@@ -367,9 +366,7 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         latency = clock_arrival - float(resolved.edge_time_ps[capture_tag])
         capture_edge -= latency
     else:
-        latency = float(
-            (resolved.clock_latency_min_ps if late else resolved.clock_latency_max_ps)[clock]
-        )
+        latency = timer.io_latency_ps(max(capture_tag, 0), not late)
         capture_edge = (
             required
             + (output_delay + uncertainty if late else output_delay - uncertainty)

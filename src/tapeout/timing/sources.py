@@ -50,6 +50,7 @@ class SourcesMixin:
         self.source_arrival_max = resolved.input_arrival_max.copy()
         self.source_arrival_min = resolved.input_arrival_min.copy()
         self.source_tag = resolved.input_tag.copy()
+        self.source_tag_min = resolved.input_tag_min.copy()
         # [pin, transition, late / early] for the kernel; the two names are views into it.
         self.source_slews = np.stack([resolved.input_slew_ps, resolved.input_slew_min_ps], -1)
         self.source_slew_ps = self.source_slews[:, :, 0]
@@ -79,6 +80,7 @@ class SourcesMixin:
                     resolved.edge_time_ps[tag] + resolved.clock_latency_min_ps[k]
                 )
                 self.source_tag[pins, edge] = tag
+                self.source_tag_min[pins, edge] = tag
             if k < resolved.clock_generated.size and resolved.clock_generated[k]:
                 self._generated_source(k, pins)
             network = self._clock_network(pins, clock_pins)
@@ -127,6 +129,7 @@ class SourcesMixin:
         self.source_arrival_max[constant] = -np.inf
         self.source_arrival_min[constant] = np.inf
         self.source_tag[constant] = -1
+        self.source_tag_min[constant] = -1
         self.log.info(
             "STA-0046",
             f"set_case_analysis: {int(constant.sum())} constant pins, {int(cut.sum())} cell "
