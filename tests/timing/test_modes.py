@@ -241,16 +241,13 @@ def test_stored_object_derate_reference_is_debian_sta(tmp_path: Path) -> None:
 
 
 def test_constraints_not_applied_yet_are_named(gcd: GcdCase) -> None:
-    # set_timing_derate -cell_check on named objects (library margins of one instance) is
-    # read from the SDC; timing does not apply it, and says so.
+    # set_timing_derate on a port (OpenSTA takes cells, nets and library cells) is read from
+    # the SDC; timing does not apply it, and says so.
     from tapeout.db.constraints import TimingDerate
     from tapeout.log import Log
 
     constraints = copy.deepcopy(gcd.constraints)
-    # A check derate on named cells (cell and net delay derates on objects are applied).
-    constraints.timing_derates.append(
-        TimingDerate(1.05, early=False, cell_check=True, objects=[("cell", "_414_")])
-    )
+    constraints.timing_derates.append(TimingDerate(1.05, early=False, objects=[("port", "reset")]))
     log = Log()
     Timer(gcd.netlist, [gcd.library], constraints, log=log)
     assert "STA-0042" in log.ids()

@@ -662,8 +662,8 @@ class ObjectDerates:
 def object_derates(constraints: Constraints, netlist: Netlist, log: Log) -> ObjectDerates:
     """The derates of ``set_timing_derate`` commands on cells (instances), nets and library
     cells (``get_lib_cells``, wildcards allowed, a ``library/`` prefix ignored), last command
-    winning per factor. Library-check derates on named objects (``-cell_check``) and other
-    objects (pins, ports) are warned about (STA-0042) and left out."""
+    winning per factor (cell delays and ``-cell_check`` margins on cells, net delays on
+    nets). Other objects (pins, ports) are warned about (STA-0042) and left out."""
     result = ObjectDerates()
     skipped: set[str] = set()
     masters = list(netlist.masters)
@@ -671,15 +671,12 @@ def object_derates(constraints: Constraints, netlist: Netlist, log: Log) -> Obje
         if not derate.objects:
             continue
         kinds, paths, analyses = _derate_cells(derate)
-        if 2 in kinds:
-            skipped.add("-cell_check on objects")
-            kinds = [kind for kind in kinds if kind != 2]
         for kind_name, name in derate.objects:
             if kind_name == "cell":
                 index = netlist.inst_names.get(name)
                 table = result.instances if index >= 0 else None
                 key: int | str = index
-                usable = [kind for kind in kinds if kind == 0]
+                usable = [kind for kind in kinds if kind in (0, 2)]
             elif kind_name == "net":
                 index = netlist.net_names.get(name)
                 table = result.nets if index >= 0 else None
@@ -690,7 +687,7 @@ def object_derates(constraints: Constraints, netlist: Netlist, log: Log) -> Obje
                 for master in masters:
                     if fnmatch.fnmatchcase(master, pattern):
                         factors = result.lib_cells.setdefault(master, np.full((3, 2, 2), np.nan))
-                        for kind in (k for k in kinds if k == 0):
+                        for kind in (k for k in kinds if k in (0, 2)):
                             for path in paths:
                                 factors[kind, path, analyses] = derate.value
                 continue

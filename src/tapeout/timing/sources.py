@@ -146,12 +146,22 @@ class SourcesMixin:
 
     def _set_derates(self) -> None:
         """``set_timing_derate``: each arc's late and early delay factors in ``arc_mode``, by
-        its kind (cell or net) and path (on a clock network or data); ``check_derate`` (late,
-        early) of the library setup/hold margins of data checks."""
+        its kind (cell or net) and path (on a clock network or data); ``check_derate`` float64
+        (n_checks, 2) (late, early) of each check's library setup/hold margin."""
         graph = self.graph
         factors = self.constraints.derate_factors
         named = self.constraints.object_derates
-        self.check_derate = (float(factors[2, 0, 0]), float(factors[2, 0, 1]))
+        self.check_derate = np.repeat(factors[2, 0][None, :], graph.check_clock_pin.size, 0)
+        if named:
+            # library margins: an instance's own -cell_check derate over its library cell's
+            check_inst = graph.check_inst.astype(np.int64)
+            for master, table in named.lib_cells.items():
+                mine = self.inst_master[np.maximum(check_inst, 0)] == graph.netlist.masters.get(
+                    master
+                )
+                _override(self.check_derate, np.flatnonzero(mine & (check_inst >= 0)), table[2, 0])
+            for index, table in named.instances.items():
+                _override(self.check_derate, np.flatnonzero(check_inst == index), table[2, 0])
         if (factors[:2] == 1.0).all() and not named:
             return
         kind = np.where(graph.arc_kind == 0, 1, 0)

@@ -50,8 +50,7 @@ def evaluate_checks(
     check_required_ps,
     check_slack_ps,
     check_margin_ps,
-    check_derate_late,
-    check_derate_early,
+    check_derate,
 ) -> None:
     """Required time, slack and library margin of each check and data transition.
 
@@ -67,8 +66,8 @@ def evaluate_checks(
         check_required_ps, check_slack_ps, check_margin_ps: float64 (n, 2) outputs (NaN where
             the data pin has no arrival, the clock no tag, or the check no table for that data
             edge while it has one for the other).
-        check_derate_late, check_derate_early: ``set_timing_derate -cell_check`` factors of
-            the setup-like (late) and hold-like (early) margins.
+        check_derate: float64 (n, 2) ``set_timing_derate -cell_check`` factors of each check's
+            setup-like (late, column 0) and hold-like (early, column 1) library margin.
     """
     for i in range(checks.shape[0]):
         c = checks[i]
@@ -112,7 +111,7 @@ def evaluate_checks(
                             axes,
                             values,
                         )
-                        * check_derate_late
+                        * check_derate[c, 0]
                     )
                 required = (
                     edge_time_ps[launch]
@@ -151,7 +150,7 @@ def evaluate_checks(
                             axes,
                             values,
                         )
-                        * check_derate_early
+                        * check_derate[c, 1]
                     )
                 relation = (
                     gated_hold_relation_ps[launch, capture]
