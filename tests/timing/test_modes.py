@@ -209,6 +209,34 @@ def test_derates_on_instances_and_library_cells_match_opensta(
     assert (timer.arc_mode[arcs, 0] == 1.3).all() and (timer.arc_mode[arcs, 1] == 0.7).all()
 
 
+def test_library_cell_derate_follows_a_resized_instance(gcd: GcdCase) -> None:
+    from tapeout.db.constraints import TimingDerate
+
+    constraints = copy.deepcopy(gcd.constraints)
+    lib_cell = [("lib_cell", "*/sky130_fd_sc_hd__nand2_1")]
+    constraints.timing_derates.append(TimingDerate(1.2, early=False, objects=lib_cell))
+    timer = Timer(gcd.netlist, [gcd.library], constraints)
+    timer.update()
+    masters = gcd.netlist.masters
+    inst = next(
+        i
+        for i in range(gcd.netlist.n_insts)
+        if masters[int(gcd.netlist.inst_master[i])] == "sky130_fd_sc_hd__nand2_1"
+    )
+    arcs = timer.graph.arcs_of_instance(inst)
+    assert (timer.arc_mode[arcs, 0] == 1.2).all()
+    timer.resize(inst, "sky130_fd_sc_hd__nand2_2")
+    timer.update()
+    assert (timer.arc_mode[arcs, 0] == 1.0).all()
+    full = Timer(gcd.netlist, [gcd.library], constraints)
+    full.resize(inst, "sky130_fd_sc_hd__nand2_2")
+    full.update_full()
+    for check in ("setup", "hold"):
+        assert timer.endpoint_slacks(check)[1] == pytest.approx(
+            full.endpoint_slacks(check)[1], abs=1e-6
+        )
+
+
 def test_net_derate_scales_that_nets_wire_delays(gcd: GcdCase) -> None:
     from tapeout.db.constraints import TimingDerate
 

@@ -330,6 +330,10 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
                 graph.pin_cap_ff[pin] = new_cap
                 self._dirty_pins.add(int(pin))
         self.inst_master[inst] = self._master_id(master)
+        if self.constraints.object_derates.lib_cells:
+            # derates named by library cell follow the instance's new cell
+            self._set_derates()
+            self._dirty_pins.update(int(pin) for pin in self._inst_pins(inst))
 
     def _inst_pins(self, inst: int) -> np.ndarray:
         if not hasattr(self, "_inst_pin_csr"):
