@@ -264,6 +264,8 @@ def test_unknown_command_warns_with_location(tmp_path: Path) -> None:
             "give one -from, one -to and a value",
             2,
         ),
+        ("\nset_disable_timing -from A [get_pins u1/A]\n", "not with pin objects", 2),
+        ("set_disable_timing\n", "set_disable_timing", 1),
     ],
 )
 def test_errors_name_file_and_line(tmp_path: Path, text: str, message: str, line: int) -> None:
@@ -367,5 +369,22 @@ def test_timing_derate_paths_round_trip(tmp_path: Path) -> None:
     assert (data.data, data.clock, data.late, data.early) == (True, False, True, False)
     assert (clock.data, clock.clock, clock.late, clock.early) == (False, True, False, True)
     assert check.cell_check and check.data and check.clock
+    write_sdc(tmp_path / "again.sdc", constraints)
+    assert differences(constraints, read_sdc(tmp_path / "again.sdc")) == []
+
+
+def test_disable_timing_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "d.sdc"
+    path.write_text(
+        "set_disable_timing -from S -to X [get_cells {u1 u2}]\n"
+        "set_disable_timing [get_lib_cells lib/sky130_fd_sc_hd__nand2_1]\n"
+        "set_disable_timing [get_pins u3/A]\n"
+    )
+    constraints = read_sdc(path)
+    cells, lib_cells, pins = constraints.disabled_timing
+    assert (cells.from_pin, cells.to_pin) == ("S", "X")
+    assert cells.objects == [("cell", "u1"), ("cell", "u2")]
+    assert lib_cells.objects == [("lib_cell", "lib/sky130_fd_sc_hd__nand2_1")]
+    assert pins.objects == [("pin", "u3/A")] and not pins.from_pin
     write_sdc(tmp_path / "again.sdc", constraints)
     assert differences(constraints, read_sdc(tmp_path / "again.sdc")) == []

@@ -15,7 +15,7 @@ from tapeout.timing import Timer, TimingOptions
 from tests.conftest import shared_path
 from tests.timing.conftest import GcdCase
 from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
-from tests.timing.references import read_reference_case, timer_matching_reference
+from tests.timing.references import read_reference_case, timer_for, timer_matching_reference
 
 DRIVING_CELLS = Path(__file__).resolve().parents[1] / "data" / "timing" / "drive"
 GCD_VERILOG = "sta/gcd_sky130hd/gcd_sky130hd.v"  # under ../shared
@@ -263,6 +263,38 @@ def test_net_derate_scales_that_nets_wire_delays(gcd: GcdCase) -> None:
 @requires_sta
 def test_stored_object_derate_reference_is_debian_sta(tmp_path: Path) -> None:
     sdc, expected = read_reference_case(DERATE / "gcd_object_derates.txt")
+    found = endpoint_slacks_from_sta(tmp_path, shared_path(GCD_VERILOG), "gcd", sdc)
+    for check in ("setup", "hold"):
+        assert found[check] == pytest.approx(expected[check], abs=1e-3), check
+
+
+DISABLE = Path(__file__).resolve().parents[1] / "data" / "timing" / "disable"
+
+
+def test_disabled_timing_matches_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
+    # set_disable_timing was accepted and ignored (SDC-0002): every arc stayed timed.
+    case = DISABLE / "gcd_disable.txt"
+    timer = timer_matching_reference(
+        sky130_library, case, shared_path(GCD_VERILOG), "gcd", tmp_path
+    )
+    pins, _ = timer.endpoint_slacks("setup")
+    names = {timer.netlist.pin_name(int(pin)) for pin in pins}
+    assert "_411_/D" not in names  # its setup/hold check is disabled
+    sdc, expected = read_reference_case(case)
+    plain = "\n".join(line for line in sdc.splitlines() if "disable" not in line) + "\n"
+    _, undisabled = timer_for(sky130_library, shared_path(GCD_VERILOG), "gcd", plain, tmp_path)
+    undisabled.update()
+    pins, slack = undisabled.endpoint_slacks("setup")
+    before = {
+        undisabled.netlist.pin_name(int(p)): float(v) for p, v in zip(pins, slack, strict=True)
+    }
+    moved = [name for name, value in expected["setup"].items() if abs(before[name] - value) > 1.0]
+    assert len(moved) > 10
+
+
+@requires_sta
+def test_stored_disable_reference_is_debian_sta(tmp_path: Path) -> None:
+    sdc, expected = read_reference_case(DISABLE / "gcd_disable.txt")
     found = endpoint_slacks_from_sta(tmp_path, shared_path(GCD_VERILOG), "gcd", sdc)
     for check in ("setup", "hold"):
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check

@@ -199,6 +199,17 @@ class ClockTransitionLimit:
 
 
 @dataclass(eq=False)
+class DisableTiming:
+    """``set_disable_timing [-from pin] [-to pin] objects``: the timing arcs (and checks) of
+    cells, library cells or pins switched off; ``from_pin``/``to_pin`` (terminal names, "" for
+    any) narrow a cell's arcs to those between two of its pins."""
+
+    objects: list[ObjectRef]
+    from_pin: str = ""
+    to_pin: str = ""
+
+
+@dataclass(eq=False)
 class TimingDerate:
     """``set_timing_derate``: a delay multiplier.
 
@@ -246,6 +257,7 @@ class Constraints:
         clock_transition_limits: ``set_max_transition`` on clocks, in file order.
         clock_groups: ``set_clock_groups`` in file order.
         case_analysis: object -> ``0``, ``1``, ``rising`` or ``falling``.
+        disabled_timing: ``set_disable_timing`` in file order.
         dont_touch: object -> flag of ``set_dont_touch``.
         timing_derates: ``set_timing_derate`` in file order.
     """
@@ -268,6 +280,7 @@ class Constraints:
     clock_transition_limits: list[ClockTransitionLimit] = field(default_factory=list)
     clock_groups: list[ClockGroups] = field(default_factory=list)
     case_analysis: dict[ObjectRef, str] = field(default_factory=dict)
+    disabled_timing: list[DisableTiming] = field(default_factory=list)
     dont_touch: dict[ObjectRef, bool] = field(default_factory=dict)
     timing_derates: list[TimingDerate] = field(default_factory=list)
 

@@ -15,6 +15,7 @@ from tapeout.db.constraints import (
     ClockGroups,
     ClockTransitionLimit,
     Constraints,
+    DisableTiming,
     DrivingCell,
     ObjectRef,
     PathException,
@@ -40,7 +41,6 @@ _IGNORED = (
     "set_wire_load_mode",
     "set_operating_conditions",
     "set_max_area",
-    "set_disable_timing",
     "group_path",
     "set_ideal_network",
     "set_ideal_net",
@@ -124,6 +124,7 @@ class _SdcReader(SdcQueries):
             "set_timing_derate": self.set_timing_derate,
             "set_clock_groups": self.set_clock_groups,
             "set_case_analysis": self.set_case_analysis,
+            "set_disable_timing": self.set_disable_timing,
             "set_dont_touch": self.set_dont_touch,
             "current_design": self.current_design,
             "get_ports": self.get_objects,
@@ -542,6 +543,23 @@ class _SdcReader(SdcQueries):
             raise self.error(f"{command}: value must be 0, 1, rising or falling, not {value!r}")
         for ref in self.objects(values[1], "port_pin"):
             self.constraints.case_analysis[ref] = value
+        return ""
+
+    def set_disable_timing(self, command: str, arguments: list) -> object:
+        found, values = self.options(command, arguments, set(), {"-from", "-to"}, (1, 1))
+        objects = self.objects(values[0], "any")
+        usable = [ref for ref in objects if ref[0] in ("cell", "lib_cell", "pin")]
+        if len(usable) < len(objects):
+            self.warn("SDC-0003", f"{command}: only cells, library cells and pins are disabled")
+        if ("-from" in found or "-to" in found) and any(ref[0] == "pin" for ref in usable):
+            raise self.error(f"{command}: -from/-to name pins of cells, not with pin objects")
+        self.constraints.disabled_timing.append(
+            DisableTiming(
+                usable,
+                from_pin=to_text(found.get("-from", "")),
+                to_pin=to_text(found.get("-to", "")),
+            )
+        )
         return ""
 
     def set_dont_touch(self, command: str, arguments: list) -> object:

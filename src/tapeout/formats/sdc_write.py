@@ -238,6 +238,13 @@ def sdc_text(constraints: Constraints) -> str:
             parts.append("-rise" if limit.rise else "-fall")
         parts += [_number(limit.limit_ps, time), f"[get_clocks {_name_list([limit.clock])}]"]
         lines.append(" ".join(parts))
+    for disabled in constraints.disabled_timing:
+        parts = ["set_disable_timing"]
+        if disabled.from_pin:
+            parts += ["-from", disabled.from_pin]
+        if disabled.to_pin:
+            parts += ["-to", disabled.to_pin]
+        lines.append(" ".join([*parts, _objects(disabled.objects, design)]))
     for ref, case in constraints.case_analysis.items():
         lines.append(f"set_case_analysis {case} {_objects([ref], design)}")
     for ref, touch in constraints.dont_touch.items():

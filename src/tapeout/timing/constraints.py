@@ -16,6 +16,7 @@ from tapeout.db.constraints import (
     Clock,
     ClockTransitionLimit,
     Constraints,
+    DisableTiming,
     ObjectRef,
     PathException,
     TimingDerate,
@@ -120,6 +121,7 @@ class ResolvedConstraints:
         design_rule_limits: float64 (3, n_pins) SDC max transition (ps), capacitance (fF) and
             fanout: the design's limit, on a port's pin the tighter of it and the port's own;
             NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits).
+        disabled_timing: ``set_disable_timing`` commands (resolved by ``timing/sources.py``).
         clock_slew_limits: (clock index, ``ClockTransitionLimit``) of ``set_max_transition``
             on clocks (``timing/drv.py`` applies them to the clock's network and data pins).
         false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
@@ -160,6 +162,7 @@ class ResolvedConstraints:
     pin_load_ff: np.ndarray
     design_rule_limits: np.ndarray
     clock_slew_limits: list[tuple[int, ClockTransitionLimit]]
+    disabled_timing: list[DisableTiming]
     false_endpoints: np.ndarray
     multicycle_setup: np.ndarray
     multicycle_hold: np.ndarray
@@ -567,6 +570,7 @@ def resolve_constraints(
         output_tag=output_tag,
         pin_load_ff=loads,
         design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
+        disabled_timing=list(constraints.disabled_timing),
         clock_slew_limits=[
             (names.index(limit.clock), limit)
             for limit in constraints.clock_transition_limits

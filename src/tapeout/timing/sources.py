@@ -6,6 +6,8 @@ before propagation, and marks the ideal clock network.
 
 from __future__ import annotations
 
+import fnmatch
+
 import numpy as np
 
 from tapeout.errors import DesignError
@@ -64,6 +66,7 @@ class SourcesMixin:
         self.generated_sources: dict[int, np.ndarray] = {}
         self.arc_mode = np.zeros((0, 6))  # empty: no derate, no sense left off
         self._apply_case_analysis()
+        self._apply_disabled_timing()
         sequential = (graph.arc_kind != 0) & (graph.arc_timing_type != 0)
         clock_pins = np.zeros(n_pins, dtype=bool)
         clock_pins[graph.arc_from[sequential]] = True
@@ -143,6 +146,62 @@ class SourcesMixin:
             self.arc_mode = np.zeros((self.graph.n_arcs, 6))
             self.arc_mode[:, :2] = 1.0
         return self.arc_mode
+
+    def _apply_disabled_timing(self) -> None:
+        """``set_disable_timing``: the cell arcs (and timing checks, whose arcs run from the
+        clock pin to the data pin) of the named instances, library cells' instances or pins
+        switched off, limited to ``-from``/``-to`` pins when given, as in OpenSTA."""
+        commands = self.constraints.disabled_timing
+        if not commands:
+            return
+        graph = self.graph
+        netlist = graph.netlist
+        terms = netlist.terms
+        pin_term = netlist.pin_term.astype(np.int64)
+        on_inst = netlist.pin_inst >= 0
+        arc_from_term = np.where(on_inst[graph.arc_from], pin_term[graph.arc_from], -1)
+        arc_to_term = np.where(on_inst[graph.arc_to], pin_term[graph.arc_to], -1)
+        cell_arcs = graph.arc_kind != 0
+        inst_pin = {netlist.pin_name(p): p for p in np.flatnonzero(on_inst).tolist()}
+        cut = np.zeros(graph.n_arcs, dtype=bool)
+        dropped = np.zeros(graph.check_clock_pin.size, dtype=bool)
+        for command in commands:
+            insts = np.zeros(netlist.n_insts, dtype=bool)
+            pins = np.zeros(graph.n_pins, dtype=bool)
+            for kind, name in command.objects:
+                if kind == "cell" and name in netlist.inst_names:
+                    insts[netlist.inst_names.index(name)] = True
+                elif kind == "lib_cell":
+                    pattern = name.rsplit("/", 1)[-1]
+                    for master_id, master in enumerate(self.masters):
+                        if fnmatch.fnmatchcase(master, pattern):
+                            insts |= self.inst_master == master_id
+                elif kind == "pin" and name in inst_pin:
+                    pins[inst_pin[name]] = True
+            arcs = cell_arcs & (insts[np.maximum(graph.arc_inst, 0)] & (graph.arc_inst >= 0))
+            checks = insts[graph.check_inst]
+            for term_name, arc_terms, check_pins in (
+                (command.from_pin, arc_from_term, graph.check_clock_pin),
+                (command.to_pin, arc_to_term, graph.check_data_pin),
+            ):
+                if term_name:
+                    term = terms.get(term_name)
+                    arcs &= arc_terms == term
+                    checks &= pin_term[check_pins] == term
+            arcs |= cell_arcs & (pins[graph.arc_from] | pins[graph.arc_to])
+            checks |= pins[graph.check_clock_pin] | pins[graph.check_data_pin]
+            cut |= arcs
+            dropped |= checks
+        self.arc_cut |= cut
+        graph.arc_delay_table[cut] = -1
+        if dropped.any():
+            for name in _CHECK_ARRAYS:
+                setattr(graph, name, getattr(graph, name)[~dropped])
+        self.log.info(
+            "STA-0049",
+            f"set_disable_timing: {int(cut.sum())} timing arcs and {int(dropped.sum())} checks "
+            "switched off",
+        )
 
     def _set_derates(self) -> None:
         """``set_timing_derate``: each arc's late and early delay factors in ``arc_mode``, by
