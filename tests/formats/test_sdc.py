@@ -182,6 +182,15 @@ def test_full_fixture_with_netlist(tmp_path: Path) -> None:
     assert constraints.max_fanout == {("design", "top"): 8.0}
     assert constraints.max_capacitance_ff == {("port", "out"): pytest.approx(100.0)}
     assert constraints.case_analysis == {("port", "rst"): "0"}
+    (limit,) = constraints.clock_transition_limits
+    assert (limit.clock, limit.limit_ps, limit.data_path, limit.fall) == (
+        "core",
+        200.0,
+        False,
+        False,
+    )
+    (disabled,) = constraints.disabled_timing
+    assert (disabled.objects, disabled.from_pin, disabled.to_pin) == ([("cell", "u_ff")], "CK", "Q")
     assert constraints.dont_touch == {("cell", "u_ff"): True}
     assert [d.late for d in constraints.timing_derates] == [False, True]
     write_sdc(tmp_path / "full.sdc", constraints)

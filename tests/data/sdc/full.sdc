@@ -26,6 +26,8 @@ set_max_delay 1.5 -from [get_ports {data[1]}] -to [get_ports out]
 set_max_fanout 8 [current_design]
 set_max_transition 0.6 [current_design]
 set_max_capacitance 0.1 [get_ports out]
+set_max_transition 0.2 -clock_path -rise [get_clocks core]
+set_disable_timing -from CK -to Q [get_cells u_ff]
 set_case_analysis 0 [get_ports rst]
 set_dont_touch [get_cells u_ff]
 set_timing_derate -early 0.95
