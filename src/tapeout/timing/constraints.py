@@ -120,7 +120,8 @@ class ResolvedConstraints:
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
         design_rule_limits: float64 (3, n_pins) SDC max transition (ps), capacitance (fF) and
             fanout: the design's limit, on a port's pin the tighter of it and the port's own;
-            NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits).
+            NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits); (3, 0)
+            when it sets none anywhere.
         disabled_timing: ``set_disable_timing`` commands (resolved by ``timing/sources.py``).
         clock_slew_limits: (clock index, ``ClockTransitionLimit``) of ``set_max_transition``
             on clocks (``timing/drv.py`` applies them to the clock's network and data pins).
@@ -420,6 +421,8 @@ def resolve_constraints(
     for arrays in by_clock.values():
         arrays[2][np.isinf(arrays[0])] = -1
         arrays[3][np.isinf(arrays[1])] = -1
+        if np.array_equal(arrays[2], arrays[3]):
+            arrays[3] = arrays[2]  # one edge per port (the usual case): share the array
     # Over all clocks: the latest (earliest) arrival with its tag.
     input_max = np.full((n_pins, 2), -np.inf)
     input_min = np.full((n_pins, 2), np.inf)
@@ -433,6 +436,8 @@ def resolve_constraints(
         input_tag_min[earlier] = tags_min[earlier]
         input_max = np.maximum(input_max, arrival_max)
         input_min = np.minimum(input_min, arrival_min)
+    if np.array_equal(input_tag, input_tag_min):
+        input_tag_min = input_tag
 
     # Input ports without any input delay (clock sources aside) launch unclocked paths at 0.
     # As in OpenSTA they are checked at output ports with output delays (not at registers), so
@@ -718,11 +723,13 @@ def _design_rule_limits(
 ) -> np.ndarray:
     """``ResolvedConstraints.design_rule_limits``; limits on other objects (pins, cells)
     are warned about (STA-0045) and left out (clocks' slew limits are kept apart)."""
-    limits = np.full((3, n_pins), np.nan)
+    tables = (constraints.max_transition_ps, constraints.max_capacitance_ff, constraints.max_fanout)
+    if not any(ref[0] in ("design", "port") for table in tables for ref in table):
+        limits = np.full((3, 0), np.nan)  # none: no per-pin rows (drv.py reads NaN)
+    else:
+        limits = np.full((3, n_pins), np.nan)
     skipped: set[str] = set()
-    for row, given in enumerate(
-        (constraints.max_transition_ps, constraints.max_capacitance_ff, constraints.max_fanout)
-    ):
+    for row, given in enumerate(tables):
         design = [value for (kind, _), value in given.items() if kind == "design"]
         if design:
             limits[row] = min(design)

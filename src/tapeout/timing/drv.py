@@ -191,7 +191,8 @@ def _limits(timer: Timer, row: int, cell_limits: np.ndarray) -> np.ndarray:
     pins, the Liberty limit ``cell_limits``; NaN where none applies."""
     on_inst = timer.netlist.pin_inst >= 0
     own = np.where(on_inst, cell_limits, np.nan)
-    return np.fmin(timer.constraints.design_rule_limits[row], own)
+    sdc = timer.constraints.design_rule_limits
+    return np.fmin(sdc[row], own) if sdc.shape[1] else own
 
 
 def _apply_clock_slew_limits(timer: Timer, limits: np.ndarray) -> None:

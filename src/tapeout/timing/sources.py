@@ -52,7 +52,9 @@ class SourcesMixin:
         self.source_arrival_max = resolved.input_arrival_max.copy()
         self.source_arrival_min = resolved.input_arrival_min.copy()
         self.source_tag = resolved.input_tag.copy()
-        self.source_tag_min = resolved.input_tag_min.copy()
+        # the earliest arrival's tag; the same array where no port has delays on both edges
+        same = resolved.input_tag_min is resolved.input_tag
+        self.source_tag_min = self.source_tag if same else resolved.input_tag_min.copy()
         # [pin, transition, late / early] for the kernel; the two names are views into it.
         self.source_slews = np.stack([resolved.input_slew_ps, resolved.input_slew_min_ps], -1)
         self.source_slew_ps = self.source_slews[:, :, 0]
