@@ -388,6 +388,7 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
         "set_disable_timing -from S -to X [get_cells {u1 u2}]\n"
         "set_disable_timing [get_lib_cells lib/sky130_fd_sc_hd__nand2_1]\n"
         "set_disable_timing [get_pins u3/A]\n"
+        "set_logic_zero [get_ports rst]\nset_logic_one [get_ports {en}]\n"
     )
     constraints = read_sdc(path)
     cells, lib_cells, pins = constraints.disabled_timing
@@ -395,5 +396,6 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
     assert cells.objects == [("cell", "u1"), ("cell", "u2")]
     assert lib_cells.objects == [("lib_cell", "lib/sky130_fd_sc_hd__nand2_1")]
     assert pins.objects == [("pin", "u3/A")] and not pins.from_pin
+    assert constraints.logic_values == {("port", "rst"): "0", ("port", "en"): "1"}
     write_sdc(tmp_path / "again.sdc", constraints)
     assert differences(constraints, read_sdc(tmp_path / "again.sdc")) == []

@@ -15,7 +15,12 @@ from tapeout.timing import Timer, TimingOptions
 from tests.conftest import shared_path
 from tests.timing.conftest import GcdCase
 from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
-from tests.timing.references import read_reference_case, timer_for, timer_matching_reference
+from tests.timing.references import (
+    read_reference_case,
+    slacks_by_name,
+    timer_for,
+    timer_matching_reference,
+)
 
 DRIVING_CELLS = Path(__file__).resolve().parents[1] / "data" / "timing" / "drive"
 GCD_VERILOG = "sta/gcd_sky130hd/gcd_sky130hd.v"  # under ../shared
@@ -298,6 +303,33 @@ def test_stored_disable_reference_is_debian_sta(tmp_path: Path) -> None:
     found = endpoint_slacks_from_sta(tmp_path, shared_path(GCD_VERILOG), "gcd", sdc)
     for check in ("setup", "hold"):
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check
+
+
+def test_logic_values_hold_pins_as_case_analysis_does(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # set_logic_zero/one were accepted and ignored; OpenSTA (Debian sta: the same report
+    # either way on gcd) holds the pins constant as set_case_analysis does.
+    base = (
+        "create_clock -period 1.0 [get_ports clk]\n"
+        "set_input_delay 0.2 -clock clk {req_val reset resp_rdy req_msg[*]}\n"
+        "set_output_delay 0.2 -clock clk [all_outputs]\n"
+    )
+    results = []
+    for extra in (
+        "",
+        "set_case_analysis 1 [get_ports reset]\nset_case_analysis 0 [get_ports req_val]\n",
+        "set_logic_one [get_ports reset]\nset_logic_zero [get_ports req_val]\n",
+    ):
+        netlist, timer = timer_for(
+            sky130_library, shared_path(GCD_VERILOG), "gcd", base + extra, tmp_path
+        )
+        results.append(
+            {check: slacks_by_name(timer, netlist, check) for check in ("setup", "hold")}
+        )
+    plain, case, logic = results
+    assert case == logic
+    assert case != plain
 
 
 def test_constraints_not_applied_yet_are_named(gcd: GcdCase) -> None:

@@ -257,6 +257,7 @@ class Constraints:
         clock_transition_limits: ``set_max_transition`` on clocks, in file order.
         clock_groups: ``set_clock_groups`` in file order.
         case_analysis: object -> ``0``, ``1``, ``rising`` or ``falling``.
+        logic_values: object -> ``0`` or ``1`` of ``set_logic_zero``/``set_logic_one``.
         disabled_timing: ``set_disable_timing`` in file order.
         dont_touch: object -> flag of ``set_dont_touch``.
         timing_derates: ``set_timing_derate`` in file order.
@@ -280,6 +281,7 @@ class Constraints:
     clock_transition_limits: list[ClockTransitionLimit] = field(default_factory=list)
     clock_groups: list[ClockGroups] = field(default_factory=list)
     case_analysis: dict[ObjectRef, str] = field(default_factory=dict)
+    logic_values: dict[ObjectRef, str] = field(default_factory=dict)
     disabled_timing: list[DisableTiming] = field(default_factory=list)
     dont_touch: dict[ObjectRef, bool] = field(default_factory=dict)
     timing_derates: list[TimingDerate] = field(default_factory=list)

@@ -56,8 +56,6 @@ _IGNORED = (
     "set_min_pulse_width",
     "set_resistance",
     "set_port_fanout_number",
-    "set_logic_zero",
-    "set_logic_one",
     "set_logic_dc",
     "set_voltage",
     "set_level_shifter_strategy",
@@ -125,6 +123,8 @@ class _SdcReader(SdcQueries):
             "set_clock_groups": self.set_clock_groups,
             "set_case_analysis": self.set_case_analysis,
             "set_disable_timing": self.set_disable_timing,
+            "set_logic_zero": self.set_logic_value,
+            "set_logic_one": self.set_logic_value,
             "set_dont_touch": self.set_dont_touch,
             "current_design": self.current_design,
             "get_ports": self.get_objects,
@@ -560,6 +560,12 @@ class _SdcReader(SdcQueries):
                 to_pin=to_text(found.get("-to", "")),
             )
         )
+        return ""
+
+    def set_logic_value(self, command: str, arguments: list) -> object:
+        _, values = self.options(command, arguments, set(), set(), (1, 1))
+        for ref in self.objects(values[0], "port_pin"):
+            self.constraints.logic_values[ref] = "1" if command == "set_logic_one" else "0"
         return ""
 
     def set_dont_touch(self, command: str, arguments: list) -> object:

@@ -245,6 +245,9 @@ def sdc_text(constraints: Constraints) -> str:
         if disabled.to_pin:
             parts += ["-to", disabled.to_pin]
         lines.append(" ".join([*parts, _objects(disabled.objects, design)]))
+    for ref, value in constraints.logic_values.items():
+        command = "set_logic_one" if value == "1" else "set_logic_zero"
+        lines.append(f"{command} {_objects([ref], design)}")
     for ref, case in constraints.case_analysis.items():
         lines.append(f"set_case_analysis {case} {_objects([ref], design)}")
     for ref, touch in constraints.dont_touch.items():

@@ -106,7 +106,8 @@ class ResolvedConstraints:
         input_by_clock: clock -> (arrival max, arrival min, tag of the max, tag of the min) of
             its input delays alone
             (the arrays above merge every clock's, with the tag of the latest).
-        case_values: pin -> 0 or 1 of ``set_case_analysis`` (see ``timing/case.py``).
+        case_values: pin -> 0 or 1 of ``set_case_analysis`` and ``set_logic_zero``/``_one``
+            (see ``timing/case.py``; case analysis wins where both name a pin).
         case_edges: pin -> the one transition (0 rise, 1 fall) of ``set_case_analysis
             rising``/``falling``.
         output_sets: per capture clock edge, (tag int64 (n_pins,) -1 where unconstrained,
@@ -556,9 +557,12 @@ def resolve_constraints(
         input_tag_min=input_tag_min,
         input_by_clock={k: tuple(v) for k, v in by_clock.items() if k >= 0},
         output_sets=output_sets,
-        case_values={
+        case_values={  # set_logic_zero/one hold a pin as set_case_analysis does (OpenSTA's Sim)
             pin: int(value)
-            for ref, value in constraints.case_analysis.items()
+            for ref, value in [
+                *constraints.logic_values.items(),
+                *constraints.case_analysis.items(),
+            ]
             if value in ("0", "1")
             for pin in resolver.pins([ref])
         },
