@@ -32,12 +32,23 @@ def test_gating_checks_match_opensta(sky130_library: LibertyLibrary, tmp_path: P
     assert "^ g6/A (sky130_fd_sc_hd__and2_1)" in text  # the gate's clock pin
 
 
+def test_gating_check_margins_match_opensta(sky130_library: LibertyLibrary, tmp_path: Path) -> None:
+    # set_clock_gating_check was accepted and ignored: every gating check had zero margin.
+    timer = timer_matching_reference(
+        sky130_library, DATA / "gates_margins.txt", DATA / "gates.v", "gates", tmp_path
+    )
+    margins = timer.check_fixed_margin_ps[timer.graph.check_kind >= 4]
+    assert set(margins[:, 0][margins[:, 0] > 0].round(3)) == {20.0, 100.0, 300.0}
+    assert set(margins[:, 1][margins[:, 1] > 0].round(3)) == {150.0}
+
+
 @requires_sta
-@pytest.mark.parametrize("case", ["gating/gates", "clock_mux/clock_mux"])
+@pytest.mark.parametrize("case", ["gating/gates", "gating/gates_margins", "clock_mux/clock_mux"])
 def test_stored_gating_references_are_debian_sta(case: str, tmp_path: Path) -> None:
-    folder = DATA.parent / case.split("/")[0]
-    top = case.split("/")[1]
-    sdc, expected = read_reference_case(folder / f"{top}.txt")
+    folder_name, name = case.split("/")
+    folder = DATA.parent / folder_name
+    top = name.split("_margins")[0]
+    sdc, expected = read_reference_case(folder / f"{name}.txt")
     found = endpoint_slacks_from_sta(tmp_path, folder / f"{top}.v", top, sdc)
     for check in ("setup", "hold"):
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check

@@ -199,6 +199,17 @@ class ClockTransitionLimit:
 
 
 @dataclass(eq=False)
+class ClockGatingCheck:
+    """``set_clock_gating_check [-setup v] [-hold v] [objects]``: setup/hold margins (ps,
+    None where not given) of the inferred clock gating checks on the named clocks (of the
+    gating pin), instances or enable pins, or on the whole design (no objects)."""
+
+    setup_ps: float | None = None
+    hold_ps: float | None = None
+    objects: list[ObjectRef] = field(default_factory=list)
+
+
+@dataclass(eq=False)
 class DisableTiming:
     """``set_disable_timing [-from pin] [-to pin] objects``: the timing arcs (and checks) of
     cells, library cells or pins switched off; ``from_pin``/``to_pin`` (terminal names, "" for
@@ -259,6 +270,7 @@ class Constraints:
         case_analysis: object -> ``0``, ``1``, ``rising`` or ``falling``.
         logic_values: object -> ``0`` or ``1`` of ``set_logic_zero``/``set_logic_one``.
         disabled_timing: ``set_disable_timing`` in file order.
+        clock_gating_checks: ``set_clock_gating_check`` in file order.
         dont_touch: object -> flag of ``set_dont_touch``.
         timing_derates: ``set_timing_derate`` in file order.
     """
@@ -283,6 +295,7 @@ class Constraints:
     case_analysis: dict[ObjectRef, str] = field(default_factory=dict)
     logic_values: dict[ObjectRef, str] = field(default_factory=dict)
     disabled_timing: list[DisableTiming] = field(default_factory=list)
+    clock_gating_checks: list[ClockGatingCheck] = field(default_factory=list)
     dont_touch: dict[ObjectRef, bool] = field(default_factory=dict)
     timing_derates: list[TimingDerate] = field(default_factory=list)
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tapeout.db.constraints import (
     Clock,
+    ClockGatingCheck,
     ClockGroups,
     ClockTransitionLimit,
     Constraints,
@@ -52,7 +53,6 @@ _IGNORED = (
     "set_fanout_load",
     "set_sense",
     "set_data_check",
-    "set_clock_gating_check",
     "set_min_pulse_width",
     "set_resistance",
     "set_port_fanout_number",
@@ -123,6 +123,7 @@ class _SdcReader(SdcQueries):
             "set_clock_groups": self.set_clock_groups,
             "set_case_analysis": self.set_case_analysis,
             "set_disable_timing": self.set_disable_timing,
+            "set_clock_gating_check": self.set_clock_gating_check,
             "set_logic_zero": self.set_logic_value,
             "set_logic_one": self.set_logic_value,
             "set_dont_touch": self.set_dont_touch,
@@ -558,6 +559,29 @@ class _SdcReader(SdcQueries):
                 usable,
                 from_pin=to_text(found.get("-from", "")),
                 to_pin=to_text(found.get("-to", "")),
+            )
+        )
+        return ""
+
+    def set_clock_gating_check(self, command: str, arguments: list) -> object:
+        found, values = self.options(
+            command, arguments, {"-rise", "-fall", "-high", "-low"}, {"-setup", "-hold"}, (0, 1)
+        )
+        if {"-rise", "-fall", "-high", "-low"} & set(found):
+            self.warn(
+                "SDC-0003",
+                f"{command} -rise/-fall/-high/-low: the margins apply to both edges, and the "
+                "gate's sense comes from its function",
+            )
+        self.constraints.clock_gating_checks.append(
+            ClockGatingCheck(
+                setup_ps=self.time_ps(command, found["-setup"]) if "-setup" in found else None,
+                hold_ps=self.time_ps(command, found["-hold"]) if "-hold" in found else None,
+                objects=[
+                    ref
+                    for ref in (self.objects(values[0], "any") if values else [])
+                    if ref[0] != "design"
+                ],
             )
         )
         return ""

@@ -245,8 +245,17 @@ def sdc_text(constraints: Constraints) -> str:
         if disabled.to_pin:
             parts += ["-to", disabled.to_pin]
         lines.append(" ".join([*parts, _objects(disabled.objects, design)]))
-    for ref, value in constraints.logic_values.items():
-        command = "set_logic_one" if value == "1" else "set_logic_zero"
+    for gating in constraints.clock_gating_checks:
+        parts = ["set_clock_gating_check"]
+        if gating.setup_ps is not None:
+            parts += ["-setup", _number(gating.setup_ps, time)]
+        if gating.hold_ps is not None:
+            parts += ["-hold", _number(gating.hold_ps, time)]
+        if gating.objects:
+            parts.append(_objects(gating.objects, design))
+        lines.append(" ".join(parts))
+    for ref, logic in constraints.logic_values.items():
+        command = "set_logic_one" if logic == "1" else "set_logic_zero"
         lines.append(f"{command} {_objects([ref], design)}")
     for ref, case in constraints.case_analysis.items():
         lines.append(f"set_case_analysis {case} {_objects([ref], design)}")

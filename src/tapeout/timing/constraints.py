@@ -14,6 +14,7 @@ import numpy as np
 
 from tapeout.db.constraints import (
     Clock,
+    ClockGatingCheck,
     ClockTransitionLimit,
     Constraints,
     DisableTiming,
@@ -124,6 +125,7 @@ class ResolvedConstraints:
             NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits); (3, 0)
             when it sets none anywhere.
         disabled_timing: ``set_disable_timing`` commands (resolved by ``timing/sources.py``).
+        clock_gating_checks: ``set_clock_gating_check`` commands (``timing/sources.py``).
         clock_slew_limits: (clock index, ``ClockTransitionLimit``) of ``set_max_transition``
             on clocks (``timing/drv.py`` applies them to the clock's network and data pins).
         false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
@@ -165,6 +167,7 @@ class ResolvedConstraints:
     design_rule_limits: np.ndarray
     clock_slew_limits: list[tuple[int, ClockTransitionLimit]]
     disabled_timing: list[DisableTiming]
+    clock_gating_checks: list[ClockGatingCheck]
     false_endpoints: np.ndarray
     multicycle_setup: np.ndarray
     multicycle_hold: np.ndarray
@@ -580,6 +583,7 @@ def resolve_constraints(
         pin_load_ff=loads,
         design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
         disabled_timing=list(constraints.disabled_timing),
+        clock_gating_checks=list(constraints.clock_gating_checks),
         clock_slew_limits=[
             (names.index(limit.clock), limit)
             for limit in constraints.clock_transition_limits

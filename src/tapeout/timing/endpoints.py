@@ -97,6 +97,7 @@ class EndpointsMixin:
                 launch.check_slack,
                 launch.check_margin,
                 self.check_derate,
+                self.check_fixed_margin_ps,
             )
             self._latch_check_required(launch, checks)
             self._path_delay_checks(launch, checks, late_check, max_delay, min_delay)

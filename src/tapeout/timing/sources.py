@@ -14,7 +14,13 @@ from tapeout.errors import DesignError
 from tapeout.timing.case import case_cuts
 from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
 from tapeout.timing.gating import gating_checks
-from tapeout.timing.graph import TimingGraph, combinational_reach, gather_csr
+from tapeout.timing.graph import (
+    CHECK_GATING_HOLD,
+    CHECK_GATING_SETUP,
+    TimingGraph,
+    combinational_reach,
+    gather_csr,
+)
 
 
 class SourcesMixin:
@@ -108,6 +114,7 @@ class SourcesMixin:
         self.launch_pins &= self.clock_network
         self._apply_driving_cells(skip=ideal_sources)
         self._set_derates()
+        self._set_gating_margins()
 
     def _apply_case_analysis(self) -> None:
         """``set_case_analysis``: cut the arcs no transition travels (``timing/case.py``);
@@ -204,6 +211,50 @@ class SourcesMixin:
             f"set_disable_timing: {int(cut.sum())} timing arcs and {int(dropped.sum())} checks "
             "switched off",
         )
+
+    def _set_gating_margins(self) -> None:
+        """``check_fixed_margin_ps`` float64 (n_checks, 2): the (setup, hold) margin of each
+        check without a library table: ``set_clock_gating_check`` on the inferred gating
+        checks, the most specific that sets the field winning (the enable pin, its instance,
+        the gating pin's clock, the design; the last command on one level), as OpenSTA."""
+        graph = self.graph
+        self.check_fixed_margin_ps = np.zeros((graph.check_clock_pin.size, 2))
+        commands = self.constraints.clock_gating_checks
+        gating = np.flatnonzero(
+            (graph.check_kind == CHECK_GATING_SETUP) | (graph.check_kind == CHECK_GATING_HOLD)
+        )
+        if not commands or gating.size == 0:
+            return
+        netlist = graph.netlist
+        names = self.constraints.clock_names
+        for c in gating.tolist():
+            setup = graph.check_kind[c] == CHECK_GATING_SETUP
+            clock = int(self.check_capture_clock[c])
+            pin = int(graph.check_clock_pin[c])
+            clocks = {
+                names[k]
+                for k, network in self.clock_networks.items()
+                if (clock < 0 or k == clock) and network[pin]
+            }
+            levels = (
+                {("pin", netlist.pin_name(int(graph.check_data_pin[c])))},
+                {("cell", netlist.inst_names[int(graph.check_inst[c])])},
+                {("clock", name) for name in clocks},
+            )
+            margin = None
+            for level in (*levels, None):
+                for command in commands:
+                    value = command.setup_ps if setup else command.hold_ps
+                    on_level = (
+                        not command.objects
+                        if level is None
+                        else any(ref in level for ref in command.objects)
+                    )
+                    if value is not None and on_level:
+                        margin = value
+                if margin is not None:
+                    break
+            self.check_fixed_margin_ps[c, 0 if setup else 1] = margin or 0.0
 
     def _set_derates(self) -> None:
         """``set_timing_derate``: each arc's late and early delay factors in ``arc_mode``, by

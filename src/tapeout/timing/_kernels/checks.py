@@ -51,6 +51,7 @@ def evaluate_checks(
     check_slack_ps,
     check_margin_ps,
     check_derate,
+    check_fixed_margin,
 ) -> None:
     """Required time, slack and library margin of each check and data transition.
 
@@ -68,6 +69,8 @@ def evaluate_checks(
             edge while it has one for the other).
         check_derate: float64 (n, 2) ``set_timing_derate -cell_check`` factors of each check's
             setup-like (late, column 0) and hold-like (early, column 1) library margin.
+        check_fixed_margin: float64 (n, 2) (late, early) margin of a check without a library
+            table (``set_clock_gating_check`` on gating checks; 0 elsewhere).
     """
     for i in range(checks.shape[0]):
         c = checks[i]
@@ -96,7 +99,7 @@ def evaluate_checks(
                 )
                 if capture < 0 or launch < 0 or arrival == -np.inf or clock_arrival == np.inf:
                     continue
-                margin = 0.0
+                margin = check_fixed_margin[c, 0]
                 if table >= 0:
                     margin = (
                         lookup_table(
@@ -135,7 +138,7 @@ def evaluate_checks(
                 )
                 if capture < 0 or launch < 0 or arrival == np.inf or clock_arrival == -np.inf:
                     continue
-                margin = 0.0
+                margin = check_fixed_margin[c, 1]
                 if table >= 0:
                     margin = (
                         lookup_table(
