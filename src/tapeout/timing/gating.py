@@ -6,7 +6,8 @@ trailing edge (hold).
 An AND-type gate (the output, or its complement, is ``clock & g(enable, …)``) passes the
 clock while the enable is 1: setup against the clock pin's rising edge, hold against its
 falling edge; an OR-type gate (``clock | g(…)``) the reverse. A clock entering inverted
-(``!clock & …``) swaps the edges. The checks have no Liberty table: zero margin.
+(``!clock & …``) swaps the edges. The checks have no Liberty table: their margins come
+from ``set_clock_gating_check`` (``timing/sources.py``), else zero.
 """
 
 from __future__ import annotations
