@@ -391,6 +391,7 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
         "set_logic_zero [get_ports rst]\nset_logic_one [get_ports {en}]\n"
         "set_clock_gating_check -setup 0.1 -hold 0.05\n"
         "set_clock_gating_check -setup 0.3 [get_cells g2]\n"
+        "set_max_time_borrow 0.05 [get_cells l1]\n"
     )
     constraints = read_sdc(path)
     cells, lib_cells, pins = constraints.disabled_timing
@@ -399,6 +400,7 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
     assert lib_cells.objects == [("lib_cell", "lib/sky130_fd_sc_hd__nand2_1")]
     assert pins.objects == [("pin", "u3/A")] and not pins.from_pin
     assert constraints.logic_values == {("port", "rst"): "0", ("port", "en"): "1"}
+    assert constraints.max_time_borrow_ps == {("cell", "l1"): 50.0}
     design, instance = constraints.clock_gating_checks
     assert (design.setup_ps, design.hold_ps, design.objects) == (100.0, 50.0, [])
     assert (instance.setup_ps, instance.hold_ps, instance.objects) == (

@@ -20,7 +20,7 @@ from tests.timing.references import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "latch"
-CASES = ["no_borrow", "borrow", "borrow_limit"]
+CASES = ["no_borrow", "borrow", "borrow_limit", "borrow_max"]
 
 
 def read_case(name: str) -> tuple[str, dict[str, dict[str, float]]]:

@@ -269,6 +269,8 @@ class Constraints:
         clock_groups: ``set_clock_groups`` in file order.
         case_analysis: object -> ``0``, ``1``, ``rising`` or ``falling``.
         logic_values: object -> ``0`` or ``1`` of ``set_logic_zero``/``set_logic_one``.
+        max_time_borrow_ps: object (a clock, latch instance or pin, or the design) -> the most
+            a latch may borrow (``set_max_time_borrow``).
         disabled_timing: ``set_disable_timing`` in file order.
         clock_gating_checks: ``set_clock_gating_check`` in file order.
         dont_touch: object -> flag of ``set_dont_touch``.
@@ -294,6 +296,7 @@ class Constraints:
     clock_groups: list[ClockGroups] = field(default_factory=list)
     case_analysis: dict[ObjectRef, str] = field(default_factory=dict)
     logic_values: dict[ObjectRef, str] = field(default_factory=dict)
+    max_time_borrow_ps: dict[ObjectRef, float] = field(default_factory=dict)
     disabled_timing: list[DisableTiming] = field(default_factory=list)
     clock_gating_checks: list[ClockGatingCheck] = field(default_factory=list)
     dont_touch: dict[ObjectRef, bool] = field(default_factory=dict)

@@ -65,7 +65,6 @@ _IGNORED = (
     "set_clock_sense",
     "set_min_capacitance",
     "set_min_fanout",
-    "set_max_time_borrow",
 )
 _DELAY_FLAGS = {"-rise", "-fall", "-max", "-min", "-add_delay", "-clock_fall", "-level_sensitive"}
 _DELAY_FLAGS |= {"-network_latency_included", "-source_latency_included"}
@@ -124,6 +123,7 @@ class _SdcReader(SdcQueries):
             "set_case_analysis": self.set_case_analysis,
             "set_disable_timing": self.set_disable_timing,
             "set_clock_gating_check": self.set_clock_gating_check,
+            "set_max_time_borrow": self.set_max_time_borrow,
             "set_logic_zero": self.set_logic_value,
             "set_logic_one": self.set_logic_value,
             "set_dont_touch": self.set_dont_touch,
@@ -584,6 +584,16 @@ class _SdcReader(SdcQueries):
                 ],
             )
         )
+        return ""
+
+    def set_max_time_borrow(self, command: str, arguments: list) -> object:
+        _, values = self.options(command, arguments, set(), set(), (2, 2))
+        value = self.time_ps(command, values[0])
+        for ref in self.objects(values[1], "any"):
+            if ref[0] in ("clock", "cell", "pin"):
+                self.constraints.max_time_borrow_ps[ref] = value
+            else:
+                self.warn("SDC-0003", f"{command} applies to clocks, latches and pins only")
         return ""
 
     def set_logic_value(self, command: str, arguments: list) -> object:

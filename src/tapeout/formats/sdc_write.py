@@ -254,6 +254,8 @@ def sdc_text(constraints: Constraints) -> str:
         if gating.objects:
             parts.append(_objects(gating.objects, design))
         lines.append(" ".join(parts))
+    for ref, borrow in constraints.max_time_borrow_ps.items():
+        lines.append(f"set_max_time_borrow {_number(borrow, time)} {_objects([ref], design)}")
     for ref, logic in constraints.logic_values.items():
         command = "set_logic_one" if logic == "1" else "set_logic_zero"
         lines.append(f"{command} {_objects([ref], design)}")

@@ -125,6 +125,7 @@ class ResolvedConstraints:
             when it sets none anywhere.
         disabled_timing: ``set_disable_timing`` commands (resolved by ``timing/sources.py``).
         clock_gating_checks: ``set_clock_gating_check`` commands (``timing/sources.py``).
+        max_time_borrow_ps: ``set_max_time_borrow`` by object (``timing/latches.py``).
         clock_slew_limits: (clock index, ``ClockTransitionLimit``) of ``set_max_transition``
             on clocks (``timing/drv.py`` applies them to the clock's network and data pins).
         false_endpoints: bool (n_pins,) endpoints of ``set_false_path -to``.
@@ -167,6 +168,7 @@ class ResolvedConstraints:
     clock_slew_limits: list[tuple[int, ClockTransitionLimit]]
     disabled_timing: list[DisableTiming]
     clock_gating_checks: list[ClockGatingCheck]
+    max_time_borrow_ps: dict[ObjectRef, float]
     false_endpoints: np.ndarray
     multicycle_setup: np.ndarray
     multicycle_hold: np.ndarray
@@ -583,6 +585,7 @@ def resolve_constraints(
         design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
         disabled_timing=list(constraints.disabled_timing),
         clock_gating_checks=list(constraints.clock_gating_checks),
+        max_time_borrow_ps=dict(constraints.max_time_borrow_ps),
         clock_slew_limits=[
             (names.index(limit.clock), limit)
             for limit in constraints.clock_transition_limits

@@ -106,7 +106,32 @@ class LatchesMixin:
         own = resolved.uncertainty_setup_ps[-1]  # the closing clock's own uncertainty
         latest = close_edge + close_latency - margin - own[close_tag // 2]
         opening = np.where(valid, open_edge + open_latency, np.nan)
+        # set_max_time_borrow: D may pass the opening edge by at most that much
+        latest = np.fmin(latest, opening + self._max_borrow_ps(latches, open_tag // 2))
         return opening, np.where(valid, latest, np.nan), open_edge - edge[open_tag], open_tag
+
+    def _max_borrow_ps(self, latches: np.ndarray, clocks: np.ndarray) -> np.ndarray:
+        """``set_max_time_borrow`` of latches (int64 (k,)) opened by ``clocks`` (int64 (k,)):
+        the most specific that names one (its D or enable pin, its instance, its enable's
+        clock; OpenSTA takes no design-wide limit), NaN where none does."""
+        limits = self.constraints.max_time_borrow_ps
+        result = np.full(latches.size, np.nan)
+        if not limits:
+            return result
+        netlist = self.netlist
+        names = self.constraints.clock_names
+        for i, latch in enumerate(latches.tolist()):
+            d, gate = int(self.latch_d[latch]), int(self.latch_gate[latch])
+            for ref in (
+                ("pin", netlist.pin_name(d)),
+                ("pin", netlist.pin_name(gate)),
+                ("cell", netlist.inst_names[int(netlist.pin_inst[d])]),
+                ("clock", names[int(clocks[i])] if 0 <= clocks[i] < len(names) else ""),
+            ):
+                if ref in limits:
+                    result[i] = limits[ref]
+                    break
+        return result
 
     def _latch_sources(self, launch: LaunchPass) -> np.ndarray:
         """Set the borrowed Q sources of ``launch`` from its D arrivals; the Q pins whose
@@ -199,11 +224,11 @@ class LatchesMixin:
             live = (tag >= 0) & ~np.isnan(required)
             if not live.any():
                 continue
-            opening, _, _, _ = self._latch_windows(
+            opening, latest, _, _ = self._latch_windows(
                 latches[live], tag[live], np.full(int(live.sum()), rf)
             )
             arrival = launch.arrival_max[d[live], rf]
-            late = required[live]
+            late = np.fmin(required[live], latest)  # a borrow limit can come first
             new = np.where(arrival <= opening, opening, np.minimum(arrival, late))
             launch.check_required[rows[live], rf] = new
             launch.check_slack[rows[live], rf] = new - arrival
