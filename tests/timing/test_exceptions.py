@@ -15,6 +15,7 @@ from tapeout.log import Log
 from tapeout.timing import Timer, TimingOptions
 from tests.conftest import shared_path
 from tests.timing.conftest import GcdCase
+from tests.timing.debian_sta import endpoint_slacks_from_sta, requires_sta
 
 PERIOD_PS = 1000.0
 EARLY_PS = -1.0e6  # an input delay this early takes its port out of the setup picture
@@ -225,3 +226,38 @@ def test_false_path_between_clocks(case) -> None:
         constraints.exceptions.append(PathException("false_path", **objects))
         result = slacks(Timer(netlist, libraries, constraints), netlist, "setup")
         assert {k: v for k, v in result.items() if not np.isnan(v)} == pytest.approx(expected)
+
+
+COMB = Path(__file__).resolve().parents[1] / "data" / "timing" / "path_delay" / "comb.v"
+COMB_SDC = (
+    "set_input_transition 0.1 [all_inputs]\n"
+    "set_load 0.01 [all_outputs]\n"
+    "set_max_delay 0.3 -from [all_inputs] -to [all_outputs]\n"
+    "set_min_delay 0.1 -from [all_inputs] -to [get_ports z]\n"
+)
+# Debian sta 2.0.17 on comb.v with COMB_SDC (report_checks -path_delay min_max -format end)
+COMB_EXPECTED = {"setup": {"y": -55.5, "z": 146.5}, "hold": {"z": 44.7}}
+
+
+def test_max_and_min_delay_time_a_combinational_block(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    # Without a clock or output delays nothing was timed (STA-0040): the ports that only a
+    # set_max_delay/set_min_delay -to names are now their endpoints, as in OpenSTA.
+    from tapeout.timing import build_report, format_report
+    from tests.timing.references import slacks_by_name, timer_for
+
+    netlist, timer = timer_for(sky130_library, COMB, "comb", COMB_SDC, tmp_path)
+    for check in ("setup", "hold"):
+        assert slacks_by_name(timer, netlist, check) == pytest.approx(
+            COMB_EXPECTED[check], abs=0.06
+        )
+    text = format_report(build_report(timer))
+    assert "Endpoint: y (output port)" in text and "  max_delay" in text
+
+
+@requires_sta
+def test_combinational_reference_is_debian_sta(tmp_path: Path) -> None:
+    found = endpoint_slacks_from_sta(tmp_path, COMB, "comb", COMB_SDC)
+    for check in ("setup", "hold"):
+        assert found[check] == pytest.approx(COMB_EXPECTED[check], abs=0.06)

@@ -27,6 +27,7 @@ from tapeout.timing.derates import ObjectDerates, derate_factors, object_derates
 from tapeout.timing.graph import TimingGraph, combinational_reach
 
 MAX_EXPANSION_EDGES = 1000
+PATH_DELAY_TAG = -2  # output_sets tag of ports that only a max/min delay constrains
 
 
 @dataclass(eq=False)
@@ -116,6 +117,9 @@ class ResolvedConstraints:
             (max) and early (min) analysis (0 where none).
         derate_factors: float64 (3, 2, 2) ``set_timing_derate`` (see ``derate_factors``).
         object_derates: ``set_timing_derate`` on named cells, nets and library cells.
+        path_delay_outputs: bool (n_pins,) output ports without output delays that a
+            ``set_max_delay``/``set_min_delay -to`` names: endpoints of those path delays only
+            (their set in ``output_sets`` has tag ``PATH_DELAY_TAG`` and zero delays).
         output_tag: int64 (n_pins,) capture tag of a port's first set of output delays (-1:
             no output delay).
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
@@ -163,6 +167,7 @@ class ResolvedConstraints:
     derate_factors: np.ndarray
     object_derates: ObjectDerates
     output_tag: np.ndarray
+    path_delay_outputs: np.ndarray
     pin_load_ff: np.ndarray
     design_rule_limits: np.ndarray
     clock_slew_limits: list[tuple[int, ClockTransitionLimit]]
@@ -494,6 +499,22 @@ def resolve_constraints(
     for tags, _, _ in reversed(output_sets):
         output_tag[tags >= 0] = tags[tags >= 0]
 
+    # Output ports that only a set_max_delay/set_min_delay -to names (no output delay): a
+    # combinational block's constraints; they are endpoints of those path delays, as OpenSTA.
+    path_delay_outputs = np.zeros(n_pins, dtype=bool)
+    port_output = np.zeros(n_pins, dtype=bool)
+    for port, pin in resolver.port_pin.items():
+        port_output[pin] = netlist.port_direction[netlist.port_names.index(port)] != 0
+    for exception in constraints.exceptions:
+        if exception.kind in ("max_delay", "min_delay") and exception.to_objects:
+            for pin in resolver.pins(exception.to_objects):
+                if port_output[pin] and output_tag[pin] < 0:
+                    path_delay_outputs[pin] = True
+    if path_delay_outputs.any():
+        zero = np.where(path_delay_outputs[:, None], 0.0, np.nan) * np.ones((1, 2))
+        tags = np.where(path_delay_outputs, PATH_DELAY_TAG, -1).astype(np.int64)
+        output_sets.append((tags, zero, zero.copy()))
+
     uncertainty = _uncertainty(constraints, clocks, clock_index)
     input_slew = np.zeros((n_pins, 2))
     for ref, value in constraints.input_transitions_ps.items():
@@ -581,6 +602,7 @@ def resolve_constraints(
         derate_factors=derate_factors(constraints, log),
         object_derates=object_derates(constraints, netlist, log),
         output_tag=output_tag,
+        path_delay_outputs=path_delay_outputs,
         pin_load_ff=loads,
         design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
         disabled_timing=list(constraints.disabled_timing),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from tapeout.timing._kernels.checks import evaluate_checks
-from tapeout.timing.constraints import EXCEPTION_TYPE_PRIORITY, TO_PINS_PRIORITY
+from tapeout.timing.constraints import EXCEPTION_TYPE_PRIORITY, PATH_DELAY_TAG, TO_PINS_PRIORITY
 from tapeout.timing.graph import early_checks
 from tapeout.timing.passes import LaunchPass, gather_csr
 
@@ -296,13 +296,26 @@ class EndpointsMixin:
         if launch.moved is not None:  # those paths are checked in -through child passes
             false_setup = false_setup | launch.moved[pins]
             false_hold = false_hold | launch.moved[pins]
-        false_setup = false_setup | ~constrained
-        false_hold = false_hold | ~constrained
-        clock = capture // 2
-        period = resolved.clock_period_ps[clock]
+        # a port only a path delay constrains is checked where one applies (no capture clock)
+        path_only = set_tags[pins] == PATH_DELAY_TAG
+        false_setup = false_setup | (~constrained & ~(path_only & ~np.isnan(max_delay)))
+        false_hold = false_hold | (~constrained & ~(path_only & ~np.isnan(min_delay)))
+        clock = np.maximum(capture, 0) // 2
+        n_clocks = resolved.clock_period_ps.size
+        pick = np.minimum(clock, max(n_clocks - 1, 0))
+
+        def by_clock(values: np.ndarray) -> np.ndarray:
+            return values[pick] if n_clocks else np.zeros(pins.size)
+
+        def uncertainty(matrix: np.ndarray, launch: np.ndarray) -> np.ndarray:
+            if not n_clocks:
+                return np.zeros(pins.size)
+            return matrix[np.minimum(np.maximum(launch, 0) // 2, n_clocks), pick]
+
+        period = by_clock(resolved.clock_period_ps)
         # a propagated generated capture clock's source latency (late: its earliest)
-        latency_late = resolved.clock_latency_min_ps[clock].copy()
-        latency_early = resolved.clock_latency_max_ps[clock].copy()
+        latency_late = by_clock(resolved.clock_latency_min_ps).copy()
+        latency_early = by_clock(resolved.clock_latency_max_ps).copy()
         for generated, (latest, earliest) in self.generated_latency.items():
             mine = clock == generated
             latency_late[mine] += earliest[capture[mine] % 2]
@@ -313,7 +326,7 @@ class EndpointsMixin:
             launch = tag_max[pins, rf]
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
-            relation = resolved.setup_relation_ps[np.maximum(launch, 0), capture]
+            relation = resolved.setup_relation_ps[np.maximum(launch, 0), np.maximum(capture, 0)]
             shift = (multiplier - 1) * period
             required_max[:, rf] = np.where(
                 ok,
@@ -323,7 +336,7 @@ class EndpointsMixin:
                     + relation
                     + shift
                     + latency_late
-                    - resolved.uncertainty_setup_ps[np.maximum(launch, 0) // 2, clock],
+                    - uncertainty(resolved.uncertainty_setup_ps, launch),
                     edge + max_delay,
                 )
                 - set_max[pins, rf],
@@ -332,7 +345,7 @@ class EndpointsMixin:
             launch = tag_min[pins, rf]
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
-            relation = resolved.hold_relation_ps[np.maximum(launch, 0), capture]
+            relation = resolved.hold_relation_ps[np.maximum(launch, 0), np.maximum(capture, 0)]
             shift = hold_shift * period
             required_min[:, rf] = np.where(
                 ok,
@@ -342,7 +355,7 @@ class EndpointsMixin:
                     + relation
                     + shift
                     + latency_early
-                    + resolved.uncertainty_hold_ps[np.maximum(launch, 0) // 2, clock],
+                    + uncertainty(resolved.uncertainty_hold_ps, launch),
                     edge + min_delay,
                 )
                 - set_min[pins, rf],

@@ -125,7 +125,9 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         self.clock_check_indices = order.astype(np.int64)
         self.endpoint_required_max = np.full((n_pins, 2), np.inf)
         self.endpoint_required_min = np.full((n_pins, 2), -np.inf)
-        self.output_pins = np.flatnonzero(self.constraints.output_tag >= 0)
+        self.output_pins = np.flatnonzero(
+            (self.constraints.output_tag >= 0) | self.constraints.path_delay_outputs
+        )
         self.output_required_max_ps = np.zeros((0, 2))
         self.output_required_min_ps = np.zeros((0, 2))
         self.output_report_required_max_ps = np.zeros((0, 2))

@@ -422,6 +422,8 @@ class PassesMixin:
         ideal latency (late: the latest) plus a propagated generated clock's source latency."""
         resolved = self.constraints
         clock = tag // 2
+        if not 0 <= clock < len(resolved.clock_names):
+            return 0.0  # no clock (an output only a path delay constrains)
         latency = float(
             (resolved.clock_latency_max_ps if late else resolved.clock_latency_min_ps)[clock]
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -366,7 +367,7 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         latency = clock_arrival - float(resolved.edge_time_ps[capture_tag])
         capture_edge -= latency
     else:
-        latency = timer.io_latency_ps(max(capture_tag, 0), not late)
+        latency = timer.io_latency_ps(capture_tag, not late)
         capture_edge = (
             required
             + (output_delay + uncertainty if late else output_delay - uncertainty)
@@ -477,7 +478,11 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
     elif path.end_is_register:
         end_kind = kind_of(True, path.capture_clock, path.capture_rf)
     else:
-        end_kind = f"(output port clocked by {path.capture_clock})"
+        end_kind = (
+            f"(output port clocked by {path.capture_clock})"
+            if path.capture_clock
+            else "(output port)"
+        )
     start_kind = kind_of(path.start_is_register, path.launch_clock, path.launch_rf)
     lines = [
         f"Startpoint: {path.startpoint} {start_kind}",
@@ -534,6 +539,14 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
         )
     lines.append(row("", "", "", _ns(path.arrival_ps, digits), "  data arrival time"))
     lines.append("")
+    if not path.capture_clock and not path.end_is_register:
+        # an output only a set_max_delay/set_min_delay constrains: no capture clock
+        word = "max_delay" if path.kind == "setup" else "min_delay"
+        lines.append(
+            row("", "", _ns(path.required_ps, digits), _ns(path.required_ps, digits), f"  {word}")
+        )
+        lines.append(row("", "", "", _ns(path.required_ps, digits), "  data required time"))
+        return _finish_path(lines, path, row, digits)
     edge_word = "rise" if path.capture_rf == 0 else "fall"
     lines.append(
         row(
@@ -598,6 +611,11 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
             )
         )
     lines.append(row("", "", "", _ns(path.required_ps, digits), "  data required time"))
+    return _finish_path(lines, path, row, digits)
+
+
+def _finish_path(lines: list[str], path: TimingPath, row: Callable[..., str], digits: int) -> str:
+    """The required/arrival/slack summary below a path; the whole text."""
     lines.append("-" * 79)
     if path.kind == "setup":
         lines.append(row("", "", "", _ns(path.required_ps, digits), "  data required time"))
