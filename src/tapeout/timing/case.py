@@ -15,12 +15,12 @@ from collections import deque
 
 import numpy as np
 
-from tapeout.db.liberty import LibertyCell, LibertyLibrary
+from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.logic import evaluate
 from tapeout.db.names import NameTable
 from tapeout.db.netlist import Netlist
 from tapeout.errors import ParseError
-from tapeout.timing.graph import ARC_CELL, TimingGraph
+from tapeout.timing.graph import ARC_CELL, LibraryCell, TimingGraph, liberty_pin, library_cells
 
 # A cell with more free inputs than this is not evaluated (2**k rows); standard cells have <= 6.
 MAX_FREE_INPUTS = 10
@@ -43,10 +43,7 @@ def case_cuts(
     """
     netlist = graph.netlist
     value = np.full(graph.n_pins, -1, dtype=np.int8)
-    cells: dict[str, LibertyCell] = {}
-    for library in libraries:
-        for name, library_cell in library.cells.items():
-            cells.setdefault(name, library_cell)
+    cells = library_cells(libraries)
     inst_indptr, inst_pins = netlist.inst_pin_csr()
     terms = netlist.terms
     queue: deque[int] = deque()
@@ -108,9 +105,9 @@ def case_cuts(
     return value, cut, sense_off
 
 
-def _function(cell: LibertyCell, pin_name: str) -> str:
+def _function(cell: LibraryCell, pin_name: str) -> str:
     """The Boolean function of output ``pin_name`` ("" for an input or a pin without one)."""
-    pin = cell.pins.get(pin_name) or cell.all_pins().get(pin_name)
+    pin = liberty_pin(cell, pin_name)
     return pin.function if pin is not None and pin.direction in ("output", "inout") else ""
 
 

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tapeout.db.liberty import LibertyCell, LibertyLibrary, LibertyPin
+from tapeout.db.liberty import LibertyLibrary, LibertyPin
 from tapeout.db.netlist import PortDirection
+from tapeout.timing.graph import liberty_pin, library_cells
 from tapeout.timing.incremental import Timer
 
 KINDS = ("max_slew", "max_capacitance", "max_fanout")
@@ -146,10 +147,7 @@ def _cell_pin_rules(timer: Timer) -> np.ndarray:
     netlist = timer.netlist
     rules = np.full((netlist.n_pins, 6), np.nan)
     rules[:, 3:] = 0.0
-    cells: dict[str, tuple[LibertyCell, LibertyLibrary]] = {}
-    for library in timer.libraries:
-        for name, cell in library.cells.items():
-            cells.setdefault(name, (cell, library))
+    cells = library_cells(timer.libraries)
     on_inst = netlist.pin_inst >= 0
     pins = np.flatnonzero(on_inst)
     masters = timer.inst_master[netlist.pin_inst[pins]]
@@ -160,17 +158,12 @@ def _cell_pin_rules(timer: Timer) -> np.ndarray:
     for row, key in enumerate(unique.tolist()):
         master, term = divmod(key, max(len(netlist.terms), 1))
         found = cells.get(timer.masters[master])
-        liberty_pin = (
-            found[0].pins.get(netlist.terms[term])
-            or found[1].cell_pins(found[0]).get(netlist.terms[term])
-            if found is not None
-            else None
-        )
-        if liberty_pin is None:
+        pin = liberty_pin(found, netlist.terms[term]) if found is not None else None
+        if found is None or pin is None:
             # Not a library pin (a black box): no limit, one unit of fanout as a load.
             table[row] = (np.nan, np.nan, np.nan, 1.0, 0.0, 0.0)
             continue
-        rule = _pin_rule(liberty_pin, found[1])  # type: ignore[index]
+        rule = _pin_rule(pin, found[1])
         table[row] = (
             rule.max_transition_ps,
             rule.max_capacitance_ff,

@@ -16,10 +16,16 @@ from itertools import product
 
 import numpy as np
 
-from tapeout.db.liberty import LibertyCell, LibertyLibrary
+from tapeout.db.liberty import LibertyLibrary
 from tapeout.db.logic import evaluate
 from tapeout.errors import ParseError
-from tapeout.timing.graph import CHECK_GATING_HOLD, CHECK_GATING_SETUP, TimingGraph
+from tapeout.timing.graph import (
+    CHECK_GATING_HOLD,
+    CHECK_GATING_SETUP,
+    TimingGraph,
+    liberty_pin,
+    library_cells,
+)
 
 RISE, FALL = 0, 1
 MAX_INPUTS = 8  # functions with more inputs are not examined (2**n rows)
@@ -67,10 +73,7 @@ def gating_checks(
     and hold) per gated enable, each enable once per clock pin.
     """
     netlist = graph.netlist
-    cells: dict[str, tuple[LibertyCell, LibertyLibrary]] = {}
-    for library in libraries:
-        for name, cell in library.cells.items():
-            cells.setdefault(name, (cell, library))
+    cells = library_cells(libraries)
     inst_indptr, inst_pins = netlist.inst_pin_csr()
     senses: dict[tuple[str, str, str, str], int | None] = {}
     found: dict[tuple[int, int], int] = {}
@@ -79,17 +82,18 @@ def gating_checks(
         entry = cells.get(master)
         if entry is None:
             continue
-        pins = entry[1].cell_pins(entry[0])
-        output_pin = pins.get(netlist.terms[int(netlist.pin_term[output])])
+        output_name = netlist.terms[int(netlist.pin_term[output])]
+        output_pin = liberty_pin(entry, output_name)
         if output_pin is None or not output_pin.function:
             continue
+        pins = entry[1].cell_pins(entry[0])
         inputs = [name for name, pin in pins.items() if pin.direction == "input"]
         enable_name = netlist.terms[int(netlist.pin_term[enable])]
         for clock in inst_pins[inst_indptr[inst] : inst_indptr[inst + 1]].tolist():
             if clock == enable or not clock_network[clock] or graph.pin_is_driver[clock]:
                 continue
             clock_name = netlist.terms[int(netlist.pin_term[clock])]
-            key = (master, output_pin.name, clock_name, enable_name)
+            key = (master, output_name, clock_name, enable_name)
             if key not in senses:
                 senses[key] = gating_sense(output_pin.function, inputs, clock_name, enable_name)
             sense = senses[key]

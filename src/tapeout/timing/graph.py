@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tapeout.db.liberty import LibertyCell, LibertyLibrary, TimingArc
+from tapeout.db.liberty import LibertyCell, LibertyLibrary, LibertyPin, TimingArc
 from tapeout.db.netlist import Netlist, PortDirection
 from tapeout.errors import DesignError
 from tapeout.log import Log
@@ -539,6 +539,25 @@ def _loop_cuts(
     first = np.ones(ordered.size, dtype=bool)
     first[1:] = groups[1:] != groups[:-1]
     return ordered[first].astype(np.int64)
+
+
+LibraryCell = tuple[LibertyCell, LibertyLibrary]
+
+
+def library_cells(libraries: list[LibertyLibrary]) -> dict[str, LibraryCell]:
+    """Cell name -> (cell, its library), the first library that has it winning (as in the
+    timing graph)."""
+    cells: dict[str, LibraryCell] = {}
+    for library in libraries:
+        for name, cell in library.cells.items():
+            cells.setdefault(name, (cell, library))
+    return cells
+
+
+def liberty_pin(entry: LibraryCell, name: str) -> LibertyPin | None:
+    """The Liberty pin of a cell by its bit-level name (a plain pin, else a bus bit)."""
+    cell, library = entry
+    return cell.pins.get(name) or library.cell_pins(cell).get(name)
 
 
 def gather_csr(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> np.ndarray:
