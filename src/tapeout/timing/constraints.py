@@ -127,7 +127,8 @@ class ResolvedConstraints:
             fanout: the design's limit, on a port's pin the tighter of it and the port's own;
             NaN where the SDC sets none (``timing/drv.py`` adds the Liberty limits); (3, 0)
             when it sets none anywhere.
-        disabled_timing: ``set_disable_timing`` commands (resolved by ``timing/sources.py``).
+        disabled_timing: ``set_disable_timing`` commands with the pins (int64) of their pin
+            objects (cells and library cells are resolved by ``timing/sources.py``).
         clock_gating_checks: ``set_clock_gating_check`` commands (``timing/sources.py``).
         max_time_borrow_ps: ``set_max_time_borrow`` by object (``timing/latches.py``).
         clock_slew_limits: (clock index, ``ClockTransitionLimit``) of ``set_max_transition``
@@ -171,7 +172,7 @@ class ResolvedConstraints:
     pin_load_ff: np.ndarray
     design_rule_limits: np.ndarray
     clock_slew_limits: list[tuple[int, ClockTransitionLimit]]
-    disabled_timing: list[DisableTiming]
+    disabled_timing: list[tuple[DisableTiming, np.ndarray]]
     clock_gating_checks: list[ClockGatingCheck]
     max_time_borrow_ps: dict[ObjectRef, float]
     false_endpoints: np.ndarray
@@ -605,7 +606,16 @@ def resolve_constraints(
         path_delay_outputs=path_delay_outputs,
         pin_load_ff=loads,
         design_rule_limits=_design_rule_limits(constraints, resolver, n_pins, log),
-        disabled_timing=list(constraints.disabled_timing),
+        disabled_timing=[
+            (
+                disabled,
+                np.asarray(
+                    resolver.pins([ref for ref in disabled.objects if ref[0] == "pin"]),
+                    dtype=np.int64,
+                ),
+            )
+            for disabled in constraints.disabled_timing
+        ],
         clock_gating_checks=list(constraints.clock_gating_checks),
         max_time_borrow_ps=dict(constraints.max_time_borrow_ps),
         clock_slew_limits=[

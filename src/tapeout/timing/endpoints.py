@@ -150,11 +150,6 @@ class EndpointsMixin:
         ``override_arrival_max_ps`` … ``override_tag_min`` ((k, 2) each), -1 for the checks
         that read the merged arrays at their clock pin (the rest)."""
         graph = self.graph
-        if not hasattr(self, "check_override"):
-            chosen = np.flatnonzero(self.check_capture_clock >= 0)
-            self.check_override = np.full(graph.check_clock_pin.size, -1, dtype=np.int64)
-            self.check_override[chosen] = np.arange(chosen.size)
-            self.override_checks = chosen
         chosen = self.override_checks
         n = chosen.size
         self.override_arrival_max_ps = np.full((n, 2), -np.inf)
@@ -313,13 +308,9 @@ class EndpointsMixin:
             return matrix[np.minimum(np.maximum(launch, 0) // 2, n_clocks), pick]
 
         period = by_clock(resolved.clock_period_ps)
-        # a propagated generated capture clock's source latency (late: its earliest)
-        latency_late = by_clock(resolved.clock_latency_min_ps).copy()
-        latency_early = by_clock(resolved.clock_latency_max_ps).copy()
-        for generated, (latest, earliest) in self.generated_latency.items():
-            mine = clock == generated
-            latency_late[mine] += earliest[capture[mine] % 2]
-            latency_early[mine] += latest[capture[mine] % 2]
+        # the capture clock's latency (setup: its earliest, hold: its latest)
+        latency_late = self.io_latency_ps(capture, late=False)
+        latency_early = self.io_latency_ps(capture, late=True)
         required_max = np.full((pins.size, 2), np.nan)
         required_min = np.full((pins.size, 2), np.nan)
         for rf in range(2):

@@ -409,27 +409,33 @@ class PassesMixin:
             # Input delays relative to the generated clock count from its edge as it arrives
             # at its source pin: the master's latency there (OpenSTA's source latency).
             mask, mask_min, late, early = launch.io_inputs
-            before = (launch.source_max.copy(), launch.source_min.copy())
-            edge = np.maximum(launch.source_tag, 0) % 2
-            launch.source_max[mask] = (late + latest[edge])[mask]
-            edge = np.maximum(launch.source_tag_min, 0) % 2
-            launch.source_min[mask_min] = (early + earliest[edge])[mask_min]
-            moved = (launch.source_max != before[0]) | (launch.source_min != before[1])
-            launch.moved_sources = np.flatnonzero(moved.any(axis=1))
+            moved = np.zeros(mask.shape[0], dtype=bool)
+            for sources, tags, base, chosen, latency in (
+                (launch.source_max, launch.source_tag, late, mask, latest),
+                (launch.source_min, launch.source_tag_min, early, mask_min, earliest),
+            ):
+                rows, rfs = np.nonzero(chosen)
+                value = base[rows, rfs] + latency[np.maximum(tags[rows, rfs], 0) % 2]
+                moved[rows[value != sources[rows, rfs]]] = True
+                sources[rows, rfs] = value
+            launch.moved_sources = np.flatnonzero(moved)
 
-    def io_latency_ps(self, tag: int, late: bool) -> float:
-        """The clock latency an input or output delay of clock edge ``tag`` counts from: the
-        ideal latency (late: the latest) plus a propagated generated clock's source latency."""
+    def io_latency_ps(self, tags: np.ndarray, late: bool) -> np.ndarray:
+        """The clock latency (ps, float64 like ``tags``) that input or output delays of clock
+        edges ``tags`` (int64) count from: the ideal latency (late: the latest) plus a
+        propagated generated clock's source latency; 0 for no clock (an output only a path
+        delay constrains)."""
         resolved = self.constraints
-        clock = tag // 2
-        if not 0 <= clock < len(resolved.clock_names):
-            return 0.0  # no clock (an output only a path delay constrains)
-        latency = float(
-            (resolved.clock_latency_max_ps if late else resolved.clock_latency_min_ps)[clock]
-        )
-        generated = self.generated_latency.get(clock)
-        if generated is not None:
-            latency += float(generated[0 if late else 1][tag % 2])
+        tags = np.asarray(tags, dtype=np.int64)
+        clocks = tags // 2
+        n_clocks = len(resolved.clock_names)
+        known = (tags >= 0) & (clocks < n_clocks)
+        ideal = resolved.clock_latency_max_ps if late else resolved.clock_latency_min_ps
+        latency = np.zeros(tags.shape)
+        latency[known] = ideal[clocks[known]]
+        for clock, (latest, earliest) in self.generated_latency.items():
+            mine = known & (clocks == clock)
+            latency[mine] += (latest if late else earliest)[tags[mine] % 2]
         return latency
 
     def handoff_parent(self, index: int, pin: int, rf: int, late: bool) -> int:

@@ -313,7 +313,7 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     if start_is_register:
         launch_latency = start.arrival_ps - launch_edge
     elif clocked:
-        launch_latency = timer.io_latency_ps(tag, late)
+        launch_latency = float(timer.io_latency_ps(np.array(tag), late))
     else:
         launch_latency = 0.0
     input_delay = 0.0 if start_is_register else start.arrival_ps - launch_edge - launch_latency
@@ -367,7 +367,7 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         latency = clock_arrival - float(resolved.edge_time_ps[capture_tag])
         capture_edge -= latency
     else:
-        latency = timer.io_latency_ps(capture_tag, not late)
+        latency = float(timer.io_latency_ps(np.array(capture_tag), not late))
         capture_edge = (
             required
             + (output_delay + uncertainty if late else output_delay - uncertainty)

@@ -107,6 +107,10 @@ class SourcesMixin:
                 self.arc_ideal_slew_ps[ideal] = resolved.clock_slew_ps[k]
         self._cut_data_into_clock_networks()
         self._split_shared_clock_checks(clock_pins)
+        # checks against one of several clocks read that clock's arrival (endpoints.py)
+        self.override_checks = np.flatnonzero(self.check_capture_clock >= 0)
+        self.check_override = np.full(self.check_capture_clock.size, -1, dtype=np.int64)
+        self.check_override[self.override_checks] = np.arange(self.override_checks.size)
         # Register clock pins: clock-network pins that launch data through sequential arcs
         # (the start points that ``-from <instance or pin>`` exceptions name).
         self.launch_pins = np.zeros(n_pins, dtype=bool)
@@ -171,12 +175,12 @@ class SourcesMixin:
         arc_from_term = np.where(on_inst[graph.arc_from], pin_term[graph.arc_from], -1)
         arc_to_term = np.where(on_inst[graph.arc_to], pin_term[graph.arc_to], -1)
         cell_arcs = graph.arc_kind != 0
-        inst_pin = {netlist.pin_name(p): p for p in np.flatnonzero(on_inst).tolist()}
         cut = np.zeros(graph.n_arcs, dtype=bool)
         dropped = np.zeros(graph.check_clock_pin.size, dtype=bool)
-        for command in commands:
+        for command, named_pins in commands:
             insts = np.zeros(netlist.n_insts, dtype=bool)
             pins = np.zeros(graph.n_pins, dtype=bool)
+            pins[named_pins] = True
             for kind, name in command.objects:
                 if kind == "cell" and name in netlist.inst_names:
                     insts[netlist.inst_names.index(name)] = True
@@ -185,8 +189,6 @@ class SourcesMixin:
                     for master_id, master in enumerate(self.masters):
                         if fnmatch.fnmatchcase(master, pattern):
                             insts |= self.inst_master == master_id
-                elif kind == "pin" and name in inst_pin:
-                    pins[inst_pin[name]] = True
             arcs = cell_arcs & (insts[np.maximum(graph.arc_inst, 0)] & (graph.arc_inst >= 0))
             checks = insts[graph.check_inst]
             for term_name, arc_terms, check_pins in (
