@@ -415,21 +415,66 @@ def test_memories_are_named_with_their_flop_count(
     assert report.flop_count == 64 + 4 + 3
 
 
+PAD = (
+    "module pad(input clk, input oe, input d, inout io, output reg q, output [1:0] bus);\n"
+    "  always @(posedge clk) q <= io;\n"
+    "  assign io = oe ? d : 1'bz;\n"
+    "  assign bus = !oe ? {d, q} : 2'bz;\nendmodule\n"
+)
+
+
 @pytest.mark.parametrize("suffix", [".v", ".sv"])
-def test_tristate_on_a_port_is_refused_at_its_line(
-    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Optimization took 'z for don't-care: the port came out always driven by q.
+def test_tristate_ports_map_to_the_library_tristate_buffer(suffix: str, tmp_path: Path) -> None:
+    # Before: refused (and before that, optimization took 'z for don't-care: the port came
+    # out always driven). Each port bit gets the library's tri-state buffer; the equivalence
+    # check proves both the driven value and the enable.
     source = tmp_path / f"pad{suffix}"
-    source.write_text(
-        "module pad(input clk, input oe, input d, inout io, output reg q);\n"
-        "  always @(posedge clk) q <= io;\n"
-        "  assign io = oe ? d : 1'bz;\nendmodule\n"
-    )
+    source.write_text(PAD)
+    log = Log()
+    options = SynthOptions(sources=(source,), top="pad", equivalence_check=True)
+    report = synthesize(options, tmp_path / "o.v", log=log)
+    assert report.equivalent is True
+    cells = instances(tmp_path / "o.v")
+    tristates = [name for master, name in cells if master == "sky130_fd_sc_hd__ebufn_8"]
+    assert len(tristates) == 3  # io, bus[1], bus[0]
+    assert ("SYN-0006", "3 tri-state port drivers mapped to sky130_fd_sc_hd__ebufn_8") in [
+        (ident, text) for _, ident, text in log.messages
+    ]
+    netlist = (tmp_path / "o.v").read_text()
+    assert ".Z(io)" in netlist and ".Z(\\bus[1] )" in netlist
+
+
+def test_equivalence_check_catches_a_wrong_tristate_enable(tmp_path: Path) -> None:
+    from tapeout.synth.driver import script_plan
+    from tapeout.synth.equivalence import check_equivalence
+
+    source = tmp_path / "pad.v"
+    source.write_text(PAD)
+    options = SynthOptions(sources=(source,), top="pad")
+    synthesize(options, tmp_path / "o.v", log=Log())
+    text = (tmp_path / "o.v").read_text()
+    # io's buffer enabled by oe itself instead of its inverse: drives exactly when it must not
+    wrong = re.sub(r"(\.TE_B\()[^)]*(\),\s*\.Z\(io\))", r"\1oe\2", text)
+    assert wrong != text
+    (tmp_path / "wrong.v").write_text(wrong)
+    (tmp_path / "check").mkdir()
+    plan, _ = script_plan(options, log=Log())
+    outcome = check_equivalence(plan, tmp_path / "wrong.v", tmp_path / "check", log=Log())
+    assert not outcome.equivalent
+    assert outcome.unproven_names == ("\\io$tristate_enable",)
+
+
+def test_tristate_on_a_port_without_a_tristate_cell_is_refused_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A library without a usable tri-state buffer (here: every ebufn marked don't-use).
+    source = tmp_path / "pad.v"
+    source.write_text(PAD)
     monkeypatch.chdir(tmp_path)
+    options = SynthOptions(sources=(source,), top="pad", extra_dont_use=("*ebufn*",))
     with pytest.raises(DesignError) as caught:
-        synthesize(SynthOptions(sources=(source,), top="pad"), tmp_path / "o.v", log=Log())
-    assert "tri-state" in caught.value.message and f"pad{suffix}:3" in caught.value.message
+        synthesize(options, tmp_path / "o.v", log=Log())
+    assert "tri-state" in caught.value.message and "pad.v:3" in caught.value.message
     assert not (tmp_path / "o.v").exists()
 
 

@@ -196,6 +196,72 @@ def check_tristates(design: Any) -> None:
         sys.exit(2)
 
 
+def map_tristates(design: Any, cell_spec: list[str]) -> int:
+    """Replace each ``$_TBUF_`` (A, E, Y: Y = E ? A : 'z) by the library tri-state buffer
+    ``cell_spec`` = [cell, data pin, enable pin, "low"/"high", output pin], an inverter
+    (``$_NOT_``, which ABC maps) before an active-low enable. Returns the number mapped."""
+    from pyosys import libyosys as ys
+
+    cell_type, data_pin, enable_pin, level, output_pin = cell_spec
+    made = 0
+    for module in user_modules(design):
+        for cell in list(module.cells_.values()):
+            if cell.type.str() != "$_TBUF_":
+                continue
+            made += 1
+            enable = cell.getPort(ys.IdString("\\E"))
+            if level == "low":
+                inverted = module.addWire(ys.IdString(f"$tristate_enable${made}"))
+                module.addNotGate(
+                    ys.IdString(f"$tristate_enable_not${made}"),
+                    enable.as_bit(),
+                    ys.SigBit(inverted),
+                )
+                enable = ys.SigSpec(inverted)
+            new = module.addCell(ys.IdString(f"$tristate${made}"), ys.IdString("\\" + cell_type))
+            new.setPort(ys.IdString("\\" + data_pin), cell.getPort(ys.IdString("\\A")))
+            new.setPort(ys.IdString("\\" + enable_pin), enable)
+            new.setPort(ys.IdString("\\" + output_pin), cell.getPort(ys.IdString("\\Y")))
+            module.remove(cell)
+    return made
+
+
+def expose_tristates(design: Any, top: str) -> int:
+    """Make the tri-state buffers of ``top`` provable: each becomes an AND of data and enable
+    (``$tribuf``/``$_TBUF_`` have no SAT model), and each driven bit's enable becomes an output
+    port ``<bit name>$tristate_enable``. Matching both signals by name proves the same value
+    whenever driven and the same high-impedance condition. Returns the bits exposed."""
+    from pyosys import libyosys as ys
+
+    module = design.module(ys.IdString("\\" + top))
+    if module is None:
+        return 0
+    exposed = 0
+    for cell in list(module.cells_.values()):
+        cell_type = cell.type.str()
+        if cell_type not in ("$tribuf", "$_TBUF_"):
+            continue
+        enable_port = "\\EN" if cell_type == "$tribuf" else "\\E"
+        data = cell.getPort(ys.IdString("\\A"))
+        enable = cell.getPort(ys.IdString(enable_port))
+        output = cell.getPort(ys.IdString("\\Y"))
+        for bit in output.to_sigbit_vector():
+            if bit.wire is None:
+                continue
+            name = bit.wire.name.str()
+            if bit.wire.width > 1:
+                name += f"[{bit.offset + bit.wire.start_offset}]"
+            wire = module.addWire(ys.IdString(name + "$tristate_enable"))
+            wire.port_output = True
+            module.connect(ys.SigSpec(wire), enable)
+            exposed += 1
+        module.remove(cell)
+        width = output.size()
+        module.addAnd(ys.IdString(f"$tristate_and${exposed}"), data, enable.repeat(width), output)
+    module.fixup_ports()
+    return exposed
+
+
 def list_memories(design: Any) -> list[list[Any]]:
     """[name, words, bits per word, src] of each written memory (a ``$mem_v2`` cell with write
     ports), largest first. Read-only ones (ROMs, case tables) become logic, not flops."""
@@ -280,6 +346,10 @@ def run_job(job: dict[str, Any]) -> None:
             _say("CLOCK-GATES", map_clock_gates(design, step["gate"]))
         elif kind == "check_tristates":
             check_tristates(design)
+        elif kind == "expose_tristates":
+            _say("TRISTATES-EXPOSED", expose_tristates(design, step["top"]))
+        elif kind == "map_tristates":
+            _say("TRISTATES-MAPPED", map_tristates(design, step["cell"]))
         elif kind == "list_memories":
             _say("MEMORIES", list_memories(design))
         elif kind == "drop_simulation":

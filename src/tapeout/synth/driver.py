@@ -33,6 +33,7 @@ from tapeout.synth.script import (
     DROP_SIMULATION,
     LIST_MEMORIES,
     MAP_CLOCK_GATES,
+    MAP_TRISTATES,
     SIMULATION_ONLY_COMMANDS,
     ScriptPlan,
     clock_gate_models,
@@ -74,6 +75,31 @@ def synthesize(
     (syntax errors, with file and line), DesignError (unknown top, empty design), ToolError.
     """
     started = time.perf_counter()
+    plan, facts = script_plan(options, log=log)
+    if plan.clock_period_ps is None:
+        log.info("SYN-0002", "no clock period given: ABC maps for area without a delay target")
+    if work_directory is not None:
+        # Absolute: Yosys runs in that directory and is given paths inside it.
+        work = Path(work_directory).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        return _synthesize_in(options, plan, facts, output_netlist, work, log, started)
+    with tempfile.TemporaryDirectory(prefix="tapeout-synth-") as temporary:
+        try:
+            return _synthesize_in(
+                options, plan, facts, output_netlist, Path(temporary), log, started
+            )
+        except TapeoutError as error:
+            # Its Yosys log goes with the temporary directory: point at a way to keep it.
+            if error.file is not None and error.file.startswith(temporary):
+                error.file = None
+            if error.hint is not None and temporary in error.hint:
+                error.hint = "tapeout synth --work-dir DIR keeps Yosys's log"
+            raise
+
+
+def script_plan(options: SynthOptions, *, log: Log) -> tuple[ScriptPlan, LibraryFacts]:
+    """The Yosys script plan of ``options`` (platform cells, delay target, clock gate and
+    tri-state cells chosen) and the facts of the platform's Liberty."""
     options.validate()
     platform = get_platform(options.platform, pdk_root=options.pdk_root)
     clock_period_ps = options.resolved_clock_period_ps(log=log)
@@ -107,26 +133,9 @@ def synthesize(
             if usable_gates
             else None
         ),
+        tristate=_port_tristate(facts, platform.min_buffer[0], dont_use),
     )
-    if clock_period_ps is None:
-        log.info("SYN-0002", "no clock period given: ABC maps for area without a delay target")
-    if work_directory is not None:
-        # Absolute: Yosys runs in that directory and is given paths inside it.
-        work = Path(work_directory).resolve()
-        work.mkdir(parents=True, exist_ok=True)
-        return _synthesize_in(options, plan, facts, output_netlist, work, log, started)
-    with tempfile.TemporaryDirectory(prefix="tapeout-synth-") as temporary:
-        try:
-            return _synthesize_in(
-                options, plan, facts, output_netlist, Path(temporary), log, started
-            )
-        except TapeoutError as error:
-            # Its Yosys log goes with the temporary directory: point at a way to keep it.
-            if error.file is not None and error.file.startswith(temporary):
-                error.file = None
-            if error.hint is not None and temporary in error.hint:
-                error.hint = "tapeout synth --work-dir DIR keeps Yosys's log"
-            raise
+    return plan, facts
 
 
 def simulation_only_summary(
@@ -211,6 +220,25 @@ def _at_first(plan: ScriptPlan, pattern: re.Pattern[str], message: str, hint: st
     return ParseError(message, hint=hint)
 
 
+def _port_tristate(
+    facts: LibraryFacts, port_buffer: str, dont_use: tuple[str, ...]
+) -> tuple[str, str, str, str, str] | None:
+    """The tri-state buffer that drives tri-state ports: the smallest that drives at least as
+    much (max_capacitance) as the platform's port buffer, else the strongest. None when the
+    library has none (synthesis then refuses tri-states on ports)."""
+    usable = [cell for cell in facts.tristate_buffers if not _matches(cell.name, dont_use)]
+    if not usable:
+        return None
+    wanted = facts.max_capacitance.get(port_buffer, 0.0)
+    strong = [cell for cell in usable if cell.max_capacitance >= wanted]
+    if strong:
+        chosen = min(strong, key=lambda cell: (cell.area_um2, cell.name))
+    else:
+        chosen = max(usable, key=lambda cell: (cell.max_capacitance, -cell.area_um2, cell.name))
+    level = "low" if chosen.enable_low else "high"
+    return (chosen.name, chosen.data_pin, chosen.enable_pin, level, chosen.output_pin)
+
+
 def _matches(cell: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(cell, pattern) for pattern in patterns)
 
@@ -227,7 +255,13 @@ def _worker_steps(commands: list[str], plan: ScriptPlan) -> list[dict[str, Any]]
         ),
         DROP_SIMULATION: {"kind": "drop_simulation", "commands": list(SIMULATION_ONLY_COMMANDS)},
         LIST_MEMORIES: {"kind": "list_memories"},
-        CHECK_TRISTATES: {"kind": "check_tristates"},
+        # With a tri-state cell the port tri-states are mapped; without one, refused.
+        CHECK_TRISTATES: {"kind": "check_tristates"} if plan.tristate is None else None,
+        MAP_TRISTATES: (
+            {"kind": "map_tristates", "cell": list(plan.tristate)}
+            if plan.tristate is not None
+            else None
+        ),
     }
     for command in commands:
         if command in markers:
@@ -284,6 +318,13 @@ def _synthesize_in(
     clock_gates_made = sum(result.messages.get("CLOCK-GATES", [0]))
     if clock_gates_made and plan.clock_gate is not None:
         log.info("SYN-0003", f"{clock_gates_made} clock gates mapped to {plan.clock_gate[0]}")
+    tristates_made = sum(result.messages.get("TRISTATES-MAPPED", [0]))
+    if tristates_made and plan.tristate is not None:
+        log.info(
+            "SYN-0006",
+            f"{tristates_made} tri-state port driver{'s' if tristates_made > 1 else ''} "
+            f"mapped to {plan.tristate[0]}",
+        )
     dropped = result.first("SIMULATION-ONLY")
     if dropped:
         log.info("SYN-0004", simulation_only_summary(dropped, slang=plan.slang))

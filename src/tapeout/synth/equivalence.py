@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tapeout.errors import TapeoutError
 from tapeout.log import Log
@@ -20,6 +21,7 @@ from tapeout.synth.script import (
     equivalence_gate_commands,
     equivalence_gold_commands,
     equivalence_prove_commands,
+    equivalence_stash_commands,
 )
 
 _STATUS = re.compile(r"Of those cells (\d+) are proven and (\d+) are unproven")
@@ -51,11 +53,17 @@ def check_equivalence(
     sequence_depth: int = 4,
 ) -> EquivalenceResult:
     """Prove ``netlist`` equivalent to the RTL of ``plan`` (``rtlil``: slang's elaboration)."""
-    steps = [
-        {"kind": "commands", "commands": equivalence_gold_commands(plan, rtlil)},
-        {"kind": "commands", "commands": equivalence_gate_commands(plan, netlist)},
-        {"kind": "commands", "commands": equivalence_prove_commands(sequence_depth)},
-    ]
+    steps: list[dict[str, Any]] = []
+    for side, commands in (
+        ("gold", equivalence_gold_commands(plan, rtlil)),
+        ("gate", equivalence_gate_commands(plan, netlist)),
+    ):
+        steps += [
+            {"kind": "commands", "commands": commands},
+            {"kind": "expose_tristates", "top": plan.top},
+            {"kind": "commands", "commands": equivalence_stash_commands(plan.top, side)},
+        ]
+    steps.append({"kind": "commands", "commands": equivalence_prove_commands(sequence_depth)})
     try:
         result = run_worker(steps, work_directory, name="equivalence")
     except TapeoutError as error:

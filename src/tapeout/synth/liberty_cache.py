@@ -7,9 +7,11 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from tapeout.db.liberty import LibertyCell
 from tapeout.errors import InputFileError
 from tapeout.fileio import atomic_write
 from tapeout.formats.liberty import read_liberty
@@ -66,19 +68,79 @@ class ClockGateCell:
 
 
 @dataclass(frozen=True)
+class TristateCell:
+    """A library tri-state buffer: ``output_pin`` follows ``data_pin`` while enabled, else is
+    high-impedance (Liberty ``three_state`` on ``enable_pin``, active low when ``enable_low``:
+    sky130's ebufn has ``three_state : "(TE_B)"``, so TE_B = 0 drives)."""
+
+    name: str
+    area_um2: float
+    data_pin: str
+    enable_pin: str
+    enable_low: bool
+    output_pin: str
+    max_capacitance: float  # library capacitance units; 0 when the library gives none
+
+
+@dataclass(frozen=True)
 class LibraryFacts:
-    """What synthesis needs from a Liberty file beyond Yosys: sequential cells, clock gates."""
+    """What synthesis needs from a Liberty file beyond Yosys: sequential cells, clock gates,
+    tri-state buffers."""
 
     sequential_cells: frozenset[str]
     clock_gates: tuple[ClockGateCell, ...]
+    tristate_buffers: tuple[TristateCell, ...] = ()
+    # cell -> its outputs' largest max_capacitance (library units; cells that give one)
+    max_capacitance: dict[str, float] = field(default_factory=dict)
 
 
 def _unquote(text: str) -> str:
     return text.strip().strip('"').strip()
 
 
+_BARE = re.compile(r"[()\s]")
+
+
+def tristate_buffer(
+    cell: LibertyCell, default_max_capacitance: float | None
+) -> TristateCell | None:
+    """``cell`` as a non-inverting tri-state buffer: two inputs, one output whose function is
+    one input and whose ``three_state`` (the high-impedance condition) is the other or its
+    complement. None for any other cell."""
+    pins = cell.all_pins()
+    inputs = [name for name, pin in pins.items() if pin.direction == "input"]
+    outputs = [name for name, pin in pins.items() if pin.direction == "output"]
+    if len(inputs) != 2 or len(outputs) != 1:
+        return None
+    output = pins[outputs[0]]
+    data = _BARE.sub("", output.function)
+    condition = _BARE.sub("", output.three_state)
+    if data not in inputs or not condition:
+        return None
+    enable_low = True
+    if condition.startswith("!"):
+        condition, enable_low = condition[1:], False
+    elif condition.endswith("'"):
+        condition, enable_low = condition[:-1], False
+    if condition not in inputs or condition == data:
+        return None
+    max_capacitance = output.max_capacitance
+    if max_capacitance is None:
+        max_capacitance = default_max_capacitance or 0.0
+    return TristateCell(
+        name=cell.name,
+        area_um2=float(cell.area),
+        data_pin=data,
+        enable_pin=condition,
+        enable_low=enable_low,
+        output_pin=outputs[0],
+        max_capacitance=float(max_capacitance),
+    )
+
+
 def library_facts(path: Path) -> LibraryFacts:
-    """Sequential cells and latch_posedge clock gates of a Liberty file (cached as JSON).
+    """Sequential cells, latch_posedge clock gates and tri-state buffers of a Liberty file
+    (cached as JSON).
 
     Read once with ``tapeout.formats.liberty`` and kept beside the plain copy, keyed by the
     file's content hash.
@@ -95,6 +157,8 @@ def library_facts(path: Path) -> LibraryFacts:
             return LibraryFacts(
                 sequential_cells=frozenset(data["sequential_cells"]),
                 clock_gates=tuple(ClockGateCell(**gate) for gate in data["clock_gates"]),
+                tristate_buffers=tuple(TristateCell(**cell) for cell in data["tristate_buffers"]),
+                max_capacitance=dict(data["max_capacitance"]),
             )
         except (ValueError, KeyError, TypeError):
             pass  # a stale or damaged cache entry: read the library again
@@ -126,10 +190,31 @@ def library_facts(path: Path) -> LibraryFacts:
                     output_pin=roles["out"],
                 )
             )
-    facts = LibraryFacts(sequential_cells=frozenset(sequential), clock_gates=tuple(gates))
+    tristates = [
+        found
+        for cell in library.cells.values()
+        if (found := tristate_buffer(cell, library.default_max_capacitance)) is not None
+    ]
+    max_capacitance = {}
+    for cell in library.cells.values():
+        limits = [
+            pin.max_capacitance
+            for pin in cell.all_pins().values()
+            if pin.direction == "output" and pin.max_capacitance is not None
+        ]
+        if limits:
+            max_capacitance[cell.name] = float(max(limits))
+    facts = LibraryFacts(
+        sequential_cells=frozenset(sequential),
+        clock_gates=tuple(gates),
+        tristate_buffers=tuple(tristates),
+        max_capacitance=max_capacitance,
+    )
     payload = {
         "sequential_cells": sequential,
         "clock_gates": [gate.__dict__ for gate in gates],
+        "tristate_buffers": [cell.__dict__ for cell in tristates],
+        "max_capacitance": max_capacitance,
     }
     with atomic_write(cached) as handle:
         handle.write(json.dumps(payload, indent=1))

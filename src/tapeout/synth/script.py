@@ -38,6 +38,8 @@ class ScriptPlan:
     flatten: bool = True
     slang: bool = False
     clock_gate: tuple[str, str, str, str] | None = None  # (cell, clock, enable, gated clock)
+    # (cell, data pin, enable pin, "low" or "high" (the enable's active level), output pin)
+    tristate: tuple[str, str, str, str, str] | None = None
     cell_models: Path | None = None  # Verilog models of cells Liberty cannot describe (ICGs)
 
 
@@ -74,11 +76,14 @@ MAP_CLOCK_GATES = "@map_clock_gates"
 DROP_SIMULATION = "@drop_simulation"
 LIST_MEMORIES = "@list_memories"
 CHECK_TRISTATES = "@check_tristates"
+MAP_TRISTATES = "@map_tristates"
 
 # Tri-states ('z drivers): on internal nets they become logic (a multiplexer of the drivers);
-# the ones left drive ports, which need a tri-state cell the flow does not map (the worker
-# stops at CHECK_TRISTATES naming them). Without this, optimization treats 'z as don't-care:
-# a port driven "sel ? q : 1'bz" came out always driven.
+# the ones left drive ports. With a library tri-state buffer (ScriptPlan.tristate) the worker
+# maps them to it at MAP_TRISTATES (after techmap made them $_TBUF_, before ABC, which maps
+# the enable's inverter); without one it stops at CHECK_TRISTATES naming them. Without
+# ``tribuf``, optimization treats 'z as don't-care: a port driven "sel ? q : 1'bz" came out
+# always driven.
 TRISTATE_COMMANDS = ("tribuf -merge -logic",)
 
 # Statements that only mean something in simulation or formal verification, as the cells `proc`
@@ -223,6 +228,7 @@ def mapping_commands(plan: ScriptPlan) -> list[str]:
         "opt -full",
         "techmap",
         "opt -fast -purge",
+        MAP_TRISTATES,
         # Flops and latches (async set/reset included) to library cells, before ABC so that it
         # sees the inverters dfflibmap may add.
         f"dfflibmap -liberty {liberty} {dont_use}",
@@ -266,10 +272,14 @@ def equivalence_gold_commands(plan: ScriptPlan, rtlil: Path | None) -> list[str]
         "memory_map",
         "opt_clean",
         "splitnets -ports -format []",
-        f"rename {plan.top} gold",
-        "design -stash gold",
     ]
     return commands
+
+
+def equivalence_stash_commands(top: str, side: str) -> list[str]:
+    """Put one side (``gold`` or ``gate``) aside under that name, after its tri-states were
+    exposed (the worker's ``expose_tristates`` step)."""
+    return [f"rename {top} {side}", f"design -stash {side}"]
 
 
 def equivalence_gate_commands(plan: ScriptPlan, netlist: Path) -> list[str]:
@@ -284,8 +294,8 @@ def equivalence_gate_commands(plan: ScriptPlan, netlist: Path) -> list[str]:
         f"hierarchy -check -top {plan.top}",
         "proc",  # the cell models' processes
         "flatten",
-        f"rename {plan.top} gate",
-        "design -stash gate",
+        # The flattened cells' outputs drive the netlist's wires by name (tri-states included).
+        "opt_clean",
     ]
 
 
