@@ -47,15 +47,16 @@ class WireModel:
 def pin_loads_ff(graph: TimingGraph, extra_load_ff: np.ndarray) -> np.ndarray:
     """Sum over each net's pins of pin caps and extra loads, given to the net's driver pins.
 
+    Every pin's Liberty capacitance counts, a driver's too: a tri-state output has one (its
+    off driver loads the net), as in OpenSTA; ordinary outputs give none.
     Returns float64 (n_pins, 2): rows of non-driver pins are 0.
     """
     netlist = graph.netlist
     pin_net = netlist.pin_net.astype(np.int64)
     n_nets = netlist.n_nets
-    loads = graph.pin_is_load & ~graph.pin_is_driver
     per_net = np.zeros((n_nets, 2))
     for rf in range(2):
-        weights = np.where(loads, graph.pin_cap_ff[:, rf], 0.0) + extra_load_ff
+        weights = graph.pin_cap_ff[:, rf] + extra_load_ff
         per_net[:, rf] = np.bincount(pin_net, weights=weights, minlength=n_nets)
     result = np.zeros((graph.n_pins, 2))
     drivers = graph.pin_is_driver
@@ -174,7 +175,9 @@ def spef_wires(
         wire_cap = float(parasitics.cap_ff[caps].sum())
         load_positions = []
         load_caps = []
-        for p in pins[graph.pin_is_load[pins] & (pins != driver)]:
+        # loads, and pins with a capacitance of their own (tri-state drivers, this one too)
+        counted = graph.pin_is_load[pins] | (graph.pin_cap_ff[pins].max(axis=1) > 0)
+        for p in pins[counted & ((pins != driver) | ~graph.pin_is_load[pins])]:
             position = local.get(node_index.get(pin_node_name[p]), -1)
             if position >= 0:
                 load_positions.append(position)

@@ -119,7 +119,7 @@ class EndpointsMixin:
         false = checks[resolved.false_endpoints[graph.check_data_pin[checks]]]
         self.check_slack_ps[false] = np.nan
         self.check_required_ps[false] = np.nan
-        pins = np.union1d(data_pins, self.output_pins)
+        pins = np.union1d(data_pins, self.output_feed)
         new_max = np.full((pins.size, 2), np.inf)
         new_min = np.full((pins.size, 2), -np.inf)
         late = ~early_checks(graph.check_kind[checks])
@@ -130,7 +130,7 @@ class EndpointsMixin:
             np.minimum.at(new_max[:, rf], rows[valid & late], required[valid & late])
             np.maximum.at(new_min[:, rf], rows[valid & ~late], required[valid & ~late])
         self._evaluate_outputs()
-        out_rows = np.searchsorted(pins, self.output_pins)
+        out_rows = np.searchsorted(pins, self.output_feed)
         new_max[out_rows] = np.fmin(new_max[out_rows], self.output_required_max_ps)
         new_min[out_rows] = np.fmax(new_min[out_rows], self.output_required_min_ps)
         old_max = self.endpoint_required_max[pins]
@@ -288,9 +288,10 @@ class EndpointsMixin:
         multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
             self._pass_exceptions(launch, pins, capture // 2)
         )
+        feed = self.output_feed
         if launch.moved is not None:  # those paths are checked in -through child passes
-            false_setup = false_setup | launch.moved[pins]
-            false_hold = false_hold | launch.moved[pins]
+            false_setup = false_setup | launch.moved[feed]
+            false_hold = false_hold | launch.moved[feed]
         # a port only a path delay constrains is checked where one applies (no capture clock)
         path_only = set_tags[pins] == PATH_DELAY_TAG
         false_setup = false_setup | (~constrained & ~(path_only & ~np.isnan(max_delay)))
@@ -314,7 +315,7 @@ class EndpointsMixin:
         required_max = np.full((pins.size, 2), np.nan)
         required_min = np.full((pins.size, 2), np.nan)
         for rf in range(2):
-            launch = tag_max[pins, rf]
+            launch = tag_max[feed, rf]
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.setup_relation_ps[np.maximum(launch, 0), np.maximum(capture, 0)]
@@ -333,7 +334,7 @@ class EndpointsMixin:
                 - set_max[pins, rf],
                 np.nan,
             )
-            launch = tag_min[pins, rf]
+            launch = tag_min[feed, rf]
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.hold_relation_ps[np.maximum(launch, 0), np.maximum(capture, 0)]
@@ -364,7 +365,7 @@ class EndpointsMixin:
         ``output_set_max``/``output_set_min`` the set of output delays it is checked against
         (index into ``ResolvedConstraints.output_sets``: a port may have several clocks').
         """
-        pins = self.output_pins
+        pins, feed = self.output_pins, self.output_feed
         slack_max_all, slack_min_all, required_max_all, required_min_all = [], [], [], []
         sets = self.constraints.output_sets
         for output_set in sets:
@@ -374,8 +375,8 @@ class EndpointsMixin:
                 )
                 required_max_all.append(required_max)
                 required_min_all.append(required_min)
-                slack_max_all.append(required_max - launch.arrival_max[pins])
-                slack_min_all.append(launch.arrival_min[pins] - required_min)
+                slack_max_all.append(required_max - launch.arrival_max[feed])
+                slack_min_all.append(launch.arrival_min[feed] - required_min)
         if not sets:
             self.output_pass_max = self.output_set_max = np.zeros((pins.size, 2), np.int64)
             self.output_pass_min = self.output_set_min = np.zeros((pins.size, 2), np.int64)

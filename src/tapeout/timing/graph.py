@@ -132,6 +132,13 @@ def _arc_template(
     if kind in ("rising_edge", "falling_edge"):
         in_rfs = [RISE] if kind == "rising_edge" else [FALL]
         pairs = [(i, o) for i in in_rfs for o in (RISE, FALL)]
+    elif kind in _TRISTATE_TYPES:
+        # The enable's edge that turns the output on (off) leads to either level (from
+        # either): cell_rise times Z->1 (0->Z for a disable arc), cell_fall Z->0 (1->Z); the
+        # sense names the edge, as OpenSTA reads it.
+        sense = arc.timing_sense or "non_unate"
+        in_rfs = {"positive_unate": [RISE], "negative_unate": [FALL]}.get(sense, [RISE, FALL])
+        pairs = [(i, o) for i in in_rfs for o in (RISE, FALL)]
     else:
         sense = arc.timing_sense or "non_unate"
         if sense == "positive_unate":
@@ -227,6 +234,8 @@ class TimingGraph:
         disabled_arcs: number of arcs disabled to break combinational loops.
         loop_cut_arcs: int64 (disabled_arcs, 3) (from pin, to pin, instance) of those arcs (a
             clock gate's enable arc cut in a loop still gets its gating check).
+        port_feed: int64 (n_pins,) for an inout port driven by a cell on its net, that cell's
+            pin (its output checks read that pin's arrival), else -1; empty when no port is.
     """
 
     netlist: Netlist
@@ -256,6 +265,7 @@ class TimingGraph:
     templates: dict[str, CellTemplates] = field(default_factory=dict)
     disabled_arcs: int = 0
     loop_cut_arcs: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
+    port_feed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def n_pins(self) -> int:
@@ -270,7 +280,15 @@ class TimingGraph:
         return np.flatnonzero(self.arc_inst == inst)
 
 
-_TIMING_TYPE_CODES = {"combinational": 0, "rising_edge": 1, "falling_edge": 2}
+# A tri-state output's enable and disable arcs are timed as combinational arcs (OpenSTA too).
+_TRISTATE_TYPES = ("three_state_enable", "three_state_disable")
+_TIMING_TYPE_CODES = {
+    "combinational": 0,
+    "three_state_enable": 0,
+    "three_state_disable": 0,
+    "rising_edge": 1,
+    "falling_edge": 2,
+}
 
 
 def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -392,16 +410,38 @@ def build_timing_graph(
     wire_from = [net_driver[pin_net[loads[single]]]]
     wire_to = [loads[single]]
     multi_nets = np.flatnonzero(driver_count > 1)
-    if multi_nets.size:
-        log.warn("STA-0002", f"{multi_nets.size} nets have several drivers; all are timed")
-        for net in multi_nets:
-            pins = netlist.net_pins(int(net))
-            net_drivers = pins[is_driver[pins]]
-            net_loads = pins[is_load[pins]]
-            for driver in net_drivers:
-                others = net_loads[net_loads != driver]
-                wire_from.append(np.full(others.size, driver, dtype=np.int64))
-                wire_to.append(others.astype(np.int64))
+    # An inout port driven inside the design (a tri-state on a pad) is two points, as in
+    # OpenSTA: its input side starts paths (input delays) and drives the net's loads; its
+    # output side ends the paths of the cells driving it (output delays). One pin holds the
+    # input side; the output checks read the arrival of the driving cell pin (port_feed).
+    port_feed = np.full(0, -1, dtype=np.int64)
+    inout = ports & (port_dir == PortDirection.INOUT)
+    shared = 0
+    for net in multi_nets:
+        pins = netlist.net_pins(int(net))
+        net_drivers = pins[is_driver[pins]]
+        net_loads = pins[is_load[pins]]
+        fed = net_loads[inout[net_loads]]
+        cells = net_drivers[~ports[net_drivers]]
+        if fed.size and cells.size:
+            if port_feed.size == 0:
+                port_feed = np.full(n_pins, -1, dtype=np.int64)
+            port_feed[fed] = cells[0]
+            net_loads = net_loads[~inout[net_loads]]
+            if cells.size > 1:
+                log.warn(
+                    "STA-0004",
+                    f"inout port {netlist.pin_name(int(fed[0]))} has {cells.size} driving cells; "
+                    f"its output delay is checked on {netlist.pin_name(int(cells[0]))}'s paths",
+                )
+        else:
+            shared += 1
+        for driver in net_drivers:
+            others = net_loads[net_loads != driver]
+            wire_from.append(np.full(others.size, driver, dtype=np.int64))
+            wire_to.append(others.astype(np.int64))
+    if shared:
+        log.warn("STA-0002", f"{shared} nets have several drivers; all are timed")
     wire_from_all = np.concatenate(wire_from)
     wire_to_all = np.concatenate(wire_to)
     n_wire = wire_from_all.size
@@ -488,6 +528,7 @@ def build_timing_graph(
         templates=templates,
         disabled_arcs=disabled,
         loop_cut_arcs=loop_cut_arcs.astype(np.int64),
+        port_feed=port_feed,
     )
 
 

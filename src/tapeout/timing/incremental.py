@@ -128,6 +128,12 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         self.output_pins = np.flatnonzero(
             (self.constraints.output_tag >= 0) | self.constraints.path_delay_outputs
         )
+        # where each output's arrival is read: the port, or for an inout port driven inside
+        # the design the driving cell's pin (graph.port_feed)
+        self.output_feed = self.output_pins
+        if graph.port_feed.size:
+            fed = graph.port_feed[self.output_pins]
+            self.output_feed = np.where(fed >= 0, fed, self.output_pins)
         self.output_required_max_ps = np.zeros((0, 2))
         self.output_required_min_ps = np.zeros((0, 2))
         self.output_report_required_max_ps = np.zeros((0, 2))
@@ -320,17 +326,17 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         for pin in inst_pins:
             name = netlist.terms[int(netlist.pin_term[pin])]
             new_cap = np.asarray(cell.pin_cap_ff.get(name, (0.0, 0.0)))
-            if not graph.pin_is_driver[pin]:
-                delta = new_cap - graph.pin_cap_ff[pin]
-                graph.pin_cap_ff[pin] = new_cap
+            delta = new_cap - graph.pin_cap_ff[pin]
+            graph.pin_cap_ff[pin] = new_cap
+            if graph.pin_is_driver[pin]:
+                self._dirty_pins.add(int(pin))
+            if delta.any():
+                # an input's capacitance, or a tri-state output's own, loads the net
                 net_pins = netlist.net_pins(int(pin_net[pin]))
                 drivers = net_pins[graph.pin_is_driver[net_pins]]
                 self.wires.load_cap_ff[drivers] += delta
                 self.wires.pi_far_ff[drivers] += delta
                 self._dirty_pins.update(int(d) for d in drivers)
-            else:
-                graph.pin_cap_ff[pin] = new_cap
-                self._dirty_pins.add(int(pin))
         self.inst_master[inst] = self._master_id(master)
         if self.constraints.object_derates.lib_cells:
             # derates named by library cell follow the instance's new cell

@@ -266,6 +266,22 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     delays = timer.arc_delay_max_ps if late else timer.arc_delay_min_ps
     points: list[PathPoint] = []
     current, current_rf, delay = pin, rf, 0.0
+    where = np.flatnonzero(timer.output_pins == pin)
+    if where.size and timer.output_feed[where[0]] != pin:
+        # an inout port driven inside: its output side ends the driving cell's path
+        current = int(timer.output_feed[where[0]])
+        points.append(
+            PathPoint(
+                pin,
+                netlist.pin_name(pin),
+                _cell_name(timer, pin),
+                rf,
+                0.0,
+                float(arrival[current, rf]),
+                float(slew[current, rf]),
+                np.nan,
+            )
+        )
     while True:
         step = int(pred[current, current_rf])
         while step < 0 and timer.passes[index].handoffs:

@@ -15,6 +15,7 @@ from tapeout.timing.case import case_cuts
 from tapeout.timing.dcalc import WireModel, estimated_wires, ideal_wires, spef_wires
 from tapeout.timing.gating import gating_checks
 from tapeout.timing.graph import (
+    ARC_WIRE,
     CHECK_GATING_HOLD,
     CHECK_GATING_SETUP,
     TimingGraph,
@@ -105,6 +106,7 @@ class SourcesMixin:
                 ideal &= graph.arc_timing_type == 0
                 self.arc_ideal |= ideal
                 self.arc_ideal_slew_ps[ideal] = resolved.clock_slew_ps[k]
+        self._quiet_inout_inputs()
         self._cut_data_into_clock_networks()
         self._split_shared_clock_checks(clock_pins)
         # checks against one of several clocks read that clock's arrival (endpoints.py)
@@ -119,6 +121,21 @@ class SourcesMixin:
         self._apply_driving_cells(skip=ideal_sources)
         self._set_derates()
         self._set_gating_margins()
+
+    def _quiet_inout_inputs(self) -> None:
+        """The input side of an inout port driven inside the design (graph.port_feed) brings
+        its arrivals to the net's loads but not its slew: as in OpenSTA, a net with several
+        drivers gets its load slews from the driving cell. Its wire arcs become ideal with a
+        NaN slew, which never wins the kernel's slew comparisons."""
+        graph = self.graph
+        if graph.port_feed.size == 0:
+            return
+        arcs = gather_csr(
+            graph.pin_out_indptr, graph.pin_out_arcs, np.flatnonzero(graph.port_feed >= 0)
+        )
+        arcs = arcs[graph.arc_kind[arcs] == ARC_WIRE]
+        self.arc_ideal[arcs] = True
+        self.arc_ideal_slew_ps[arcs] = np.nan
 
     def _apply_case_analysis(self) -> None:
         """``set_case_analysis``: cut the arcs no transition travels (``timing/case.py``);
