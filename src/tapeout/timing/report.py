@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tapeout.db.netlist import PortDirection
 from tapeout.timing.drv import DesignRules, check_design_rules, format_design_rules
 from tapeout.timing.graph import ARC_CELL, CHECK_GATING_HOLD, CHECK_GATING_SETUP, early_checks
 from tapeout.timing.incremental import Timer
@@ -208,8 +209,15 @@ def _cell_name(timer: Timer, pin: int) -> str:
     inst = int(netlist.pin_inst[pin])
     if inst < 0:
         direction = netlist.port_direction[int(netlist.pin_term[pin])]
-        return "in" if direction == 0 else "out"
+        return {PortDirection.INPUT: "in", PortDirection.INOUT: "inout"}.get(direction, "out")
     return timer.masters[int(timer.inst_master[inst])]
+
+
+def _arrival_pin(timer: Timer, pin: int) -> int:
+    """Where endpoint ``pin``'s arrival is read: the pin, or for an inout port driven inside
+    the design, the driving cell's pin (``Timer.output_feed``)."""
+    where = np.flatnonzero(timer.output_pins == pin)
+    return int(timer.output_feed[where[0]]) if where.size else pin
 
 
 def _endpoint_rows(timer: Timer, check: str, count: int) -> list[EndpointSlack]:
@@ -221,13 +229,14 @@ def _endpoint_rows(timer: Timer, check: str, count: int) -> list[EndpointSlack]:
         pin = int(pins[i])
         rf = _worst_rf(timer, pin, check)
         arrival = timer.path_arrays(pin, check, rf)[0]
+        at = _arrival_pin(timer, pin)
         rows.append(
             EndpointSlack(
                 pin,
                 timer.netlist.pin_name(pin),
                 _cell_name(timer, pin),
-                float(arrival[pin, rf] + slack[i] if late else arrival[pin, rf] - slack[i]),
-                float(arrival[pin, rf]),
+                float(arrival[at, rf] + slack[i] if late else arrival[at, rf] - slack[i]),
+                float(arrival[at, rf]),
                 float(slack[i]),
             )
         )
@@ -266,10 +275,9 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     delays = timer.arc_delay_max_ps if late else timer.arc_delay_min_ps
     points: list[PathPoint] = []
     current, current_rf, delay = pin, rf, 0.0
-    where = np.flatnonzero(timer.output_pins == pin)
-    if where.size and timer.output_feed[where[0]] != pin:
+    if _arrival_pin(timer, pin) != pin:
         # an inout port driven inside: its output side ends the driving cell's path
-        current = int(timer.output_feed[where[0]])
+        current = _arrival_pin(timer, pin)
         points.append(
             PathPoint(
                 pin,
@@ -466,7 +474,7 @@ def format_endpoints(rows: list[EndpointSlack], title: str, digits: int = 4) -> 
         "-" * 66,
     ]
     for row in rows:
-        label = f"{row.name} ({row.cell if row.cell not in ('in', 'out') else 'output'})"
+        label = f"{row.name} ({'output' if row.cell in ('in', 'out', 'inout') else row.cell})"
         state = "MET" if row.slack_ps >= 0 else "VIOLATED"
         lines.append(
             f"{label:<38}{_ns(row.required_ps, digits):>9}{_ns(row.arrival_ps, digits):>10}"
