@@ -410,3 +410,22 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
     )
     write_sdc(tmp_path / "again.sdc", constraints)
     assert differences(constraints, read_sdc(tmp_path / "again.sdc")) == []
+
+
+def test_transition_specific_exceptions_warn_at_their_line(tmp_path: Path) -> None:
+    # They were taken as plain -from/-to/-through in silence: a false path -rise_to hid the
+    # falling paths' violations too.
+    path = tmp_path / "edges.sdc"
+    path.write_text(
+        "create_clock -name c -period 1 [get_ports clk]\n"
+        "set_false_path -rise_to [get_ports data]\n"
+        "set_multicycle_path 2 -fall -from [get_clocks c]\n"
+        "set_false_path -from [get_clocks c] -to [get_ports data]\n"
+    )
+    log = Log()
+    constraints = read_sdc(path, netlist=_tiny_netlist(), log=log)
+    warnings = [text for _, ident, text in log.messages if ident == "SDC-0003"]
+    assert len(warnings) == 2
+    assert "set_false_path -rise_to" in warnings[0] and "edges.sdc:2" in warnings[0]
+    assert "set_multicycle_path -fall" in warnings[1] and "edges.sdc:3" in warnings[1]
+    assert len(constraints.exceptions) == 3

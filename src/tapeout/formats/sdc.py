@@ -70,6 +70,7 @@ _DELAY_FLAGS = {"-rise", "-fall", "-max", "-min", "-add_delay", "-clock_fall", "
 _DELAY_FLAGS |= {"-network_latency_included", "-source_latency_included"}
 _PATH_OPTIONS = {"-from", "-to", "-through", "-rise_from", "-fall_from", "-rise_to", "-fall_to"}
 _PATH_OPTIONS |= {"-rise_through", "-fall_through"}
+_PLAIN_PATH_OPTIONS = {"-from", "-to", "-through"}
 
 
 def _exact_scale(unit_s: float, target_s: float) -> float:
@@ -477,6 +478,15 @@ class _SdcReader(SdcQueries):
                     refs.extend(self.objects(found[option], "any"))
             return refs
 
+        edged = sorted(found.keys() & (_PATH_OPTIONS | {"-rise", "-fall"}) - _PLAIN_PATH_OPTIONS)
+        if edged:
+            # Not modelled: the exception covers both transitions, which for a false path
+            # or a multicycle can hide a violation of the transition it does not name.
+            self.warn(
+                "SDC-0003",
+                f"{command} {' '.join(edged)}: transition-specific exceptions are not "
+                "supported; applied to both rising and falling paths",
+            )
         through = [
             self.objects(value, "any")
             for option in ("-through", "-rise_through", "-fall_through")
