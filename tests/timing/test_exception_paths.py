@@ -23,6 +23,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "exceptions"
 CASES = [
     "gcd_from_register",
     "gcd_from_through_to",
+    "gcd_internal_ends",
     "gcd_path_delay",
     "gcd_priority",
     "gcd_through",
@@ -162,3 +163,23 @@ def test_stored_references_are_debian_sta(name: str, tmp_path: Path) -> None:
     found = endpoint_slacks_from_sta(tmp_path, verilog, "gcd", sdc)
     for check in ("setup", "hold"):
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check
+
+
+def test_internal_path_delay_endpoint_report(tmp_path: Path, gcd: GcdCase) -> None:
+    """A max delay ending at a cell output: its own endpoint (OpenSTA's "internal path
+    endpoint", default path group), and no path continues past it."""
+    from tapeout.timing import build_report, format_report
+
+    timer = make_timer(gcd, read_case("gcd_internal_ends")[0], tmp_path)
+    timer.update()
+    pin = next(p for p in range(gcd.netlist.n_pins) if gcd.netlist.pin_name(p) == "_253_/Y")
+    path = trace_path(timer, pin, "setup")
+    assert path.end_is_internal and path.endpoint == "_253_/Y"
+    assert path.required_ps == pytest.approx(350.0)
+    assert path.slack_ps == pytest.approx(-2095.155, abs=TOLERANCE_PS)  # sta: -2.095155 ns
+    text = format_report(build_report(timer, n_paths=100))
+    assert "Endpoint: _253_/Y (internal path endpoint)" in text
+    assert "Path Group: **default**" in text
+    # resp_msg[8] is fed through _253_/Y; its worst path now avoids that pin
+    out = next(p for p in range(gcd.netlist.n_pins) if gcd.netlist.pin_name(p) == "resp_msg[8]")
+    assert "_253_/Y" not in [point.name for point in trace_path(timer, out, "setup").points]

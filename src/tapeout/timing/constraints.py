@@ -117,9 +117,10 @@ class ResolvedConstraints:
             (max) and early (min) analysis (0 where none).
         derate_factors: float64 (3, 2, 2) ``set_timing_derate`` (see ``derate_factors``).
         object_derates: ``set_timing_derate`` on named cells, nets and library cells.
-        path_delay_outputs: bool (n_pins,) output ports without output delays that a
-            ``set_max_delay``/``set_min_delay -to`` names: endpoints of those path delays only
-            (their set in ``output_sets`` has tag ``PATH_DELAY_TAG`` and zero delays).
+        path_delay_outputs: bool (n_pins,) output ports without output delays, and instance
+            pins, that a ``set_max_delay``/``set_min_delay -to`` names: endpoints of those path
+            delays only (their set in ``output_sets`` has tag ``PATH_DELAY_TAG`` and zero
+            delays).
         output_tag: int64 (n_pins,) capture tag of a port's first set of output delays (-1:
             no output delay).
         pin_load_ff: float64 (n_pins,) ``set_load`` on port pins.
@@ -506,11 +507,20 @@ def resolve_constraints(
     port_output = np.zeros(n_pins, dtype=bool)
     for port, pin in resolver.port_pin.items():
         port_output[pin] = netlist.port_direction[netlist.port_names.index(port)] != 0
+    internal = np.zeros(n_pins, dtype=bool)
     for exception in constraints.exceptions:
         if exception.kind in ("max_delay", "min_delay") and exception.to_objects:
             for pin in resolver.pins(exception.to_objects):
                 if port_output[pin] and output_tag[pin] < 0:
                     path_delay_outputs[pin] = True
+            # Instance pins named as pins (not through their cell) are endpoints of the path
+            # delay too, "internal path endpoints" in OpenSTA; the Timer leaves out those
+            # that a check already ends at (a register's D).
+            named = [ref for ref in exception.to_objects if ref[0] == "pin"]
+            for pin in resolver.pins(named):
+                if netlist.pin_inst[pin] >= 0:
+                    internal[pin] = True
+    path_delay_outputs |= internal
     if path_delay_outputs.any():
         zero = np.where(path_delay_outputs[:, None], 0.0, np.nan) * np.ones((1, 2))
         tags = np.where(path_delay_outputs, PATH_DELAY_TAG, -1).astype(np.int64)

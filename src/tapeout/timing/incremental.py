@@ -125,9 +125,11 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         self.clock_check_indices = order.astype(np.int64)
         self.endpoint_required_max = np.full((n_pins, 2), np.inf)
         self.endpoint_required_min = np.full((n_pins, 2), -np.inf)
-        self.output_pins = np.flatnonzero(
-            (self.constraints.output_tag >= 0) | self.constraints.path_delay_outputs
-        )
+        # Output ports with output delays or path delays, and instance pins a path delay ends
+        # at where no check does ("internal path endpoints", checked as outputs are).
+        ends = (self.constraints.output_tag >= 0) | self.constraints.path_delay_outputs
+        ends[graph.check_data_pin] &= netlist.pin_inst[graph.check_data_pin] < 0
+        self.output_pins = np.flatnonzero(ends)
         # where each output's arrival is read: the port, or for an inout port driven inside
         # the design the driving cell's pin (graph.port_feed)
         self.output_feed = self.output_pins
@@ -141,6 +143,13 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         self.output_slack_max_ps = np.zeros((0, 2))
         self.output_slack_min_ps = np.zeros((0, 2))
         self._find_latches()
+        # Pins arrivals stop at in every pass: latch D pins (latches.py passes D->Q), and
+        # internal path-delay endpoints on cell outputs: as in OpenSTA (checked against
+        # Debian sta), no path continues past a driver pin a max or min delay ends at, in
+        # either analysis; one ending at a cell input does not stop the cell's paths.
+        self.blocked_pins = self.latch_d_pin.copy()
+        internal = self.output_pins[netlist.pin_inst[self.output_pins] >= 0]
+        self.blocked_pins[internal[graph.pin_is_driver[internal]]] = True
         self._build_passes()
         self._dirty_pins: set[int] = set()
         self._full_needed = True
@@ -185,7 +194,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             self.source_slews,
             launch.source_tag,
             launch.source_tag_min,
-            self.latch_d_pin if launch.blocked is None else launch.blocked,
+            self.blocked_pins if launch.blocked is None else launch.blocked,
             self.arc_ideal_slew_ps,
             self.arc_mode,
         )

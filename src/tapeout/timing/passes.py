@@ -166,14 +166,14 @@ class PassesMixin:
             generated[pins] = True
 
         def blocked(clock: int, bits: int) -> np.ndarray | None:
-            """Other groups' register clock pins; other clocks' generated-clock sources; latch
-            D pins (latches pass data through D->Q in ``LatchesMixin``)."""
+            """Other groups' register clock pins; other clocks' generated-clock sources; the
+            Timer's ``blocked_pins`` (latch D pins, internal path-delay endpoints)."""
             mask = self.launch_pins & (group != bits) if blocking else None
             if generated.any():
                 others = generated.copy()
                 others[self.generated_sources.get(clock, [])] = False
                 mask = others if mask is None else mask | others
-            return None if mask is None else mask | self.latch_d_pin
+            return None if mask is None else mask | self.blocked_pins
 
         self.passes: list[LaunchPass] = []
         # propagated generated clock -> its source latency (late, early; float64 (2,) by edge)

@@ -65,6 +65,7 @@ class TimingPath:
     slack_ps: float
     capture_pin: str = ""
     gating_rf: int = -1
+    end_is_internal: bool = False  # an instance pin only a max/min delay ends at
 
 
 @dataclass(frozen=True)
@@ -399,11 +400,13 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
         )
     end_arrival = points[-1].arrival_ps
     slack = required - end_arrival if late else end_arrival - required
+    internal = not checks.size and netlist.pin_inst[pin] >= 0
     return TimingPath(
         kind=check,
         points=tuple(points),
         startpoint=_object_name(timer, start.pin),
-        endpoint=_object_name(timer, pin),
+        endpoint=netlist.pin_name(pin) if internal else _object_name(timer, pin),
+        end_is_internal=bool(internal),
         start_is_register=start_is_register,
         end_is_register=bool(checks.size),
         launch_clock=launch_clock,
@@ -501,6 +504,8 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
         end_kind = f"({edge} clock gating-check end-point clocked by {path.capture_clock})"
     elif path.end_is_register:
         end_kind = kind_of(True, path.capture_clock, path.capture_rf)
+    elif path.end_is_internal:
+        end_kind = "(internal path endpoint)"
     else:
         end_kind = (
             f"(output port clocked by {path.capture_clock})"
@@ -511,7 +516,8 @@ def format_path(path: TimingPath, digits: int = 4) -> str:
     lines = [
         f"Startpoint: {path.startpoint} {start_kind}",
         f"Endpoint: {path.endpoint} {end_kind}",
-        f"Path Group: {path.capture_clock or 'unconstrained'}",
+        # a path only a max/min delay constrains (no capture clock): OpenSTA's default group
+        f"Path Group: {path.capture_clock or '**default**'}",
         f"Path Type: {'max' if path.kind == 'setup' else 'min'}",
         "",
         row("Cap", "Slew", "Delay", "Time", "  Description"),
