@@ -166,7 +166,9 @@ def test_full_fixture_with_netlist(tmp_path: Path) -> None:
     driver = constraints.driving_cells[("port", "rst")]
     assert (driver.cell, driver.pin, driver.input_transition_ps) == ("BUF_X1", "Z", 50.0)
     assert set(constraints.input_transitions_ps) == {("port", "data[0]"), ("port", "data[1]")}
-    false_path, setup_mcp, hold_mcp, max_delay = constraints.exceptions
+    false_path, setup_mcp, hold_mcp, max_delay, one_edge = constraints.exceptions
+    assert (one_edge.from_rf, one_edge.to_rf, one_edge.end_rf) == (0, 1, 0)
+    assert one_edge.hold and not one_edge.setup
     assert false_path.kind == "false_path" and false_path.through == [[("pin", "u_ff/D")]]
     assert false_path.to_objects == [("clock", "vclk")]
     assert (setup_mcp.multiplier, setup_mcp.setup, setup_mcp.hold, setup_mcp.end) == (
@@ -412,20 +414,32 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
     assert differences(constraints, read_sdc(tmp_path / "again.sdc")) == []
 
 
-def test_transition_specific_exceptions_warn_at_their_line(tmp_path: Path) -> None:
+def test_transition_specific_exceptions_are_read_and_written(tmp_path: Path) -> None:
     # They were taken as plain -from/-to/-through in silence: a false path -rise_to hid the
-    # falling paths' violations too.
+    # falling paths' violations too. A transition at a -through pin is still not modelled.
     path = tmp_path / "edges.sdc"
     path.write_text(
         "create_clock -name c -period 1 [get_ports clk]\n"
         "set_false_path -rise_to [get_ports data]\n"
         "set_multicycle_path 2 -fall -from [get_clocks c]\n"
-        "set_false_path -from [get_clocks c] -to [get_ports data]\n"
+        "set_false_path -fall_from [get_clocks c] -rise_through [get_ports data]\n"
     )
     log = Log()
     constraints = read_sdc(path, netlist=_tiny_netlist(), log=log)
+    first, second, third = constraints.exceptions
+    assert (first.from_rf, first.to_rf, first.end_rf) == (None, 0, None)
+    assert (second.from_rf, second.to_rf, second.end_rf) == (None, None, 1)
+    assert third.from_rf == 1
     warnings = [text for _, ident, text in log.messages if ident == "SDC-0003"]
-    assert len(warnings) == 2
-    assert "set_false_path -rise_to" in warnings[0] and "edges.sdc:2" in warnings[0]
-    assert "set_multicycle_path -fall" in warnings[1] and "edges.sdc:3" in warnings[1]
-    assert len(constraints.exceptions) == 3
+    assert len(warnings) == 1 and "-rise_through" in warnings[0] and "edges.sdc:4" in warnings[0]
+    written = tmp_path / "written.sdc"
+    write_sdc(written, constraints)
+    text = written.read_text()
+    assert "set_false_path -rise_to [get_ports {data" in text
+    assert "set_multicycle_path -fall -from [get_clocks {c}] 2" in text
+    again = read_sdc(written, netlist=_tiny_netlist(), log=Log())
+    assert [(e.from_rf, e.to_rf, e.end_rf) for e in again.exceptions] == [
+        (None, 0, None),
+        (None, None, 1),
+        (1, None, None),
+    ]

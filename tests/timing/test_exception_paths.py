@@ -30,6 +30,7 @@ CASES = [
     "gcd_through_mixed",
     "gcd_through_order",
     "gcd_through_reversed",
+    "gcd_transitions",
 ]
 TOLERANCE_PS = 0.05
 

@@ -155,6 +155,8 @@ class PathException:
         start, end: multicycle ``-start``/``-end`` (the clock the multiplier counts).
         multiplier: multicycle multiplier (0 for the other kinds).
         value_ps: the delay of ``max_delay``/``min_delay`` (0 for the other kinds).
+        from_rf, to_rf, end_rf: 0 rise / 1 fall for ``-rise_from``/``-fall_from``,
+            ``-rise_to``/``-fall_to`` and ``-rise``/``-fall`` (None: both transitions).
     """
 
     kind: str
@@ -167,6 +169,9 @@ class PathException:
     end: bool = False
     multiplier: int = 0
     value_ps: float = 0.0
+    from_rf: int | None = None
+    to_rf: int | None = None
+    end_rf: int | None = None
 
 
 @dataclass(eq=False)

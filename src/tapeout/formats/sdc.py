@@ -70,7 +70,6 @@ _DELAY_FLAGS = {"-rise", "-fall", "-max", "-min", "-add_delay", "-clock_fall", "
 _DELAY_FLAGS |= {"-network_latency_included", "-source_latency_included"}
 _PATH_OPTIONS = {"-from", "-to", "-through", "-rise_from", "-fall_from", "-rise_to", "-fall_to"}
 _PATH_OPTIONS |= {"-rise_through", "-fall_through"}
-_PLAIN_PATH_OPTIONS = {"-from", "-to", "-through"}
 
 
 def _exact_scale(unit_s: float, target_s: float) -> float:
@@ -478,15 +477,22 @@ class _SdcReader(SdcQueries):
                     refs.extend(self.objects(found[option], "any"))
             return refs
 
-        edged = sorted(found.keys() & (_PATH_OPTIONS | {"-rise", "-fall"}) - _PLAIN_PATH_OPTIONS)
+        edged = sorted(found.keys() & {"-rise_through", "-fall_through"})
         if edged:
             # Not modelled: the exception covers both transitions, which for a false path
             # or a multicycle can hide a violation of the transition it does not name.
             self.warn(
                 "SDC-0003",
-                f"{command} {' '.join(edged)}: transition-specific exceptions are not "
+                f"{command} {' '.join(edged)}: a transition at a -through pin is not "
                 "supported; applied to both rising and falling paths",
             )
+
+        def edge(rise: str, fall: str) -> int | None:
+            """0/1 when only the rising/falling option is given, None for both or neither."""
+            if (rise in found) == (fall in found):
+                return None
+            return 0 if rise in found else 1
+
         through = [
             self.objects(value, "any")
             for option in ("-through", "-rise_through", "-fall_through")
@@ -503,6 +509,9 @@ class _SdcReader(SdcQueries):
             hold="-hold" in found or (neither and kind != "multicycle_path"),
             start="-start" in found,
             end="-end" in found,
+            from_rf=edge("-rise_from", "-fall_from"),
+            to_rf=edge("-rise_to", "-fall_to"),
+            end_rf=edge("-rise", "-fall"),
         )
         if kind == "multicycle_path":
             multiplier = self.number(command, values[0])

@@ -96,12 +96,17 @@ def _exception_line(exception: PathException, time: float, design: str) -> str:
             parts.append("-end")
     elif exception.setup != exception.hold:
         parts.append("-setup" if exception.setup else "-hold")
+    if exception.end_rf is not None:
+        parts.append(("-rise", "-fall")[exception.end_rf])
+    edge = ("-rise", "-fall")
     if exception.from_objects:
-        parts += ["-from", _objects(exception.from_objects, design)]
+        option = "-from" if exception.from_rf is None else f"{edge[exception.from_rf]}_from"
+        parts += [option, _objects(exception.from_objects, design)]
     for through in exception.through:
         parts += ["-through", _objects(through, design)]
     if exception.to_objects:
-        parts += ["-to", _objects(exception.to_objects, design)]
+        option = "-to" if exception.to_rf is None else f"{edge[exception.to_rf]}_to"
+        parts += [option, _objects(exception.to_objects, design)]
     if exception.kind == "multicycle_path":
         parts.append(str(exception.multiplier))
     elif exception.kind in ("max_delay", "min_delay"):

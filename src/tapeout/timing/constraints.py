@@ -57,6 +57,10 @@ class FromException:
             ``-setup`` and ``-hold`` on the same points merge into one exception).
         throughs: int64 (k,) pins of each ``-through`` list (a net: its pins; an instance:
             its pins), in SDC order.
+        launch_rf: ``-rise_from``/``-fall_from`` clocks: the launching clock edge (0 rise,
+            1 fall; None either); capture_rf: ``-rise_to``/``-fall_to`` clocks: the capturing
+            edge; data_rf: ``-rise_to``/``-fall_to`` pins or ``-rise``/``-fall``: the data
+            transition at the endpoint.
     """
 
     false_setup: bool
@@ -74,6 +78,9 @@ class FromException:
     min_delay_ps: float | None = None
     priority: int = 0
     points: str = ""
+    launch_rf: int | None = None
+    capture_rf: int | None = None
+    data_rf: int | None = None
 
 
 @dataclass(eq=False)
@@ -559,6 +566,7 @@ def resolve_constraints(
             or exception.through
             or any(kind == "clock" for kind, _ in exception.to_objects)
             or (exception.kind == "false_path" and not (exception.setup and exception.hold))
+            or (exception.from_rf, exception.to_rf, exception.end_rf) != (None, None, None)
         ):
             resolved_from = _resolve_from(exception, resolver, clock_index, n_pins, log)
             if resolved_from is not None:
@@ -801,6 +809,19 @@ def _resolve_from(
         log.warn("STA-0016", f"{exception.kind} -to names an unknown clock; ignored")
         return None
     to_pins = [(kind, name) for kind, name in exception.to_objects if kind != "clock"]
+    launch_rf = exception.from_rf
+    if launch_rf is not None and len(clocks) != len(exception.from_objects):
+        # The transition at a start pin is not tracked (tags carry the launching clock edge).
+        log.warn(
+            "STA-0021",
+            f"{exception.kind} -{('rise', 'fall')[launch_rf]}_from on pins or ports: applied "
+            "to both transitions (on clocks it selects the launching edge)",
+        )
+        launch_rf = None
+    # -rise_to/-fall_to on pins and ports and -rise/-fall select the data transition at the
+    # endpoint; -rise_to/-fall_to on clocks the capturing edge (as Debian sta does).
+    data_rf = exception.to_rf if to_pins and exception.to_rf is not None else exception.end_rf
+    capture_rf = exception.to_rf if not to_pins else None
     targets = None
     if to_pins:
         targets = np.zeros(n_pins, dtype=bool)
@@ -827,5 +848,17 @@ def _resolve_from(
         throughs=throughs,
         from_registers=registers,
         priority=_priority(exception),
-        points=repr((exception.from_objects, exception.through, exception.to_objects)),
+        points=repr(
+            (
+                exception.from_objects,
+                exception.through,
+                exception.to_objects,
+                exception.from_rf,
+                exception.to_rf,
+                exception.end_rf,
+            )
+        ),
+        launch_rf=launch_rf,
+        capture_rf=capture_rf,
+        data_rf=data_rf,
     )

@@ -43,8 +43,8 @@ class EndpointsMixin:
             # every check on those data pins takes part in their required time
             checks = np.flatnonzero(is_data[graph.check_data_pin])
         period = resolved.clock_period_ps
-        shift_setup = np.zeros(graph.check_clock_pin.size)
-        shift_hold = np.zeros(graph.check_clock_pin.size)
+        shift_setup = np.zeros((graph.check_clock_pin.size, 2))
+        shift_hold = np.zeros((graph.check_clock_pin.size, 2))
         data = graph.check_data_pin[checks]
         capture_period = np.zeros(checks.size)
         self._check_clock_arrivals()
@@ -52,16 +52,17 @@ class EndpointsMixin:
         rows = self.check_override[checks]
         split = rows >= 0
         capture_tag[split] = self.override_tag_min[rows[split], graph.check_clock_rf[checks[split]]]
-        capture_clock = np.where(capture_tag >= 0, capture_tag // 2, -1)
         if checks.size and period.size:
             capture_period = period[np.minimum(np.maximum(capture_tag, 0) // 2, period.size - 1)]
         late_check = ~early_checks(graph.check_kind[checks])
         for launch in self.passes[: self.n_clocked_passes]:
             multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
-                self._pass_exceptions(launch, data, capture_clock)
+                self._pass_exceptions(
+                    launch, data, capture_tag, (launch.tag_max[data], launch.tag_min[data])
+                )
             )
-            shift_setup[checks] = (multiplier - 1) * capture_period
-            shift_hold[checks] = hold_shift * capture_period
+            shift_setup[checks] = (multiplier - 1) * capture_period[:, None]
+            shift_hold[checks] = hold_shift * capture_period[:, None]
             evaluate_checks(
                 checks,
                 graph.check_clock_pin,
@@ -101,11 +102,13 @@ class EndpointsMixin:
             )
             self._latch_check_required(launch, checks)
             self._path_delay_checks(launch, checks, late_check, max_delay, min_delay)
-            false = (false_setup & late_check) | (false_hold & ~late_check)
+            late = late_check[:, None]
+            false = (false_setup & late) | (false_hold & ~late)
             if launch.moved is not None:  # those paths are checked in -through child passes
-                false |= launch.moved[data]
-            launch.check_required[checks[false]] = np.nan
-            launch.check_slack[checks[false]] = np.nan
+                false |= launch.moved[data][:, None]
+            rows, columns = np.nonzero(false)
+            launch.check_required[checks[rows], columns] = np.nan
+            launch.check_slack[checks[rows], columns] = np.nan
         if self.n_clocked_passes > 1:
             clocked = self.passes[: self.n_clocked_passes]
             slack = np.stack([launch.check_slack[checks] for launch in clocked])
@@ -181,21 +184,33 @@ class EndpointsMixin:
         return self.tag_max[pin], self.arrival_max_ps[pin]
 
     def _pass_exceptions(
-        self, launch: LaunchPass, pins: np.ndarray, capture_clock: np.ndarray
+        self,
+        launch: LaunchPass,
+        pins: np.ndarray,
+        capture_tag: np.ndarray,
+        launch_tags: tuple[np.ndarray, np.ndarray],
     ) -> tuple[np.ndarray, ...]:
         """(setup multiplier, hold shift in periods, false for setup, false for hold, max
-        delay ps, min delay ps (NaN: none)) at endpoint ``pins`` (int64 (k,)) captured by
-        ``capture_clock`` (int64 (k,), -1 none) for the paths of ``launch``.
+        delay ps, min delay ps (NaN: none)), each (k, 2) by data transition, at endpoint
+        ``pins`` (int64 (k,)) captured at ``capture_tag`` (int64 (k,), -1 none) for the paths
+        of ``launch``, whose launch tags at the pins are ``launch_tags`` (late, early: int64
+        (k, 2)).
 
         As in OpenSTA, each check takes the highest-priority exception that matches (the
         ``-to`` pin exceptions and the pass's exceptions): a setup check the false paths for
         setup and the setup multicycles; a hold check the false paths for hold and every
-        multicycle, whose hold edge moves ``setup - 1 - hold`` periods.
+        multicycle, whose hold edge moves ``setup - 1 - hold`` periods. An exception naming
+        a transition (``-rise_to`` ...) matches only the paths with it.
         """
         resolved = self.constraints
-        base_false = resolved.false_endpoints[pins]
-        multiplier = resolved.multicycle_setup[pins].copy()
-        hold_multiplier = resolved.multicycle_hold[pins].copy()
+        capture_clock = np.where(capture_tag >= 0, capture_tag // 2, -1)
+
+        def by_rf(values: np.ndarray) -> np.ndarray:
+            return np.repeat(values[:, None], 2, axis=1)
+
+        base_false = by_rf(resolved.false_endpoints[pins])
+        multiplier = by_rf(resolved.multicycle_setup[pins])
+        hold_multiplier = by_rf(resolved.multicycle_hold[pins])
         hold_setup_multiplier = multiplier.copy()
         to_pins = EXCEPTION_TYPE_PRIORITY["multicycle_path"] + TO_PINS_PRIORITY
         base_priority = np.where(
@@ -207,30 +222,39 @@ class EndpointsMixin:
         hold_priority = base_priority.copy()
         false_setup = base_false.copy()
         false_hold = base_false.copy()
-        max_delay = np.full(pins.size, np.nan)
-        min_delay = np.full(pins.size, np.nan)
+        max_delay = np.full((pins.size, 2), np.nan)
+        min_delay = np.full((pins.size, 2), np.nan)
         for index in launch.exceptions:
             exception = resolved.from_exceptions[index]
-            hit = (
+            hit = by_rf(
                 np.ones(pins.size, dtype=bool)
                 if exception.targets is None
                 else exception.targets[pins].copy()
             )
             if exception.to_clocks is not None:
-                hit &= np.isin(capture_clock, list(exception.to_clocks))
+                hit &= np.isin(capture_clock, list(exception.to_clocks))[:, None]
+            if exception.capture_rf is not None:
+                hit &= (capture_tag % 2 == exception.capture_rf)[:, None]
+            if exception.data_rf is not None:
+                hit[:, 1 - exception.data_rf] = False
+            hit_setup, hit_hold = hit, hit
+            if exception.launch_rf is not None:
+                late_tags, early_tags = launch_tags
+                hit_setup = hit & (late_tags >= 0) & (late_tags % 2 == exception.launch_rf)
+                hit_hold = hit & (early_tags >= 0) & (early_tags % 2 == exception.launch_rf)
             multicycle = (
                 exception.multicycle_setup is not None or exception.multicycle_hold is not None
             )
             late = exception.max_delay_ps
             early = exception.min_delay_ps
             if exception.false_setup or exception.multicycle_setup is not None or late is not None:
-                win = hit & (exception.priority >= setup_priority)
+                win = hit_setup & (exception.priority >= setup_priority)
                 setup_priority[win] = exception.priority
                 false_setup[win] = exception.false_setup
                 multiplier[win] = exception.multicycle_setup or 1
                 max_delay[win] = np.nan if late is None else late
             if exception.false_hold or multicycle or early is not None:
-                win = hit & (exception.priority >= hold_priority)
+                win = hit_hold & (exception.priority >= hold_priority)
                 hold_priority[win] = exception.priority
                 false_hold[win] = exception.false_hold
                 hold_setup_multiplier[win] = exception.multicycle_setup or 1
@@ -248,21 +272,22 @@ class EndpointsMixin:
         min_delay: np.ndarray,
     ) -> None:
         """``set_max_delay``/``set_min_delay`` at checks (int64 (k,); ``late_check`` bool
-        (k,) setup/recovery; delays ps float64 (k,), NaN none): required = launch edge + delay
-        less the setup time / plus the hold time, as OpenSTA (no capture clock)."""
+        (k,) setup/recovery; delays ps float64 (k, 2) by data transition, NaN none): required
+        = launch edge + delay less the setup time / plus the hold time, as OpenSTA (no
+        capture clock)."""
         edge_time = self.constraints.edge_time_ps
         data = self.graph.check_data_pin[checks]
         for late, delays in ((True, max_delay), (False, min_delay)):
-            rows = np.flatnonzero(~np.isnan(delays) & (late_check == late))
-            if rows.size == 0:
-                continue
             tags = launch.tag_max if late else launch.tag_min
             arrivals = launch.arrival_max if late else launch.arrival_min
             for rf in range(2):
+                rows = np.flatnonzero(~np.isnan(delays[:, rf]) & (late_check == late))
+                if rows.size == 0:
+                    continue
                 tag = tags[data[rows], rf]
                 margin = launch.check_margin[checks[rows], rf]
                 valid = (tag >= 0) & ~np.isnan(margin)
-                base = edge_time[np.maximum(tag, 0)] + delays[rows]
+                base = edge_time[np.maximum(tag, 0)] + delays[rows, rf]
                 required = np.where(valid, base - margin if late else base + margin, np.nan)
                 arrival = arrivals[data[rows], rf]
                 launch.check_required[checks[rows], rf] = required
@@ -285,17 +310,20 @@ class EndpointsMixin:
         set_tags, set_max, set_min = output_set
         constrained = set_tags[pins] >= 0
         capture = np.where(constrained, set_tags[pins], resolved.output_tag[pins])
-        multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
-            self._pass_exceptions(launch, pins, capture // 2)
-        )
         feed = self.output_feed
+        multiplier, hold_shift, false_setup, false_hold, max_delay, min_delay = (
+            self._pass_exceptions(
+                launch, pins, np.where(capture >= 0, capture, -1), (tag_max[feed], tag_min[feed])
+            )
+        )
         if launch.moved is not None:  # those paths are checked in -through child passes
-            false_setup = false_setup | launch.moved[feed]
-            false_hold = false_hold | launch.moved[feed]
+            false_setup = false_setup | launch.moved[feed][:, None]
+            false_hold = false_hold | launch.moved[feed][:, None]
         # a port only a path delay constrains is checked where one applies (no capture clock)
-        path_only = set_tags[pins] == PATH_DELAY_TAG
-        false_setup = false_setup | (~constrained & ~(path_only & ~np.isnan(max_delay)))
-        false_hold = false_hold | (~constrained & ~(path_only & ~np.isnan(min_delay)))
+        path_only = (set_tags[pins] == PATH_DELAY_TAG)[:, None]
+        unconstrained = ~constrained[:, None]
+        false_setup = false_setup | (unconstrained & ~(path_only & ~np.isnan(max_delay)))
+        false_hold = false_hold | (unconstrained & ~(path_only & ~np.isnan(min_delay)))
         clock = np.maximum(capture, 0) // 2
         n_clocks = resolved.clock_period_ps.size
         pick = np.minimum(clock, max(n_clocks - 1, 0))
@@ -319,17 +347,17 @@ class EndpointsMixin:
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.setup_relation_ps[np.maximum(launch, 0), np.maximum(capture, 0)]
-            shift = (multiplier - 1) * period
+            shift = (multiplier[:, rf] - 1) * period
             required_max[:, rf] = np.where(
                 ok,
                 np.where(
-                    np.isnan(max_delay),
+                    np.isnan(max_delay[:, rf]),
                     edge
                     + relation
                     + shift
                     + latency_late
                     - uncertainty(resolved.uncertainty_setup_ps, launch),
-                    edge + max_delay,
+                    edge + max_delay[:, rf],
                 )
                 - set_max[pins, rf],
                 np.nan,
@@ -338,17 +366,17 @@ class EndpointsMixin:
             ok = launch >= 0
             edge = resolved.edge_time_ps[np.maximum(launch, 0)]
             relation = resolved.hold_relation_ps[np.maximum(launch, 0), np.maximum(capture, 0)]
-            shift = hold_shift * period
+            shift = hold_shift[:, rf] * period
             required_min[:, rf] = np.where(
                 ok,
                 np.where(
-                    np.isnan(min_delay),
+                    np.isnan(min_delay[:, rf]),
                     edge
                     + relation
                     + shift
                     + latency_early
                     + uncertainty(resolved.uncertainty_hold_ps, launch),
-                    edge + min_delay,
+                    edge + min_delay[:, rf],
                 )
                 - set_min[pins, rf],
                 np.nan,

@@ -59,7 +59,8 @@ def evaluate_checks(
         checks: int64 (k,) the checks to evaluate (all of them for a full analysis).
         check_kind: int8 (n,) 0 setup, 1 hold, 2 recovery, 3 removal, 4 clock gating setup,
             5 clock gating hold (its capture edge from ``gated_hold_relation_ps``).
-        check_shift_setup_ps, check_shift_hold_ps: float64 (n,) multicycle shifts.
+        check_shift_setup_ps, check_shift_hold_ps: float64 (n, 2) multicycle shifts by data
+            transition.
         arrival_*, tag_*: the data side (paths of one launch clock); clock_arrival_*,
             clock_tag_*: arrivals at clock pins (every clock); check_override: int64 (n,) a
             check's row in override_* ((k, 2): the arrival of the one capture clock it is made
@@ -119,7 +120,7 @@ def evaluate_checks(
                 required = (
                     edge_time_ps[launch]
                     + setup_relation_ps[launch, capture]
-                    + check_shift_setup_ps[c]
+                    + check_shift_setup_ps[c, rf]
                     + clock_arrival
                     - edge_time_ps[capture]
                     - margin
@@ -163,7 +164,7 @@ def evaluate_checks(
                 required = (
                     edge_time_ps[launch]
                     + relation
-                    + check_shift_hold_ps[c]
+                    + check_shift_hold_ps[c, rf]
                     + clock_arrival
                     - edge_time_ps[capture]
                     + margin
