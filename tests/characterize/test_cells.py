@@ -8,8 +8,10 @@ import pytest
 from tapeout.characterize.cells import (
     DEFAULT_DRIVES,
     FAMILIES,
+    Sensitization,
     cell_family,
     default_cells,
+    enable_pin,
     evaluate,
     family_of,
     hidden_vectors,
@@ -67,6 +69,23 @@ def test_sensitizations() -> None:
     assert a21oi["B1"] == {"A1": False, "A2": False}
     mux = [arc for arc in sensitizations(FAMILIES["mux2"], "X") if arc.pin == "S"]
     assert {arc.sense for arc in mux} == {"positive_unate", "negative_unate"}
+
+
+def test_tristate_families() -> None:
+    """Tri-state cells name their enable through ``three_state`` (the high-impedance
+    condition); the data arc is measured with the output enabled."""
+    from tapeout.characterize.tristate import data_arc
+
+    assert enable_pin(FAMILIES["ebufn"]) == ("TE_B", False)  # drives while TE_B is low
+    assert enable_pin(FAMILIES["einvn"]) == ("TE_B", False)
+    assert enable_pin(FAMILIES["einvp"]) == ("TE", True)
+    assert data_arc(FAMILIES["ebufn"]) == Sensitization("A", "Z", {"TE_B": False}, "positive_unate")
+    assert data_arc(FAMILIES["einvn"]).sense == "negative_unate"
+    # einvp: the first vector in binary order (TE = 0) would leave the output high-impedance
+    assert sensitizations(FAMILIES["einvp"], "Z")[0].others == {"TE": False}
+    assert data_arc(FAMILIES["einvp"]) == Sensitization("A", "Z", {"TE": True}, "negative_unate")
+    assert cell_family("sky130_fd_sc_hd__einvn_0").kind == "tristate"
+    assert {"ebufn", "einvp", "einvn"} <= set(DEFAULT_DRIVES)
 
 
 def test_hidden_vectors() -> None:

@@ -291,3 +291,84 @@ def test_clock_gate_is_written_as_an_integrated_clock_gate(tmp_path: Path) -> No
     assert kinds == {"setup_rising", "hold_rising"}
     (gate,) = library_facts(path).clock_gates
     assert (gate.clock_pin, gate.enable_pin, gate.output_pin) == ("CLK", "GATE", "GCLK")
+
+
+def _tristate(family: str = "ebufn") -> CellResult:
+    name = f"sky130_fd_sc_hd__{family}_2"
+    result = CellResult(name, FAMILIES[family], Grid(SLEWS, {"Z": LOADS}))
+    enable = "TE" if family == "einvp" else "TE_B"
+    data_sense = "positive_unate" if family == "ebufn" else "negative_unate"
+    tables = [_table(0.09), _table(0.1), _table(0.04), _table(0.02)]
+    result.arcs.append(ArcTables("A", "Z", data_sense, *tables, _table(0.007), _table(0.006)))
+    sense = "positive_unate" if family == "einvp" else "negative_unate"
+    result.arcs.append(
+        ArcTables(
+            enable,
+            "Z",
+            sense,
+            *tables,
+            _table(0.03),
+            _table(0.027),
+            timing_type="three_state_enable",
+        )
+    )
+    released = np.array([0.037, 0.012, -0.1])[:, None] * np.ones((1, 3))
+    result.arcs.append(
+        ArcTables(
+            enable,
+            "Z",
+            "negative_unate" if family == "einvp" else "positive_unate",
+            released + 0.01,
+            released,
+            np.zeros(()),
+            np.zeros(()),
+            np.full((3, 3), -0.006),
+            np.full((3, 3), -0.007),
+            timing_type="three_state_disable",
+        )
+    )
+    for pin in ("A", enable):
+        result.pin_rise_cap_pf[pin] = result.pin_fall_cap_pf[pin] = 0.002
+    result.output_cap_pf["Z"] = 0.0041234567
+    result.leakage_nw += [(f"!A&!{enable}", 0.01), (f"A&{enable}", 0.02)]
+    return result
+
+
+def test_tristate_buffer_is_written_as_the_official_library_writes_it(tmp_path: Path) -> None:
+    from tapeout.synth.liberty_cache import library_facts
+
+    path = tmp_path / "tristate.lib"
+    write_liberty(path, build_library([_tristate(), _tristate("einvp")], {}))
+    library = read_liberty(path)
+    pin = library.cells["sky130_fd_sc_hd__ebufn_2"].pins["Z"]
+    assert (pin.direction, pin.function, pin.three_state) == ("output", "(A)", "(TE_B)")
+    assert pin.capacitance == pytest.approx(0.0041235)  # the high-impedance output's own
+    kinds = [(arc.related_pin, arc.timing_type, arc.timing_sense) for arc in pin.timing]
+    assert kinds == [
+        ("A", "combinational", "positive_unate"),
+        ("TE_B", "three_state_enable", "negative_unate"),
+        ("TE_B", "three_state_disable", "positive_unate"),
+    ]
+    # delay tables count the output's own capacitance in the load, power tables do not
+    for arc in pin.timing:
+        assert np.allclose(arc.cell_rise.index_2, np.round(LOADS + 0.0041234567, 7))
+    disable = pin.timing[2]
+    assert np.allclose(disable.cell_fall.values[:, 0], [0.037, 0.012, -0.1])
+    assert np.allclose(np.ptp(disable.cell_fall.values, axis=1), 0)  # load-independent
+    for table in (disable.rise_transition, disable.fall_transition):
+        assert table.template == "scalar" and table.values.shape == () and table.values == 0
+    groups = {(power.related_pin, power.when): power for power in pin.internal_power}
+    assert set(groups) == {("A", ""), ("TE_B", "A"), ("TE_B", "!A")}
+    assert np.allclose(groups["A", ""].rise_power.index_2, LOADS)
+    # Z driven high (A): the enable's rise and the disable's fall; Z driven low: the others
+    assert np.allclose(groups["TE_B", "A"].rise_power.values, _table(0.03))
+    assert np.allclose(groups["TE_B", "A"].fall_power.values, -0.007)
+    assert np.allclose(groups["TE_B", "!A"].rise_power.values, -0.006)
+    assert np.allclose(groups["TE_B", "!A"].fall_power.values, _table(0.027))
+    inverter = library.cells["sky130_fd_sc_hd__einvp_2"].pins["Z"]
+    assert (inverter.function, inverter.three_state) == ("(!A)", "(!TE)")
+    assert {(p.related_pin, p.when) for p in inverter.internal_power} >= {("TE", "!A")}
+    # synthesis takes ebufn as a tri-state buffer (enable active low), not the inverter
+    (buffer,) = library_facts(path).tristate_buffers
+    assert buffer.name == "sky130_fd_sc_hd__ebufn_2"
+    assert (buffer.data_pin, buffer.enable_pin, buffer.enable_low) == ("A", "TE_B", True)

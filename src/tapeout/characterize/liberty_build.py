@@ -14,6 +14,7 @@ import numpy as np
 
 from tapeout.characterize.measure import ArcTables, CellResult
 from tapeout.characterize.sequential import PulseWidthTables
+from tapeout.characterize.tristate import data_arc
 from tapeout.db.liberty import (
     InternalPower,
     LeakagePower,
@@ -170,6 +171,13 @@ def add_cell(
         cell.pins[pin] = liberty_pin
     for output, function in family.outputs.items():
         liberty_pin = LibertyPin(output, direction="output", function=_function(function))
+        if family.kind == "tristate":
+            # As the official library writes them: "(A)", "(TE_B)"; the output's own
+            # capacitance, which a timer adds to the net it drives.
+            liberty_pin.function = f"({function})"
+            liberty_pin.three_state = f"({family.three_state})"
+            if output in result.output_cap_pf and np.isfinite(result.output_cap_pf[output]):
+                liberty_pin.capacitance = round(result.output_cap_pf[output], 7)
         if family.kind == "clock_gate":
             # A function of the latch node is a state function (as the official library
             # writes it): a plain ``function`` would read as combinational logic.
@@ -183,9 +191,12 @@ def add_cell(
             liberty_pin.max_transition = MAX_TRANSITION_NS
         for arc in arcs:
             liberty_pin.timing.append(_timing(arc, result))
+            if arc.timing_type in _TRISTATE_TYPES:
+                continue
             power = _power(arc, result)
             if power is not None:
                 liberty_pin.internal_power.append(power)
+        liberty_pin.internal_power += _enable_power(arcs, result)
         cell.pins[output] = liberty_pin
     for constraint in result.constraints:
         pulse = isinstance(constraint, PulseWidthTables)
@@ -238,12 +249,54 @@ def _pg_related(pin: LibertyPin) -> None:
 def _timing(arc: ArcTables, result: CellResult) -> TimingArc:
     slews = result.grid.slews_ns
     loads = result.grid.loads_pf[arc.output]
+    if arc.output in result.output_cap_pf:
+        # A tri-state output's delay tables count its own capacitance in the load (the
+        # official sky130hd ones do: ebufn_2's first load is 0.0005 + 0.0027537 pF), as a
+        # timer that adds it to the net looks them up; the power tables do not.
+        loads = np.round(loads + result.output_cap_pf[arc.output], 7)
     timing = TimingArc(related_pin=arc.pin, timing_type=arc.timing_type, timing_sense=arc.sense)
     for kind in ("cell_rise", "cell_fall", "rise_transition", "fall_transition"):
-        values = _fill_missing(getattr(arc, kind))
+        raw = getattr(arc, kind)
+        if raw is not None and np.ndim(raw) == 0:  # a disable arc's zero transition
+            value = np.round(np.asarray(raw, dtype=np.float64), 7)
+            setattr(timing, kind, LutTable(template="scalar", values=value))
+            continue
+        values = _fill_missing(raw)
         if values is not None:
             setattr(timing, kind, _table(DELAY_TEMPLATE, values, slews, loads))
     return timing
+
+
+_TRISTATE_TYPES = ("three_state_enable", "three_state_disable")
+
+
+def _enable_power(arcs: list[ArcTables], result: CellResult) -> list[InternalPower]:
+    """A tri-state output's internal energy for its enable pin, as the official library
+    groups it: with the data input driving the output high, the enable edge that drives it
+    high (rise) and the disable edge that leaves it high (fall); with the data driving it
+    low, the other two. Empty for a cell without enable and disable arcs."""
+    enable = next((arc for arc in arcs if arc.timing_type == "three_state_enable"), None)
+    disable = next((arc for arc in arcs if arc.timing_type == "three_state_disable"), None)
+    if enable is None or disable is None:
+        return []
+    data = data_arc(result.family)
+    high = data.pin if data.sense == "positive_unate" else f"!{data.pin}"
+    low = f"!{data.pin}" if data.sense == "positive_unate" else data.pin
+    slews = result.grid.slews_ns
+    loads = result.grid.loads_pf[enable.output]
+    groups = []
+    for when, rise, fall in (
+        (high, enable.rise_energy_pj, disable.fall_energy_pj),
+        (low, disable.rise_energy_pj, enable.fall_energy_pj),
+    ):
+        power = InternalPower(related_pin=enable.pin, when=when)
+        for kind, values in (("rise_power", rise), ("fall_power", fall)):
+            filled = _fill_missing(values)
+            if filled is not None:
+                setattr(power, kind, _table(POWER_TEMPLATE, filled, slews, loads))
+        if power.rise_power is not None or power.fall_power is not None:
+            groups.append(power)
+    return groups
 
 
 def _power(arc: ArcTables, result: CellResult) -> InternalPower | None:

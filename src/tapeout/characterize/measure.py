@@ -68,7 +68,8 @@ class ArcTables:
     """One arc ``pin`` → ``output``; tables float64 ``(n_slews, n_loads)``: delays and
     transitions in ns, internal energies in pJ (NaN where ngspice could not measure; None where
     the arc has no such edge, like the falling-only arc of an asynchronous clear).
-    ``timing_type``: "combinational", "rising_edge", "clear", "preset"."""
+    ``timing_type``: "combinational", "rising_edge", "clear", "preset", "three_state_enable",
+    "three_state_disable" (a 0-d table: a scalar, as the disable arc's zero transitions)."""
 
     pin: str
     output: str
@@ -98,6 +99,8 @@ class CellResult:
     leakage_nw: list[tuple[str, float]] = field(default_factory=list)  # (when, value)
     constraints: list = field(default_factory=list)  # sequential.ConstraintTables
     clock_arcs: list = field(default_factory=list)  # sequential.ClockArc
+    # A tri-state output's own capacitance (pF) seen while it is high-impedance.
+    output_cap_pf: dict[str, float] = field(default_factory=dict)
 
 
 def edge_window_s(slew_ns: float, load_pf: float = 0.0) -> float:

@@ -8,6 +8,7 @@ lines name what they measure so that ``measure.py`` can put the numbers back int
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ SUPPLY_V = 1.8
 TEMPERATURE_C = 25.0
 SLEW_LOW = 0.2
 SLEW_HIGH = 0.8
+NO_PULL = "0 0 1e-6 0"  # PWL points of a pull that stays off
 
 
 def ramp_time_s(slew_ns: float) -> float:
@@ -32,6 +34,11 @@ class Deck:
     ``add_run`` appends to the ``.control`` block an ``alter`` of those sources and loads, a
     ``tran``, the measures, and a ``destroy`` of the results. Models load once per deck.
     Nodes are ``k0_<pin>`` (lower case), the supply source is ``vdd0``.
+
+    Each output in ``pulls`` also gets a programmable pull (a tri-state output's reset to a
+    rail, its resistive load): a conductance of ``v(k0_<pin>_g)`` siemens to the voltage
+    ``v(k0_<pin>_pull)``, both PWL sources set per run (zero conductance unless a run sets
+    them); its current flows through source ``v0_<pin>_pull``.
     """
 
     cell: str
@@ -43,6 +50,7 @@ class Deck:
     corner: str = "tt"
     control: list[str] = field(default_factory=list)
     runs: int = 0
+    pulls: tuple[str, ...] = ()
 
     def add_run(
         self,
@@ -52,16 +60,25 @@ class Deck:
         measures: list[str],
         *,
         max_step_s: float = 2e-11,
+        pulls: dict[str, tuple[str, str]] | None = None,
+        after: Sequence[str] = (),
     ) -> None:
         """One transient run: ``waveforms`` maps every input pin to a PWL point list (see
-        ``pwl_points``), ``loads_pf`` every output pin to its load (pF)."""
+        ``pwl_points``), ``loads_pf`` every output pin to its load (pF); ``pulls`` a pull pin
+        to the PWL point lists of its voltage (V) and conductance (S) (others: none).
+        ``after``: control lines after the measures (a ``let`` and a measure using it)."""
         self.runs += 1
         for pin in self.inputs:
             self.control.append(f"alter @v0_{pin.lower()}[pwl] = [ {waveforms[pin]} ]")
         for pin in self.outputs:
             self.control.append(f"alter c0_{pin.lower()} {loads_pf[pin] * 1e-12:.6e}")
+        for pin in self.pulls:
+            voltage, conductance = (pulls or {}).get(pin, (NO_PULL, NO_PULL))
+            self.control.append(f"alter @v0_{pin.lower()}_pull[pwl] = [ {voltage} ]")
+            self.control.append(f"alter @v0_{pin.lower()}_g[pwl] = [ {conductance} ]")
         self.control.append(f"tran 1e-12 {stop_s:.6e} 0 {max_step_s:.3e}")
         self.control.extend(f"meas tran {text}" for text in measures)
+        self.control.extend(after)
         self.control.append("destroy all")
 
     def text(self) -> str:
@@ -85,6 +102,13 @@ class Deck:
         ]
         lines += [f"V0_{pin.lower()} {node(0, pin)} 0 PWL(0 0 1e-9 0)" for pin in self.inputs]
         lines += [f"C0_{pin.lower()} {node(0, pin)} 0 1e-15" for pin in self.outputs]
+        for pin in self.pulls:
+            out, pull, siemens = node(0, pin), node(0, f"{pin}_pull"), node(0, f"{pin}_g")
+            lines += [
+                f"V0_{pin.lower()}_pull {pull} 0 PWL(0 0 1e-9 0)",
+                f"V0_{pin.lower()}_g {siemens} 0 PWL(0 0 1e-9 0)",
+                f"B0_{pin.lower()} {out} {pull} I = v({siemens}) * (v({out}) - v({pull}))",
+            ]
         lines += [".control", "set noaskquit", *self.control, "quit", ".endc", ".end", ""]
         return "\n".join(lines)
 
