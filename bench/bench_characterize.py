@@ -61,6 +61,18 @@ report(seconds=time.perf_counter() - start)
 """
 
 
+def _pin_cap_rows(pin, theirs, label: str) -> list[tuple[float, str]]:
+    """(relative error, "<cell> <pin> rise|fall") of an input pin's rise and fall capacitance."""
+    rows = []
+    for edge, ours_cap, their_cap in (
+        ("rise", pin.rise_capacitance, theirs.rise_capacitance),
+        ("fall", pin.fall_capacitance, theirs.fall_capacitance),
+    ):
+        if ours_cap is not None and their_cap:
+            rows.append(((ours_cap - their_cap) / their_cap, f"{label} {edge}"))
+    return rows
+
+
 def _match(official: LibertyCell, pin: str, arc: TimingArc) -> TimingArc | None:
     theirs = official.pins.get(pin)
     if theirs is None:
@@ -179,13 +191,7 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
         for pin_name, pin in cell.pins.items():
             theirs = reference.pins.get(pin_name)
             if pin.direction == "input" and theirs is not None and theirs.capacitance:
-                for edge, ours_cap, their_cap in (
-                    ("rise", pin.rise_capacitance, theirs.rise_capacitance),
-                    ("fall", pin.fall_capacitance, theirs.fall_capacitance),
-                ):
-                    if ours_cap is not None and their_cap:
-                        error = (ours_cap - their_cap) / their_cap
-                        pin_rows.append((error, f"{short} {pin_name} {edge}"))
+                pin_rows += _pin_cap_rows(pin, theirs, f"{short} {pin_name}")
             for arc in pin.timing:
                 match = _match(reference, pin_name, arc)
                 if match is None:
@@ -282,13 +288,7 @@ def compare_tristate(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
             if theirs is None:
                 continue
             if pin.direction == "input":
-                for edge, ours_cap, their_cap in (
-                    ("rise", pin.rise_capacitance, theirs.rise_capacitance),
-                    ("fall", pin.fall_capacitance, theirs.fall_capacitance),
-                ):
-                    if ours_cap is not None and their_cap:
-                        error = (ours_cap - their_cap) / their_cap
-                        pin_rows.append((error, f"{short} {pin_name} {edge}"))
+                pin_rows += _pin_cap_rows(pin, theirs, f"{short} {pin_name}")
                 for kind, values in _energy_groups(pin, theirs):
                     energy[f"input {kind}"].append(values)
                 continue
