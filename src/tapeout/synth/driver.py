@@ -229,12 +229,13 @@ def _port_tristate(
     usable = [cell for cell in facts.tristate_buffers if not _matches(cell.name, dont_use)]
     if not usable:
         return None
-    wanted = facts.max_capacitance.get(port_buffer, 0.0)
-    strong = [cell for cell in usable if cell.max_capacitance >= wanted]
+    drive = facts.max_capacitance
+    wanted = drive.get(port_buffer, 0.0)
+    strong = [cell for cell in usable if drive.get(cell.name, 0.0) >= wanted]
     if strong:
         chosen = min(strong, key=lambda cell: (cell.area_um2, cell.name))
     else:
-        chosen = max(usable, key=lambda cell: (cell.max_capacitance, -cell.area_um2, cell.name))
+        chosen = max(usable, key=lambda cell: (drive.get(cell.name, 0.0), -cell.area_um2))
     level = "low" if chosen.enable_low else "high"
     return (chosen.name, chosen.data_pin, chosen.enable_pin, level, chosen.output_pin)
 

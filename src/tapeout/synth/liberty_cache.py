@@ -79,7 +79,6 @@ class TristateCell:
     enable_pin: str
     enable_low: bool
     output_pin: str
-    max_capacitance: float  # library capacitance units; 0 when the library gives none
 
 
 @dataclass(frozen=True)
@@ -90,7 +89,8 @@ class LibraryFacts:
     sequential_cells: frozenset[str]
     clock_gates: tuple[ClockGateCell, ...]
     tristate_buffers: tuple[TristateCell, ...] = ()
-    # cell -> its outputs' largest max_capacitance (library units; cells that give one)
+    # cell -> its outputs' largest max_capacitance (library units; the library's
+    # default_max_capacitance for outputs without one; cells with neither left out)
     max_capacitance: dict[str, float] = field(default_factory=dict)
 
 
@@ -101,9 +101,7 @@ def _unquote(text: str) -> str:
 _BARE = re.compile(r"[()\s]")
 
 
-def tristate_buffer(
-    cell: LibertyCell, default_max_capacitance: float | None
-) -> TristateCell | None:
+def tristate_buffer(cell: LibertyCell) -> TristateCell | None:
     """``cell`` as a non-inverting tri-state buffer: two inputs, one output whose function is
     one input and whose ``three_state`` (the high-impedance condition) is the other or its
     complement. None for any other cell."""
@@ -124,9 +122,6 @@ def tristate_buffer(
         condition, enable_low = condition[:-1], False
     if condition not in inputs or condition == data:
         return None
-    max_capacitance = output.max_capacitance
-    if max_capacitance is None:
-        max_capacitance = default_max_capacitance or 0.0
     return TristateCell(
         name=cell.name,
         area_um2=float(cell.area),
@@ -134,7 +129,6 @@ def tristate_buffer(
         enable_pin=condition,
         enable_low=enable_low,
         output_pin=outputs[0],
-        max_capacitance=float(max_capacitance),
     )
 
 
@@ -191,17 +185,17 @@ def library_facts(path: Path) -> LibraryFacts:
                 )
             )
     tristates = [
-        found
-        for cell in library.cells.values()
-        if (found := tristate_buffer(cell, library.default_max_capacitance)) is not None
+        found for cell in library.cells.values() if (found := tristate_buffer(cell)) is not None
     ]
     max_capacitance = {}
+    default = library.default_max_capacitance
     for cell in library.cells.values():
         limits = [
-            pin.max_capacitance
+            pin.max_capacitance if pin.max_capacitance is not None else default
             for pin in cell.all_pins().values()
-            if pin.direction == "output" and pin.max_capacitance is not None
+            if pin.direction == "output"
         ]
+        limits = [limit for limit in limits if limit is not None]
         if limits:
             max_capacitance[cell.name] = float(max(limits))
     facts = LibraryFacts(

@@ -175,9 +175,10 @@ def spef_wires(
         wire_cap = float(parasitics.cap_ff[caps].sum())
         load_positions = []
         load_caps = []
-        # loads, and pins with a capacitance of their own (tri-state drivers, this one too)
-        counted = graph.pin_is_load[pins] | (graph.pin_cap_ff[pins].max(axis=1) > 0)
-        for p in pins[counted & ((pins != driver) | ~graph.pin_is_load[pins])]:
+        # the other loads, and every pin with a capacitance of its own (a tri-state driver's,
+        # this one's too)
+        own = graph.pin_cap_ff[pins].max(axis=1) > 0
+        for p in pins[(graph.pin_is_load[pins] & (pins != driver)) | own]:
             position = local.get(node_index.get(pin_node_name[p]), -1)
             if position >= 0:
                 load_positions.append(position)

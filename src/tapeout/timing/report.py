@@ -276,9 +276,10 @@ def trace_path(timer: Timer, pin: int, check: str = "setup") -> TimingPath:
     delays = timer.arc_delay_max_ps if late else timer.arc_delay_min_ps
     points: list[PathPoint] = []
     current, current_rf, delay = pin, rf, 0.0
-    if _arrival_pin(timer, pin) != pin:
+    feed = _arrival_pin(timer, pin)
+    if feed != pin:
         # an inout port driven inside: its output side ends the driving cell's path
-        current = _arrival_pin(timer, pin)
+        current = feed
         points.append(
             PathPoint(
                 pin,
