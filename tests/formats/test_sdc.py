@@ -423,15 +423,22 @@ def test_transition_specific_exceptions_are_read_and_written(tmp_path: Path) -> 
         "set_false_path -rise_to [get_ports data]\n"
         "set_multicycle_path 2 -fall -from [get_clocks c]\n"
         "set_false_path -fall_from [get_clocks c] -rise_through [get_ports data]\n"
+        "set_false_path -rise_from [get_ports data]\n"
     )
     log = Log()
     constraints = read_sdc(path, netlist=_tiny_netlist(), log=log)
-    first, second, third = constraints.exceptions
+    first, second, third, fourth = constraints.exceptions
     assert (first.from_rf, first.to_rf, first.end_rf) == (None, 0, None)
     assert (second.from_rf, second.to_rf, second.end_rf) == (None, None, 1)
     assert third.from_rf == 1
+    assert fourth.from_rf is None and fourth.from_objects == [
+        ("port", "data[0]"),
+        ("port", "data[1]"),
+    ]
     warnings = [text for _, ident, text in log.messages if ident == "SDC-0003"]
-    assert len(warnings) == 1 and "-rise_through" in warnings[0] and "edges.sdc:4" in warnings[0]
+    assert len(warnings) == 2
+    assert "-rise_through" in warnings[0] and "edges.sdc:4" in warnings[0]
+    assert "-rise_from on pins or ports" in warnings[1] and "edges.sdc:5" in warnings[1]
     written = tmp_path / "written.sdc"
     write_sdc(written, constraints)
     text = written.read_text()
@@ -442,4 +449,5 @@ def test_transition_specific_exceptions_are_read_and_written(tmp_path: Path) -> 
         (None, 0, None),
         (None, None, 1),
         (1, None, None),
+        (None, None, None),
     ]

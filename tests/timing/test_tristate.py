@@ -113,3 +113,24 @@ def test_stored_tristate_reference_is_debian_sta(tmp_path: Path) -> None:
     found = endpoint_slacks_from_sta(tmp_path, DATA / "tristate.v", "tristate", sdc)
     for check in ("setup", "hold"):
         assert found[check] == pytest.approx(expected[check], abs=1e-3), check
+
+
+def test_inout_port_with_two_driving_cells_says_which_one_is_checked(
+    sky130_library: LibertyLibrary, tmp_path: Path
+) -> None:
+    from tapeout.formats.verilog import read_verilog
+
+    verilog = tmp_path / "two.v"
+    verilog.write_text(
+        "module two(a, b, e0, e1, io);\n  input a, b, e0, e1;\n  inout io;\n"
+        "  sky130_fd_sc_hd__ebufn_2 t0 (.A(a), .TE_B(e0), .Z(io));\n"
+        "  sky130_fd_sc_hd__ebufn_2 t1 (.A(b), .TE_B(e1), .Z(io));\nendmodule\n"
+    )
+    log = Log()
+    graph = build_timing_graph(read_verilog(verilog, top="two"), [sky130_library], log=log)
+    warnings = [text for _, ident, text in log.messages if ident == "STA-0004"]
+    assert warnings == [
+        "inout port io has 2 driving cells; its output delay is checked on t0/Z's paths"
+    ]
+    assert graph.port_feed.max() >= 0
+    assert "STA-0002" not in log.ids()  # the port's net is not counted as a shared net too

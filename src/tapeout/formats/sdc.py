@@ -500,16 +500,27 @@ class _SdcReader(SdcQueries):
         ]
         kind = command[4:]
         neither = "-setup" not in found and "-hold" not in found
+        from_objects = collect("-from", "-rise_from", "-fall_from")
+        from_rf = edge("-rise_from", "-fall_from")
+        if from_rf is not None and any(ref[0] != "clock" for ref in from_objects):
+            # Tags carry the launching clock edge, not the transition at a start pin.
+            self.warn(
+                "SDC-0003",
+                f"{command} -{('rise', 'fall')[from_rf]}_from on pins or ports is not "
+                "supported (on clocks it selects the launching edge); applied to both "
+                "transitions",
+            )
+            from_rf = None
         exception = PathException(
             kind=kind,
-            from_objects=collect("-from", "-rise_from", "-fall_from"),
+            from_objects=from_objects,
             to_objects=collect("-to", "-rise_to", "-fall_to"),
             through=through,
             setup="-setup" in found or neither,
             hold="-hold" in found or (neither and kind != "multicycle_path"),
             start="-start" in found,
             end="-end" in found,
-            from_rf=edge("-rise_from", "-fall_from"),
+            from_rf=from_rf,
             to_rf=edge("-rise_to", "-fall_to"),
             end_rf=edge("-rise", "-fall"),
         )

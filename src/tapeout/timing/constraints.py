@@ -809,15 +809,8 @@ def _resolve_from(
         log.warn("STA-0016", f"{exception.kind} -to names an unknown clock; ignored")
         return None
     to_pins = [(kind, name) for kind, name in exception.to_objects if kind != "clock"]
-    launch_rf = exception.from_rf
-    if launch_rf is not None and len(clocks) != len(exception.from_objects):
-        # The transition at a start pin is not tracked (tags carry the launching clock edge).
-        log.warn(
-            "STA-0021",
-            f"{exception.kind} -{('rise', 'fall')[launch_rf]}_from on pins or ports: applied "
-            "to both transitions (on clocks it selects the launching edge)",
-        )
-        launch_rf = None
+    # the launching clock edge (the SDC reader keeps -rise_from/-fall_from on clocks only)
+    launch_rf = exception.from_rf if len(clocks) == len(exception.from_objects) else None
     # -rise_to/-fall_to on pins and ports and -rise/-fall select the data transition at the
     # endpoint; -rise_to/-fall_to on clocks the capturing edge (as Debian sta does).
     data_rf = exception.to_rf if to_pins and exception.to_rf is not None else exception.end_rf
