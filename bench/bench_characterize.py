@@ -31,7 +31,7 @@ try:
 except ModuleNotFoundError:  # run as ``python bench/<script>.py``: bench/ is on sys.path
     from _common import SHARED, machine_line, run_pinned, write_result
 
-from tapeout.characterize.sequential import pulse_floor_ns
+from tapeout.characterize.bisection import pulse_floor_ns
 from tapeout.characterize.stimuli import SUPPLY_V
 from tapeout.db.liberty import (
     InternalPower,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tapeout.characterize import sequential
+from tapeout.characterize import bisection, sequential
 from tapeout.characterize.batch import cell_subckt
 from tapeout.characterize.cells import FAMILIES
 from tapeout.characterize.fetch import Sky130Files
@@ -54,7 +54,7 @@ def _one_point_flop(
 ):
     """A flip-flop (latch) at one slew/load point, with 7 halvings per constraint."""
     monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([slew_ns]))
-    monkeypatch.setattr(sequential, "BISECTIONS", 7)
+    monkeypatch.setattr(bisection, "BISECTIONS", 7)
     name = f"sky130_fd_sc_hd__{family}_1"
     grid = Grid(np.array([slew_ns]), {"Q": np.array([0.005])})
     subckt, ports = cell_subckt(files, name)
@@ -131,7 +131,7 @@ def test_clock_gate(
     sky130_files: Sky130Files, ngspice: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sequential, "CONSTRAINT_SLEWS_NS", np.array([0.05]))
-    monkeypatch.setattr(sequential, "BISECTIONS", 7)
+    monkeypatch.setattr(bisection, "BISECTIONS", 7)
     name = "sky130_fd_sc_hd__dlclkp_1"
     grid = Grid(np.array([0.05]), {"GCLK": np.array([0.005])})
     subckt, ports = cell_subckt(sky130_files, name)

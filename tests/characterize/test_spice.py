@@ -399,25 +399,24 @@ def test_pulse_widths_read_back() -> None:
     every width tried lies within its resolution of the floor (the full ramp) and reads as it;
     a bisection that printed nothing drops the row."""
     from tapeout.characterize.batch import _missing_entries
+    from tapeout.characterize.bisection import pulse_floor_ns, pulse_label
     from tapeout.characterize.measure import CellResult
     from tapeout.characterize.sequential import (
         CONSTRAINT_SLEWS_NS,
         PulseWidthTables,
-        _pulse_label,
         _pulse_widths,
-        pulse_floor_ns,
     )
 
     values = {}
     for i, slew in enumerate(CONSTRAINT_SLEWS_NS):
         floor_s = pulse_floor_ns(float(slew)) * 1e-9
-        values[_pulse_label("CLK", True, True, i)] = max(floor_s + 0.2e-12, 0.15e-9)
-        values[_pulse_label("CLK", True, False, i)] = max(floor_s + 0.2e-12, 0.17e-9)
+        values[pulse_label("CLK", True, True, i)] = max(floor_s + 0.2e-12, 0.15e-9)
+        values[pulse_label("CLK", True, False, i)] = max(floor_s + 0.2e-12, 0.17e-9)
     row = _pulse_widths(values, "CLK", True, (True, False))
     assert row[0] == pytest.approx(0.17)  # the falling Q needs the wider pulse
     assert row[1:].tolist() == [pulse_floor_ns(0.5), pulse_floor_ns(1.5)]  # 0.8333, 2.5
     assert pulse_floor_ns(0.5) == pytest.approx(0.5 / 0.6)
-    del values[_pulse_label("CLK", True, False, 2)]
+    del values[pulse_label("CLK", True, False, 2)]
     row = _pulse_widths(values, "CLK", True, (True, False))
     assert np.isfinite(row[:2]).all() and np.isnan(row[2])
     # an unmeasured side is counted as missing and left out of the Liberty
