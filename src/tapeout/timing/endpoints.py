@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from tapeout.timing._kernels.checks import evaluate_checks
-from tapeout.timing.constraints import EXCEPTION_TYPE_PRIORITY, PATH_DELAY_TAG, TO_PINS_PRIORITY
+from tapeout.timing.constraints import PATH_DELAY_TAG
+from tapeout.timing.exceptions import EXCEPTION_TYPE_PRIORITY, TO_PINS_PRIORITY
 from tapeout.timing.graph import early_checks
 from tapeout.timing.passes import LaunchPass, gather_csr
 
