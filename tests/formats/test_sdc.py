@@ -166,8 +166,10 @@ def test_full_fixture_with_netlist(tmp_path: Path) -> None:
     driver = constraints.driving_cells[("port", "rst")]
     assert (driver.cell, driver.pin, driver.input_transition_ps) == ("BUF_X1", "Z", 50.0)
     assert set(constraints.input_transitions_ps) == {("port", "data[0]"), ("port", "data[1]")}
-    false_path, setup_mcp, hold_mcp, max_delay, one_edge = constraints.exceptions
+    false_path, setup_mcp, hold_mcp, max_delay, one_edge, through_edge = constraints.exceptions
     assert (one_edge.from_rf, one_edge.to_rf, one_edge.end_rf) == (0, 1, 0)
+    assert through_edge.through == [[("pin", "u_ff/D")], [("port", "out")]]
+    assert through_edge.through_rf == [1, None] and through_edge.setup and not through_edge.hold
     assert one_edge.hold and not one_edge.setup
     assert false_path.kind == "false_path" and false_path.through == [[("pin", "u_ff/D")]]
     assert false_path.to_objects == [("clock", "vclk")]
@@ -416,13 +418,15 @@ def test_disable_timing_round_trip(tmp_path: Path) -> None:
 
 def test_transition_specific_exceptions_are_read_and_written(tmp_path: Path) -> None:
     # They were taken as plain -from/-to/-through in silence: a false path -rise_to hid the
-    # falling paths' violations too. A transition at a -through pin is still not modelled.
+    # falling paths' violations too. -through lists keep their written order across
+    # -through / -rise_through / -fall_through.
     path = tmp_path / "edges.sdc"
     path.write_text(
         "create_clock -name c -period 1 [get_ports clk]\n"
         "set_false_path -rise_to [get_ports data]\n"
         "set_multicycle_path 2 -fall -from [get_clocks c]\n"
-        "set_false_path -fall_from [get_clocks c] -rise_through [get_ports data]\n"
+        "set_false_path -fall_from [get_clocks c] -fall_through [get_ports clk] "
+        "-through [get_ports out] -rise_through [get_ports data]\n"
         "set_false_path -rise_from [get_ports data]\n"
     )
     log = Log()
@@ -431,19 +435,25 @@ def test_transition_specific_exceptions_are_read_and_written(tmp_path: Path) -> 
     assert (first.from_rf, first.to_rf, first.end_rf) == (None, 0, None)
     assert (second.from_rf, second.to_rf, second.end_rf) == (None, None, 1)
     assert third.from_rf == 1
+    assert third.through == [
+        [("port", "clk")],
+        [("port", "out")],
+        [("port", "data[0]"), ("port", "data[1]")],
+    ]
+    assert third.through_rf == [1, None, 0]
     assert fourth.from_rf is None and fourth.from_objects == [
         ("port", "data[0]"),
         ("port", "data[1]"),
     ]
     warnings = [text for _, ident, text in log.messages if ident == "SDC-0003"]
-    assert len(warnings) == 2
-    assert "-rise_through" in warnings[0] and "edges.sdc:4" in warnings[0]
-    assert "-rise_from on pins or ports" in warnings[1] and "edges.sdc:5" in warnings[1]
+    assert len(warnings) == 1
+    assert "-rise_from on pins or ports" in warnings[0] and "edges.sdc:5" in warnings[0]
     written = tmp_path / "written.sdc"
     write_sdc(written, constraints)
     text = written.read_text()
     assert "set_false_path -rise_to [get_ports {data" in text
     assert "set_multicycle_path -fall -from [get_clocks {c}] 2" in text
+    assert "-fall_through [get_ports {clk}] -through [get_ports {out}] -rise_through" in text
     again = read_sdc(written, netlist=_tiny_netlist(), log=Log())
     assert [(e.from_rf, e.to_rf, e.end_rf) for e in again.exceptions] == [
         (None, 0, None),
@@ -451,3 +461,4 @@ def test_transition_specific_exceptions_are_read_and_written(tmp_path: Path) -> 
         (1, None, None),
         (None, None, None),
     ]
+    assert again.exceptions[2].through_rf == [1, None, 0]

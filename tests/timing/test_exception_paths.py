@@ -30,6 +30,7 @@ CASES = [
     "gcd_through_mixed",
     "gcd_through_order",
     "gcd_through_reversed",
+    "gcd_through_transitions",
     "gcd_transitions",
 ]
 TOLERANCE_PS = 0.05
@@ -116,7 +117,30 @@ def test_worst_path_crosses_through_passes(tmp_path: Path, gcd: GcdCase) -> None
     assert path.slack_ps == pytest.approx(-2887.159, abs=TOLERANCE_PS)
 
 
-@pytest.mark.parametrize("name", ["gcd_through_mixed", "gcd_from_through_to"])
+def test_transition_at_a_through_pin_selects_the_paths(tmp_path: Path, gcd: GcdCase) -> None:
+    """``-rise_through`` / ``-fall_through`` take only the paths with that transition at the
+    pin (as Debian ``sta``): _424_/D's worst path passes _219_/X, then _295_/Y rising; a
+    multicycle on it ``-rise_through`` leaves the worst path the one falling there, and one
+    ``-fall_through`` leaves the rising one (before, both applied to either transition)."""
+    endpoint = next(p for p in range(gcd.netlist.n_pins) if gcd.netlist.pin_name(p) == "_424_/D")
+    found = {}
+    for option in ("-rise_through", "-fall_through"):
+        added = [f"set_multicycle_path 3 -through [get_pins _219_/X] {option} [get_pins _295_/Y]"]
+        timer = make_timer(gcd, added, tmp_path)
+        timer.update()
+        path = trace_path(timer, endpoint, "setup")
+        edges = {point.name: point.rf for point in path.points}
+        found[option] = (edges["_295_/Y"], path.slack_ps)
+        assert path.points[0].name == "_414_/CLK" and "_219_/X" in edges
+    # sta: -2.654405 ns (the falling path, not relaxed), -3.487159 ns (the rising path, as
+    # without the exception)
+    assert found["-rise_through"] == (1, pytest.approx(-2654.405, abs=TOLERANCE_PS))
+    assert found["-fall_through"] == (0, pytest.approx(-3487.159, abs=TOLERANCE_PS))
+
+
+@pytest.mark.parametrize(
+    "name", ["gcd_through_mixed", "gcd_from_through_to", "gcd_through_transitions"]
+)
 def test_incremental_equals_full_with_through_exceptions(
     gcd: GcdCase, name: str, tmp_path: Path
 ) -> None:

@@ -157,6 +157,8 @@ class PathException:
         value_ps: the delay of ``max_delay``/``min_delay`` (0 for the other kinds).
         from_rf, to_rf, end_rf: 0 rise / 1 fall for ``-rise_from``/``-fall_from``,
             ``-rise_to``/``-fall_to`` and ``-rise``/``-fall`` (None: both transitions).
+        through_rf: per ``through`` list, 0 / 1 for ``-rise_through``/``-fall_through`` (the
+            path's transition at the list's pins), None for ``-through``; empty: all None.
     """
 
     kind: str
@@ -172,6 +174,11 @@ class PathException:
     from_rf: int | None = None
     to_rf: int | None = None
     end_rf: int | None = None
+    through_rf: list[int | None] = field(default_factory=list)
+
+    def through_edges(self) -> list[int | None]:
+        """``through_rf`` with one entry per ``through`` list (None where not given)."""
+        return [*self.through_rf, *[None] * (len(self.through) - len(self.through_rf))]
 
 
 @dataclass(eq=False)

@@ -70,6 +70,7 @@ _DELAY_FLAGS = {"-rise", "-fall", "-max", "-min", "-add_delay", "-clock_fall", "
 _DELAY_FLAGS |= {"-network_latency_included", "-source_latency_included"}
 _PATH_OPTIONS = {"-from", "-to", "-through", "-rise_from", "-fall_from", "-rise_to", "-fall_to"}
 _PATH_OPTIONS |= {"-rise_through", "-fall_through"}
+_THROUGH_EDGE = {"-through": None, "-rise_through": 0, "-fall_through": 1}
 
 
 def _exact_scale(unit_s: float, target_s: float) -> float:
@@ -461,6 +462,7 @@ class _SdcReader(SdcQueries):
         elif command in ("set_max_delay", "set_min_delay"):
             flags |= {"-ignore_clock_latency"}
             positional = (1, 1)
+        throughs: list[tuple[str, object]] = []
         found, values = self.options(
             command,
             arguments,
@@ -468,6 +470,7 @@ class _SdcReader(SdcQueries):
             _PATH_OPTIONS | {"-comment"},
             positional,
             frozenset({"-through", "-rise_through", "-fall_through"}),
+            throughs,
         )
 
         def collect(*options: str) -> list[ObjectRef]:
@@ -477,27 +480,16 @@ class _SdcReader(SdcQueries):
                     refs.extend(self.objects(found[option], "any"))
             return refs
 
-        edged = sorted(found.keys() & {"-rise_through", "-fall_through"})
-        if edged:
-            # Not modelled: the exception covers both transitions, which for a false path
-            # or a multicycle can hide a violation of the transition it does not name.
-            self.warn(
-                "SDC-0003",
-                f"{command} {' '.join(edged)}: a transition at a -through pin is not "
-                "supported; applied to both rising and falling paths",
-            )
-
         def edge(rise: str, fall: str) -> int | None:
             """0/1 when only the rising/falling option is given, None for both or neither."""
             if (rise in found) == (fall in found):
                 return None
             return 0 if rise in found else 1
 
-        through = [
-            self.objects(value, "any")
-            for option in ("-through", "-rise_through", "-fall_through")
-            for value in found.get(option, [])  # type: ignore[attr-defined]
-        ]
+        # -through lists in the order written (-rise_through / -fall_through: the path's
+        # transition at the list's pins)
+        through = [self.objects(value, "any") for _, value in throughs]
+        through_rf = [_THROUGH_EDGE[option] for option, _ in throughs]
         kind = command[4:]
         neither = "-setup" not in found and "-hold" not in found
         from_objects = collect("-from", "-rise_from", "-fall_from")
@@ -523,6 +515,7 @@ class _SdcReader(SdcQueries):
             from_rf=from_rf,
             to_rf=edge("-rise_to", "-fall_to"),
             end_rf=edge("-rise", "-fall"),
+            through_rf=through_rf if any(rf is not None for rf in through_rf) else [],
         )
         if kind == "multicycle_path":
             multiplier = self.number(command, values[0])

@@ -42,8 +42,12 @@ class SdcQueries:
         valued: set[str],
         positional: tuple[int, int],
         repeated: frozenset[str] = frozenset(),
+        sequence: list[tuple[str, object]] | None = None,
     ) -> tuple[dict[str, object], list]:
-        """Split ``arguments`` into options and positional values, checking both."""
+        """Split ``arguments`` into options and positional values, checking both.
+
+        ``sequence``, when given, receives each ``repeated`` option with its value in the
+        order they were written (their relative order matters across options)."""
         found: dict[str, object] = {}
         values: list = []
         index = 0
@@ -64,6 +68,8 @@ class SdcQueries:
                     if argument in repeated:
                         found.setdefault(argument, [])
                         found[argument].append(arguments[index])  # type: ignore[attr-defined]
+                        if sequence is not None:
+                            sequence.append((argument, arguments[index]))
                     else:
                         found[argument] = arguments[index]
                 else:

@@ -102,8 +102,9 @@ def _exception_line(exception: PathException, time: float, design: str) -> str:
     if exception.from_objects:
         option = "-from" if exception.from_rf is None else f"{edge[exception.from_rf]}_from"
         parts += [option, _objects(exception.from_objects, design)]
-    for through in exception.through:
-        parts += ["-through", _objects(through, design)]
+    for through, through_rf in zip(exception.through, exception.through_edges(), strict=True):
+        option = "-through" if through_rf is None else f"{edge[through_rf]}_through"
+        parts += [option, _objects(through, design)]
     if exception.to_objects:
         option = "-to" if exception.to_rf is None else f"{edge[exception.to_rf]}_to"
         parts += [option, _objects(exception.to_objects, design)]

@@ -106,7 +106,7 @@ class EndpointsMixin:
             late = late_check[:, None]
             false = (false_setup & late) | (false_hold & ~late)
             if launch.moved is not None:  # those paths are checked in -through child passes
-                false |= launch.moved[data][:, None]
+                false |= launch.moved[data]
             rows, columns = np.nonzero(false)
             launch.check_required[checks[rows], columns] = np.nan
             launch.check_slack[checks[rows], columns] = np.nan
@@ -318,8 +318,8 @@ class EndpointsMixin:
             )
         )
         if launch.moved is not None:  # those paths are checked in -through child passes
-            false_setup = false_setup | launch.moved[feed][:, None]
-            false_hold = false_hold | launch.moved[feed][:, None]
+            false_setup = false_setup | launch.moved[feed]
+            false_hold = false_hold | launch.moved[feed]
         # a port only a path delay constrains is checked where one applies (no capture clock)
         path_only = (set_tags[pins] == PATH_DELAY_TAG)[:, None]
         unconstrained = ~constrained[:, None]

@@ -48,7 +48,8 @@ class FromException:
         points: the exception's ``-from``/``-through``/``-to`` objects as text (multicycle
             ``-setup`` and ``-hold`` on the same points merge into one exception).
         throughs: int64 (k,) pins of each ``-through`` list (a net: its pins; an instance:
-            its pins), in SDC order.
+            its pins), in SDC order; through_rfs: per list, the path's transition at its
+            pins (0 ``-rise_through``, 1 ``-fall_through``, None either).
         launch_rf: ``-rise_from``/``-fall_from`` clocks: the launching clock edge (0 rise,
             1 fall; None either); capture_rf: ``-rise_to``/``-fall_to`` clocks: the capturing
             edge; data_rf: ``-rise_to``/``-fall_to`` pins or ``-rise``/``-fall``: the data
@@ -65,6 +66,7 @@ class FromException:
     from_all: bool = False
     to_clocks: set[int] | None = None
     throughs: list[np.ndarray] = field(default_factory=list)
+    through_rfs: list[int | None] = field(default_factory=list)
     from_registers: bool = False
     max_delay_ps: float | None = None
     min_delay_ps: float | None = None
@@ -307,12 +309,14 @@ def _resolve_from(
         from_all=not exception.from_objects,
         to_clocks=to_clocks or None,
         throughs=throughs,
+        through_rfs=exception.through_edges(),
         from_registers=registers,
         priority=_priority(exception),
         points=repr(
             (
                 exception.from_objects,
                 exception.through,
+                exception.through_rf,
                 exception.to_objects,
                 exception.from_rf,
                 exception.to_rf,

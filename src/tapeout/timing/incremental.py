@@ -150,6 +150,8 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
         self.blocked_pins = self.latch_d_pin.copy()
         internal = self.output_pins[netlist.pin_inst[self.output_pins] >= 0]
         self.blocked_pins[internal[graph.pin_is_driver[internal]]] = True
+        # the same by transition, the forward kernels' layout (LaunchPass.blocked)
+        self.blocked_pins_rf = np.repeat(self.blocked_pins[:, None], 2, axis=1)
         self._build_passes()
         self._dirty_pins: set[int] = set()
         self._full_needed = True
@@ -194,7 +196,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             self.source_slews,
             launch.source_tag,
             launch.source_tag_min,
-            self.blocked_pins if launch.blocked is None else launch.blocked,
+            self.blocked_pins_rf if launch.blocked is None else launch.blocked,
             self.arc_ideal_slew_ps,
             self.arc_mode,
         )

@@ -26,12 +26,14 @@ class LaunchPass:
 
     Attributes:
         exceptions: indices of the ``from_exceptions`` that apply to every path of the pass.
-        blocked: bool (n_pins,): arrivals stop there (register clock pins of other start-point
-            groups; pins where a path enters the next state of a ``-through`` exception).
-        moved: bool (n_pins,) or None: pins whose paths belong to child passes (a
-            ``-through`` pin was passed there): their arrivals here are not checked.
-        handoffs: (parent pass index, pins int64 (k,)): the pass's sources are the parents'
-            arrivals at those pins (a path that passed a ``-through`` pin set).
+        blocked: bool (n_pins, 2) by the arrival's transition: arrivals stop there (register
+            clock pins of other start-point groups; pins where a path enters the next state
+            of a ``-through`` exception, on the transition it names).
+        moved: bool (n_pins, 2) or None: pins and transitions whose paths belong to child
+            passes (a ``-through`` pin was passed there): their arrivals here are not checked.
+        handoffs: (parent pass index, pins int64 (k,), transitions bool (k, 2)): the pass's
+            sources are the parents' arrivals at those pins on those transitions (a path
+            that passed a ``-through`` pin set).
         clocked: False for the passes of unclocked input ports.
         generated: (master pass index, pins int64 (k,)) for the pass launching a propagated
             generated clock: its sources at those pins follow the master's latency there.
@@ -57,7 +59,7 @@ class LaunchPass:
     source_tag_min: np.ndarray | None = None
     blocked: np.ndarray | None = None
     moved: np.ndarray | None = None
-    handoffs: list[tuple[int, np.ndarray]] = field(default_factory=list)
+    handoffs: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
     clocked: bool = True
     generated: tuple[int, np.ndarray] | None = None
     io_inputs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -173,7 +175,10 @@ class PassesMixin:
                 others = generated.copy()
                 others[self.generated_sources.get(clock, [])] = False
                 mask = others if mask is None else mask | others
-            return None if mask is None else mask | self.blocked_pins
+            if mask is None:
+                return None
+            mask = mask | self.blocked_pins
+            return np.ascontiguousarray(np.broadcast_to(mask[:, None], (n_pins, 2)))
 
         self.passes: list[LaunchPass] = []
         # propagated generated clock -> its source latency (late, early; float64 (2,) by edge)
@@ -293,10 +298,11 @@ class PassesMixin:
         """Append ``base`` and, for its ``-through`` exceptions, one pass per reachable state.
 
         A state counts, per ``-through`` exception, the through lists a path has passed in
-        order. Where a path of state ``s`` reaches a pin of an exception's next list, it leaves
-        ``s`` (the pin is blocked and ``moved`` in ``s``) and becomes a source of the pass of
-        the next state. An exception applies to the passes where all its lists were passed.
-        Parents come before their children in ``passes``.
+        order. Where a path of state ``s`` reaches a pin of an exception's next list (with the
+        transition the list names, ``-rise_through``/``-fall_through``, or either), it leaves
+        ``s`` (the pin and transition are blocked and ``moved`` in ``s``) and becomes a source
+        of the pass of the next state. An exception applies to the passes where all its lists
+        were passed. Parents come before their children in ``passes``.
         """
         exceptions = self.constraints.from_exceptions
         through = [i for i in base.exceptions if exceptions[i].throughs]
@@ -306,20 +312,23 @@ class PassesMixin:
         plain = tuple(i for i in base.exceptions if not exceptions[i].throughs)
         lengths = [len(exceptions[i].throughs) for i in through]
         start = (0,) * len(through)
-        edges: dict[tuple[int, ...], dict[tuple[int, ...], list[int]]] = {}
+        # state -> next state -> the (pin, transition) pairs where a path moves there
+        edges: dict[tuple[int, ...], dict[tuple[int, ...], list[tuple[int, int]]]] = {}
         pending = [start]
         while pending:
             state = pending.pop()
             if state in edges:
                 continue
-            advanced: dict[int, list[int]] = {}
+            advanced: dict[tuple[int, int], list[int]] = {}
             for j, index in enumerate(through):
                 if state[j] < lengths[j]:
+                    rf = exceptions[index].through_rfs[state[j]]
                     for pin in exceptions[index].throughs[state[j]].tolist():
-                        advanced.setdefault(pin, list(state))[j] += 1
-            children: dict[tuple[int, ...], list[int]] = {}
-            for pin, new_state in advanced.items():
-                children.setdefault(tuple(new_state), []).append(pin)
+                        for edge in (0, 1) if rf is None else (rf,):
+                            advanced.setdefault((pin, edge), list(state))[j] += 1
+            children: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+            for point, new_state in advanced.items():
+                children.setdefault(tuple(new_state), []).append(point)
             edges[state] = children
             pending.extend(children)
         states = sorted(edges, key=lambda s: (sum(s), s))
@@ -341,9 +350,10 @@ class PassesMixin:
                 launch = LaunchPass.empty(base.clock, empty, n_pins, n_checks, plain + complete)
                 launch.source_tag_min = np.full((n_pins, 2), -1, dtype=np.int64)
                 launch.clocked = base.clocked
-            moved = np.zeros(n_pins, dtype=bool)
-            for pins in edges[state].values():
-                moved[pins] = True
+            moved = np.zeros((n_pins, 2), dtype=bool)
+            for points in edges[state].values():
+                pins, rfs = np.asarray(points, dtype=np.int64).T
+                moved[pins, rfs] = True
             if moved.any():
                 launch.moved = moved
                 launch.blocked = moved if base_blocked is None else moved | base_blocked
@@ -351,10 +361,12 @@ class PassesMixin:
                 launch.blocked = base_blocked
             self.passes.append(launch)
         for state in states:
-            for child, pins in edges[state].items():
-                self.passes[position[child]].handoffs.append(
-                    (position[state], np.asarray(sorted(pins), dtype=np.int64))
-                )
+            for child, points in edges[state].items():
+                pins, rfs = np.asarray(sorted(points), dtype=np.int64).T
+                handed = np.unique(pins)
+                which = np.zeros((handed.size, 2), dtype=bool)
+                which[np.searchsorted(handed, pins), rfs] = True
+                self.passes[position[child]].handoffs.append((position[state], handed, which))
 
     def _refresh_handoffs(self, launch: LaunchPass) -> None:
         """Sources of a ``-through`` child pass: its parents' arrivals at the handoff pins;
@@ -363,19 +375,19 @@ class PassesMixin:
             self._refresh_generated(launch)
         if not launch.handoffs:
             return
-        pins = np.unique(np.concatenate([pins for _, pins in launch.handoffs]))
+        pins = np.unique(np.concatenate([pins for _, pins, _ in launch.handoffs]))
         launch.source_max[pins] = -np.inf
         launch.source_min[pins] = np.inf
         launch.source_tag[pins] = -1
         launch.source_tag_min[pins] = -1
-        for parent_index, pins in launch.handoffs:
+        for parent_index, pins, which in launch.handoffs:
             parent = self.passes[parent_index]
-            later = parent.arrival_max[pins] > launch.source_max[pins]
+            later = which & (parent.arrival_max[pins] > launch.source_max[pins])
             launch.source_max[pins] = np.where(
                 later, parent.arrival_max[pins], launch.source_max[pins]
             )
             launch.source_tag[pins] = np.where(later, parent.tag_max[pins], launch.source_tag[pins])
-            earlier = parent.arrival_min[pins] < launch.source_min[pins]
+            earlier = which & (parent.arrival_min[pins] < launch.source_min[pins])
             launch.source_min[pins] = np.where(
                 earlier, parent.arrival_min[pins], launch.source_min[pins]
             )
@@ -442,8 +454,9 @@ class PassesMixin:
         """The parent pass whose arrival at ``pin`` is pass ``index``'s source there (-1: none)."""
         launch = self.passes[index]
         source = (launch.source_max if late else launch.source_min)[pin, rf]
-        for parent_index, pins in launch.handoffs:
-            if pin in pins:
+        for parent_index, pins, which in launch.handoffs:
+            at = np.flatnonzero(pins == pin)
+            if at.size and which[at[0], rf]:
                 parent = self.passes[parent_index]
                 if (parent.arrival_max if late else parent.arrival_min)[pin, rf] == source:
                     return parent_index

@@ -24,6 +24,7 @@ set_multicycle_path 2 -setup -end -from [get_clocks core] -to [get_cells u_ff]
 set_multicycle_path 1 -hold -from core -to u_ff
 set_max_delay 1.5 -from [get_ports {data[1]}] -to [get_ports out]
 set_false_path -hold -rise -fall_to [get_ports out] -rise_from [get_clocks core]
+set_false_path -setup -fall_through [get_pins u_ff/D] -through [get_ports out]
 set_max_fanout 8 [current_design]
 set_max_transition 0.6 [current_design]
 set_max_capacitance 0.1 [get_ports out]

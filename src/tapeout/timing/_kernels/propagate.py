@@ -23,8 +23,8 @@ float64 (n_arcs, 6) or empty: columns 0 and 1 scale a non-ideal arc's late and e
 (``set_timing_derate``), columns 2 + 2 * input + output transition, when not 0, stop arrivals
 of that pair (``set_case_analysis`` left the cell one sense; its slews still count, as in
 OpenSTA).
-Arrivals at a pin with ``pin_blocked`` set (bool (n_pins,)) do not propagate past it (its own
-arrival, slew and fan-out arc delays are still computed).
+Arrivals at a pin with ``pin_blocked`` set (bool (n_pins, 2), by the arrival's transition) do
+not propagate past it (its own arrival, slew and fan-out arc delays are still computed).
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def update_pin(p, graph, state, scratch) -> bool:
                     new_slew_max = s_max
                 if s_min < new_slew_min:
                     new_slew_min = s_min
-                if pin_blocked[f] or (moded and arc_mode[a, 2 + 2 * in_rf + rf] != 0.0):
+                if pin_blocked[f, in_rf] or (moded and arc_mode[a, 2 + 2 * in_rf + rf] != 0.0):
                     continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
@@ -270,7 +270,7 @@ def update_arrivals(p, graph, state) -> bool:
                     continue
                 d_max = arc_delay_max[a, in_rf, rf]
                 d_min = arc_delay_min[a, in_rf, rf]
-                if pin_blocked[f] or (moded and arc_mode[a, 2 + 2 * in_rf + rf] != 0.0):
+                if pin_blocked[f, in_rf] or (moded and arc_mode[a, 2 + 2 * in_rf + rf] != 0.0):
                     continue
                 arrival_in = arrival_max[f, in_rf]
                 if arrival_in > -np.inf and arrival_in + d_max > new_arr_max:
