@@ -22,6 +22,7 @@ from tests.timing.references import assert_matches_reference
 DATA = Path(__file__).resolve().parents[1] / "data" / "timing" / "exceptions"
 CASES = [
     "gcd_from_register",
+    "gcd_from_transitions",
     "gcd_from_through_to",
     "gcd_internal_ends",
     "gcd_path_delay",
@@ -139,7 +140,13 @@ def test_transition_at_a_through_pin_selects_the_paths(tmp_path: Path, gcd: GcdC
 
 
 @pytest.mark.parametrize(
-    "name", ["gcd_through_mixed", "gcd_from_through_to", "gcd_through_transitions"]
+    "name",
+    [
+        "gcd_through_mixed",
+        "gcd_from_through_to",
+        "gcd_through_transitions",
+        "gcd_from_transitions",
+    ],
 )
 def test_incremental_equals_full_with_through_exceptions(
     gcd: GcdCase, name: str, tmp_path: Path

@@ -494,15 +494,6 @@ class _SdcReader(SdcQueries):
         neither = "-setup" not in found and "-hold" not in found
         from_objects = collect("-from", "-rise_from", "-fall_from")
         from_rf = edge("-rise_from", "-fall_from")
-        if from_rf is not None and any(ref[0] != "clock" for ref in from_objects):
-            # Tags carry the launching clock edge, not the transition at a start pin.
-            self.warn(
-                "SDC-0003",
-                f"{command} -{('rise', 'fall')[from_rf]}_from on pins or ports is not "
-                "supported (on clocks it selects the launching edge); applied to both "
-                "transitions",
-            )
-            from_rf = None
         exception = PathException(
             kind=kind,
             from_objects=from_objects,

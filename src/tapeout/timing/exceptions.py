@@ -51,7 +51,9 @@ class FromException:
             its pins), in SDC order; through_rfs: per list, the path's transition at its
             pins (0 ``-rise_through``, 1 ``-fall_through``, None either).
         launch_rf: ``-rise_from``/``-fall_from`` clocks: the launching clock edge (0 rise,
-            1 fall; None either); capture_rf: ``-rise_to``/``-fall_to`` clocks: the capturing
+            1 fall; None either); start_rf: ``-rise_from``/``-fall_from`` pins, ports or
+            instances: the transition at the start pin (a port's data, a register clock
+            pin's clock); capture_rf: ``-rise_to``/``-fall_to`` clocks: the capturing
             edge; data_rf: ``-rise_to``/``-fall_to`` pins or ``-rise``/``-fall``: the data
             transition at the endpoint.
     """
@@ -73,6 +75,7 @@ class FromException:
     priority: int = 0
     points: str = ""
     launch_rf: int | None = None
+    start_rf: int | None = None
     capture_rf: int | None = None
     data_rf: int | None = None
 
@@ -279,7 +282,8 @@ def _resolve_from(
         log.warn("STA-0016", f"{exception.kind} -to names an unknown clock; ignored")
         return None
     to_pins = [(kind, name) for kind, name in exception.to_objects if kind != "clock"]
-    # the launching clock edge (the SDC reader keeps -rise_from/-fall_from on clocks only)
+    # the launching clock edge (-rise_from/-fall_from on clocks only; on start pins it
+    # selects the transition there, ``start_rf``)
     launch_rf = exception.from_rf if len(clocks) == len(exception.from_objects) else None
     # -rise_to/-fall_to on pins and ports and -rise/-fall select the data transition at the
     # endpoint; -rise_to/-fall_to on clocks the capturing edge (as Debian sta does).
@@ -324,6 +328,7 @@ def _resolve_from(
             )
         ),
         launch_rf=launch_rf,
+        start_rf=exception.from_rf if ports or registers else None,
         capture_rf=capture_rf,
         data_rf=data_rf,
     )

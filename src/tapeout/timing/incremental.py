@@ -174,6 +174,8 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
     def _forward_arguments(self, launch: LaunchPass) -> tuple:
         """(graph tuple, state tuple) for the forward kernels (layout in _kernels/propagate)."""
         graph, wires = self.graph, self.wires
+        blocked = self.blocked_pins_rf if launch.blocked is None else launch.blocked
+        assert blocked.shape == (graph.n_pins, 2)  # the kernels read it unchecked
         graph_arrays = (
             graph.pin_in_indptr,
             graph.pin_in_arcs,
@@ -196,7 +198,7 @@ class Timer(SourcesMixin, PassesMixin, EndpointsMixin, LatchesMixin):
             self.source_slews,
             launch.source_tag,
             launch.source_tag_min,
-            self.blocked_pins_rf if launch.blocked is None else launch.blocked,
+            blocked,
             self.arc_ideal_slew_ps,
             self.arc_mode,
         )

@@ -104,9 +104,11 @@ class PassesMixin:
         as in OpenSTA. Slews and arc delays do not depend on the launch and are shared.
 
         Start points (input ports, register clock pins) named by the same set of ``-from``
-        exceptions form a group; a pass of group ``g`` launches from its input ports and from
-        its register clock pins only (the others are blocked), so that every path belongs to
-        exactly one pass and the pass's exceptions apply to all its paths.
+        exceptions form a group, per transition at the pin (``-rise_from``/``-fall_from``
+        name one: a port's data transition, a register clock pin's clock transition); a pass
+        of group ``g`` launches from its input ports and from its register clock pins only
+        (the others are blocked), so that every path belongs to exactly one pass and the
+        pass's exceptions apply to all its paths.
         """
         graph, resolved = self.graph, self.constraints
         n_pins, n_checks = graph.n_pins, graph.check_clock_pin.size
@@ -119,7 +121,7 @@ class PassesMixin:
         given = (tags >= 0).any(axis=1) | (self.source_tag_min >= 0).any(axis=1)
         startpoint = self.launch_pins | (given & ~clock_source)
         startpoint[unclocked] = True
-        named_by: dict[int, list[int]] = {}
+        named_by: dict[tuple[int, int], list[int]] = {}
         for index, exception in enumerate(exceptions):
             pins = exception.from_pins
             if exception.from_registers:
@@ -131,28 +133,29 @@ class PassesMixin:
                     f"exception -from names no path start point (input port or register clock "
                     f"pin), e.g. {self.netlist.pin_name(int(pins[0]))}; it applies to no path",
                 )
+            edges = (0, 1) if exception.start_rf is None else (exception.start_rf,)
             for pin in valid.tolist():
-                named_by.setdefault(pin, []).append(index)
+                for edge in edges:
+                    named_by.setdefault((pin, edge), []).append(index)
         members: list[tuple[int, ...]] = [()]
         group_ids = {(): 0}
-        group = np.zeros(n_pins, dtype=np.int64)
-        for pin, indices in named_by.items():
+        group = np.zeros((n_pins, 2), dtype=np.int64)  # by the transition at the pin
+        for point, indices in named_by.items():
             key = tuple(indices)
             if key not in group_ids:
                 group_ids[key] = len(members)
                 members.append(key)
-            group[pin] = group_ids[key]
+            group[point] = group_ids[key]
         by_clock = resolved.input_by_clock
         keys = set()
         for clock, (_, _, clock_tags, clock_tags_min) in by_clock.items():
-            given = (clock_tags >= 0).any(axis=1) | (clock_tags_min >= 0).any(axis=1)
-            rows = np.flatnonzero(given & ~clock_source)
-            keys.update((clock, int(bits)) for bits in np.unique(group[rows]).tolist())
-        named_launch = self.launch_pins & (group > 0)
+            given = ((clock_tags >= 0) | (clock_tags_min >= 0)) & ~clock_source[:, None]
+            keys.update((clock, int(bits)) for bits in np.unique(group[given]).tolist())
+        named_launch = self.launch_pins[:, None] & (group > 0)
         launch_groups: dict[int, set[int]] = {}
         for clock, network in self.clock_networks.items():
             keys.add((clock, 0))
-            launch_groups[clock] = {int(g) for g in group[named_launch & network]}
+            launch_groups[clock] = {int(g) for g in group[named_launch & network[:, None]]}
             keys.update((clock, g) for g in launch_groups[clock])
         blocking = bool(named_launch.any())
 
@@ -170,15 +173,15 @@ class PassesMixin:
         def blocked(clock: int, bits: int) -> np.ndarray | None:
             """Other groups' register clock pins; other clocks' generated-clock sources; the
             Timer's ``blocked_pins`` (latch D pins, internal path-delay endpoints)."""
-            mask = self.launch_pins & (group != bits) if blocking else None
+            mask = self.launch_pins[:, None] & (group != bits) if blocking else None
             if generated.any():
                 others = generated.copy()
                 others[self.generated_sources.get(clock, [])] = False
-                mask = others if mask is None else mask | others
+                mask = others[:, None] if mask is None else mask | others[:, None]
             if mask is None:
                 return None
-            mask = mask | self.blocked_pins
-            return np.ascontiguousarray(np.broadcast_to(mask[:, None], (n_pins, 2)))
+            both = np.broadcast_to(mask | self.blocked_pins[:, None], (n_pins, 2))
+            return np.ascontiguousarray(both)
 
         self.passes: list[LaunchPass] = []
         # propagated generated clock -> its source latency (late, early; float64 (2,) by edge)
@@ -227,9 +230,7 @@ class PassesMixin:
                 tags_min = np.where(mine, self.source_tag_min, -1)
                 if clock in by_clock:
                     late, early, clock_tags, clock_tags_min = by_clock[clock]
-                    own = ((group == bits) & (self.case_value < 0))[:, None] & ~clock_source[
-                        :, None
-                    ]
+                    own = (group == bits) & (self.case_value < 0)[:, None] & ~clock_source[:, None]
                     inputs = own & (clock_tags >= 0)
                     inputs_min = own & (clock_tags_min >= 0)
                     sources = (
@@ -268,8 +269,9 @@ class PassesMixin:
         self.unclocked_arrival_max_ps = np.zeros((0, 2))
         self.unclocked_arrival_min_ps = np.zeros((0, 2))
         if self.track_unclocked:
-            for bits in sorted({int(g) for g in group[unclocked]}):
-                mine = unclocked[group[unclocked] == bits]
+            for bits in sorted({int(g) for g in group[unclocked].ravel()}):
+                rows, rfs = np.nonzero(group[unclocked] == bits)
+                mine = (unclocked[rows], rfs)
                 sources = (
                     np.full((n_pins, 2), -np.inf),
                     np.full((n_pins, 2), np.inf),
