@@ -22,6 +22,7 @@ import argparse
 import re
 import sys
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,38 @@ OFFICIAL = SHARED / "pdks/sky130hd/lib/sky130_fd_sc_hd__tt_025C_1v80.lib.gz"
 DELAY_KINDS = ("cell_rise", "cell_fall", "rise_transition", "fall_transition")
 CONSTRAINT_KINDS = ("rise_constraint", "fall_constraint")
 TARGETS = {"median": 0.05, "p95": 0.15, "pin_cap": 0.05, "constraint_ps": 20.0}
+# Gates added on 2026-11-28, beyond the issue's cell set (the complex AOI/OAI gates the official
+# platform's synthesis of riscv32i and aes uses, and more drives of known families): compared
+# in their own section, so that the issue's pooled numbers keep describing the issue's set.
+ADDED_FAMILIES = frozenset(
+    [
+        "a21boi",
+        "a21bo",
+        "a32oi",
+        "a32o",
+        "a41oi",
+        "a41o",
+        "a221oi",
+        "a221o",
+        "a311oi",
+        "a311o",
+        "a2111oi",
+        "a2bb2oi",
+        "o21bai",
+        "o21ba",
+        "o32ai",
+        "o32a",
+        "o41ai",
+        "o41a",
+        "o221ai",
+        "o221a",
+        "o311ai",
+        "o311a",
+        "o2111ai",
+        "o2bb2ai",
+    ]
+)
+ADDED_CELLS = frozenset(["and2_0", "or2_0", "mux4_2", "nand3b_1", "nor3b_1", "and3b_1", "or3b_1"])
 
 _ONE_CELL = """
 import time
@@ -255,6 +288,60 @@ def compare(ours: LibertyLibrary, official: LibertyLibrary) -> dict:
         "arc_rows": arc_rows,
         "pin_rows": pin_rows,
     }
+
+
+def _added(name: str) -> bool:
+    """A cell of the gates added beyond the issue's set (``ADDED_FAMILIES``, ``ADDED_CELLS``)."""
+    short = name.removeprefix("sky130_fd_sc_hd__")
+    return short.rsplit("_", 1)[0] in ADDED_FAMILIES or short in ADDED_CELLS
+
+
+def _split_added(library: LibertyLibrary) -> tuple[LibertyLibrary, LibertyLibrary]:
+    """(the library without the added gates, the added gates alone)."""
+    kept = {name: cell for name, cell in library.cells.items() if not _added(name)}
+    added = {name: cell for name, cell in library.cells.items() if _added(name)}
+    return replace(library, cells=kept), replace(library, cells=added)
+
+
+def _added_lines(result: dict) -> list[str]:
+    """The section of the gates added beyond the issue's set."""
+    if not result["arc_rows"]:
+        return []
+    lines = [
+        "",
+        "## More gates (added 2026-11-28, beyond the issue's set; kept apart from the numbers "
+        "above)",
+        "",
+        ADDED_NOTE,
+        "",
+        _per_arc_line(result["per_arc"]),
+        "",
+        "| table | entries | median error | 95th percentile | median signed (ours − official) "
+        "| target median ≤ 5 % | target p95 ≤ 15 % |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in DELAY_KINDS:
+        median, p95, count = _stats(result["relative"][kind])
+        signed_median, _, _ = _stats(result["signed"][kind])
+        lines.append(
+            f"| {kind} | {count} | {median:.1%} | {p95:.1%} | {signed_median:+.1%} | "
+            f"{'yes' if median <= TARGETS['median'] else '**no**'} | "
+            f"{'yes' if p95 <= TARGETS['p95'] else '**no**'} |"
+        )
+    pin_cap = result["pin_cap"]
+    if pin_cap.size:
+        lines += [
+            "",
+            f"Input pin capacitance (rise, fall): {pin_cap.size} values, median "
+            f"{np.median(pin_cap):.1%}, 95th percentile {np.percentile(pin_cap, 95):.1%}, "
+            f"{np.mean(pin_cap <= TARGETS['pin_cap']):.0%} within 5 %.",
+        ]
+    lines += _misses(result)
+    lines += ["", "| family | entries | median | 95th percentile |", "|---|---|---|---|"]
+    for family, samples in sorted(result["by_family"].items()):
+        median, p95, count = _stats(samples)
+        lines.append(f"| {family} | {count} | {median:.1%} | {p95:.1%} |")
+    return lines
 
 
 def _tristate(cell: LibertyCell) -> bool:
@@ -762,6 +849,15 @@ GATE_NOTE = (
     "criterion too, so the load stays 0.5 fF. No min_pulse_width yet (the official has the "
     "clock's low pulse, which lets the latch follow the enable)."
 )
+ADDED_NOTE = (
+    "The official platform's synthesis of riscv32i and aes maps to complex gates the built-in "
+    "library lacked (riscv32i: 4,970 cells on the official platform, 7,272 on the built-in "
+    "one): o221ai, a221oi, o311ai, o32ai, a311oi, a32oi and 18 more families (listed below), "
+    "and the drives and2_0, or2_0, mux4_2, nand3b_1, nor3b_1, and3b_1, or3b_1. They are "
+    "characterized exactly as the cells above (same extraction, models and criteria), with "
+    "functions checked against the official library's truth tables; nothing was tuned for them."
+)
+
 TRISTATE_NOTE = (
     "Tri-state cells (new, 2026-11-28; beyond the issue's cell set, kept apart from the pooled "
     "numbers): ebufn_1/2/4/8 (Z = A while TE_B is low), einvp_1/2/4/8 (Z = !A while TE is "
@@ -907,7 +1003,8 @@ def main() -> int:
     args = parser.parse_args()
     ours = read_liberty(args.ours, log=Log())
     official = read_liberty(OFFICIAL, log=Log())
-    result = compare(ours, official)
+    issue_set, added = _split_added(ours)
+    result = compare(issue_set, official)
 
     def verdict(value: float, target: float) -> str:
         return "yes" if value <= target else "**no**"
@@ -917,7 +1014,9 @@ def main() -> int:
         "",
         machine_line(),
         "",
-        f"Ours: `{args.ours.name}` ({len(ours.cells)} cells, {result['arcs']} matched arcs); "
+        f"Ours: `{args.ours.name}` ({len(ours.cells)} cells; the tables below: "
+        f"{len(issue_set.cells)} of them, {result['arcs']} matched arcs, the {len(added.cells)} "
+        "gates added beyond the issue's set have their own section); "
         f"official: `{OFFICIAL.name}`. Same grids (7 input slews × 7 loads per arc, 3 × 3 for "
         "setup/hold and recovery/removal, 3 for pulse widths). Errors are |ours − official| / "
         "|official| over every table entry.",
@@ -1035,6 +1134,7 @@ def main() -> int:
         "",
         GATE_NOTE,
     ]
+    lines += _added_lines(compare(added, official))
     tristate_lines = _tristate_lines(compare_tristate(ours, official))
     if tristate_lines:
         lines += [*tristate_lines, "", TRISTATE_NOTE]
@@ -1056,7 +1156,7 @@ def main() -> int:
         which = (
             "Full run"
             if "characterized, into" not in log.read_text()
-            else "Rerun of "
+            else "Partial run (`--update`) of "
             + ", ".join(name.removeprefix("sky130_fd_sc_hd__") for name, _ in times)
         )
         lines.append(
