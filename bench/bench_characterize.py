@@ -303,6 +303,38 @@ def _split_added(library: LibertyLibrary) -> tuple[LibertyLibrary, LibertyLibrar
     return replace(library, cells=kept), replace(library, cells=added)
 
 
+def _verdict(value: float, target: float) -> str:
+    return "yes" if value <= target else "**no**"
+
+
+def _delay_table(result: dict, kinds: list[str]) -> list[str]:
+    """The table of delay/transition errors, a row per kind with entries."""
+    lines = [
+        "| table | entries | median error | 95th percentile | median signed (ours − official) | "
+        "target median ≤ 5 % | target p95 ≤ 15 % |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in kinds:
+        median, p95, count = _stats(result["relative"][kind])
+        if count == 0:
+            continue
+        signed_median, _, _ = _stats(result["signed"][kind])
+        lines.append(
+            f"| {kind} | {count} | {median:.1%} | {p95:.1%} | {signed_median:+.1%} | "
+            f"{_verdict(median, TARGETS['median'])} | {_verdict(p95, TARGETS['p95'])} |"
+        )
+    return lines
+
+
+def _family_table(result: dict) -> list[str]:
+    """Median and 95th percentile of the delay/transition error per cell family."""
+    lines = ["| family | entries | median | 95th percentile |", "|---|---|---|---|"]
+    for family, samples in sorted(result["by_family"].items()):
+        median, p95, count = _stats(samples)
+        lines.append(f"| {family} | {count} | {median:.1%} | {p95:.1%} |")
+    return lines
+
+
 def _added_lines(result: dict) -> list[str]:
     """The section of the gates added beyond the issue's set."""
     if not result["arc_rows"]:
@@ -316,18 +348,8 @@ def _added_lines(result: dict) -> list[str]:
         "",
         _per_arc_line(result["per_arc"]),
         "",
-        "| table | entries | median error | 95th percentile | median signed (ours − official) "
-        "| target median ≤ 5 % | target p95 ≤ 15 % |",
-        "|---|---|---|---|---|---|---|",
+        *_delay_table(result, list(DELAY_KINDS)),
     ]
-    for kind in DELAY_KINDS:
-        median, p95, count = _stats(result["relative"][kind])
-        signed_median, _, _ = _stats(result["signed"][kind])
-        lines.append(
-            f"| {kind} | {count} | {median:.1%} | {p95:.1%} | {signed_median:+.1%} | "
-            f"{'yes' if median <= TARGETS['median'] else '**no**'} | "
-            f"{'yes' if p95 <= TARGETS['p95'] else '**no**'} |"
-        )
     pin_cap = result["pin_cap"]
     if pin_cap.size:
         lines += [
@@ -337,10 +359,7 @@ def _added_lines(result: dict) -> list[str]:
             f"{np.mean(pin_cap <= TARGETS['pin_cap']):.0%} within 5 %.",
         ]
     lines += _misses(result)
-    lines += ["", "| family | entries | median | 95th percentile |", "|---|---|---|---|"]
-    for family, samples in sorted(result["by_family"].items()):
-        median, p95, count = _stats(samples)
-        lines.append(f"| {family} | {count} | {median:.1%} | {p95:.1%} |")
+    lines += ["", *_family_table(result)]
     return lines
 
 
@@ -1006,9 +1025,6 @@ def main() -> int:
     issue_set, added = _split_added(ours)
     result = compare(issue_set, official)
 
-    def verdict(value: float, target: float) -> str:
-        return "yes" if value <= target else "**no**"
-
     lines = [
         "# Characterization: our sky130hd Liberty against the official one",
         "",
@@ -1023,23 +1039,10 @@ def main() -> int:
         "",
         _per_arc_line(result["per_arc"]),
         "",
-        "| table | entries | median error | 95th percentile | median signed (ours − official) | "
-        "target median ≤ 5 % | target p95 ≤ 15 % |",
-        "|---|---|---|---|---|---|---|",
     ]
     relative = result["relative"]
-    ordered = [kind for kind in DELAY_KINDS] + sorted(
-        key for key in relative if ":" in key and "energy" not in key
-    )
-    for kind in ordered:
-        median, p95, count = _stats(relative[kind])
-        if count == 0:
-            continue
-        signed_median, _, _ = _stats(result["signed"][kind])
-        lines.append(
-            f"| {kind} | {count} | {median:.1%} | {p95:.1%} | {signed_median:+.1%} | "
-            f"{verdict(median, TARGETS['median'])} | {verdict(p95, TARGETS['p95'])} |"
-        )
+    ordered = [*DELAY_KINDS, *sorted(k for k in relative if ":" in k and "energy" not in k)]
+    lines += _delay_table(result, ordered)
     pin_cap = result["pin_cap"]
     lines += ["", "| other | count | median | 95th percentile | target |", "|---|---|---|---|---|"]
     if pin_cap.size:
@@ -1093,11 +1096,7 @@ def main() -> int:
             f"{np.percentile(leakage, 95):.2f}× | none set |"
         )
     lines += _misses(result)
-    lines += ["", "Median delay/transition error per cell family:", ""]
-    lines += ["| family | entries | median | 95th percentile |", "|---|---|---|---|"]
-    for family, samples in sorted(result["by_family"].items()):
-        median, p95, count = _stats(samples)
-        lines.append(f"| {family} | {count} | {median:.1%} | {p95:.1%} |")
+    lines += ["", "Median delay/transition error per cell family:", "", *_family_table(result)]
     if result["unmatched"]:
         lines += ["", f"Arcs without an official counterpart: {len(result['unmatched'])} "]
         lines.append("(" + "; ".join(result["unmatched"][:10]) + ")")
